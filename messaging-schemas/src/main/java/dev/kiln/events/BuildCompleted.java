@@ -1,0 +1,27 @@
+package dev.kiln.events;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The image is built and waits in the daemon of {@code dockerHost}. {@code parentDigest} is the digest the FROM
+ * image was pinned to; {@code contentManifest} lists what the image contains (packages, or the files of a
+ * package-less image).
+ */
+public record BuildCompleted(String buildId, String component, boolean scratch, String imageId, String dockerHost,
+        Nvr nvr, String parentImage, String parentDigest, Map<String, String> labels, long sizeBytes,
+        List<String> contentManifest, Instant time) implements KilnEvent {
+    public BuildCompleted {
+        Require.text(buildId, "buildId");
+        Require.text(component, "component");
+        Require.digest(imageId, "imageId");
+        Require.text(dockerHost, "dockerHost");
+        Require.present(nvr, "nvr");
+        Require.optionalDigest(parentDigest, "parentDigest");
+        labels = Require.map(labels);
+        Require.notNegative(sizeBytes, "sizeBytes");
+        contentManifest = Require.list(contentManifest);
+        Require.present(time, "time");
+    }
+}

@@ -1,0 +1,49 @@
+package dev.kiln.support.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Creates docker-java clients. A {@code tcp://} host is reached with mutual TLS when a certificate directory
+ * ({@code ca.pem}, {@code cert.pem}, {@code key.pem}) is given; {@code unix://} is for development only.
+ * The API version is pinned to 1.41 (dockerd 20.10), since docker-java does not negotiate.
+ */
+public final class DockerClients {
+    public static final String API_VERSION = "1.41";
+
+    private DockerClients() {
+    }
+
+    public static DockerClient create(String dockerHost, Optional<String> certPath) {
+        DefaultDockerClientConfig.Builder builder = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                .withDockerHost(dockerHost)
+                .withApiVersion(API_VERSION);
+        if (certPath.isPresent() && !certPath.get().isBlank()) {
+            Path dir = Path.of(certPath.get());
+            for (String f : new String[] {"ca.pem", "cert.pem", "key.pem"}) {
+                if (!Files.isReadable(dir.resolve(f))) {
+                    throw new IllegalStateException("Docker TLS directory " + dir + " has no readable " + f);
+                }
+            }
+            builder.withDockerTlsVerify(true).withDockerCertPath(dir.toString());
+        } else {
+            builder.withDockerTlsVerify(false);
+        }
+        DockerClientConfig config = builder.build();
+        ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
+                .dockerHost(config.getDockerHost())
+                .sslConfig(config.getSSLConfig())
+                .maxConnections(32)
+                .connectionTimeout(Duration.ofSeconds(10))
+                .responseTimeout(Duration.ofHours(2))
+                .build();
+        return DockerClientImpl.getInstance(config, http);
+    }
+}

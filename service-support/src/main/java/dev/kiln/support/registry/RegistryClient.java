@@ -1,0 +1,235 @@
+package dev.kiln.support.registry;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A small client of the OCI distribution API (CNCF distribution 2.8): manifests by tag or digest, blobs, cross-repository
+ * mounts. Manifests are asked for with Accept headers for both Docker schema2 and OCI media types so that the registry
+ * never converts them (a conversion would change the digest). Blobs travel through temporary files, never whole in memory.
+ */
+public final class RegistryClient {
+    public static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
+    public static final String DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
+    public static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+    public static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
+    private static final String ACCEPT = String.join(", ", OCI_MANIFEST, DOCKER_MANIFEST, OCI_INDEX, DOCKER_MANIFEST_LIST);
+
+    private final String registry;
+    private final URI base;
+    private final Optional<String> authorization;
+    private final HttpClient http;
+
+    /**
+     * @param registry the registry as it appears in image references, e.g. {@code localhost:5000}
+     * @param baseUrl  how to reach it, e.g. {@code http://localhost:5000}
+     */
+    public RegistryClient(String registry, URI baseUrl, Optional<String> username, Optional<String> password) {
+        this.registry = registry;
+        this.base = URI.create(baseUrl.toString().replaceAll("/+$", ""));
+        this.authorization = username.filter(u -> !u.isBlank()).map(u -> "Basic " + Base64.getEncoder()
+                .encodeToString((u + ":" + password.orElse("")).getBytes(StandardCharsets.UTF_8)));
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NORMAL).build();
+    }
+
+    public static RegistryClient anonymous(String registry, URI baseUrl) {
+        return new RegistryClient(registry, baseUrl, Optional.empty(), Optional.empty());
+    }
+
+    public String registry() {
+        return registry;
+    }
+
+    /** A manifest as the registry stores it: its exact bytes, its media type and the digest of those bytes. */
+    public record Manifest(byte[] bytes, String mediaType, String digest) {
+    }
+
+    public Optional<Manifest> getManifest(String repository, String reference) {
+        HttpResponse<byte[]> r = send(request("/v2/" + repository + "/manifests/" + reference).header("Accept", ACCEPT).GET(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() == 404) {
+            return Optional.empty();
+        }
+        expect(r, 200, "get manifest " + repository + ":" + reference);
+        String mediaType = r.headers().firstValue("Content-Type").orElse(DOCKER_MANIFEST).split(";")[0].trim();
+        return Optional.of(new Manifest(r.body(), mediaType, sha256(r.body())));
+    }
+
+    public boolean manifestExists(String repository, String reference) {
+        HttpResponse<Void> r = send(request("/v2/" + repository + "/manifests/" + reference).header("Accept", ACCEPT)
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()), HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() == 404) {
+            return false;
+        }
+        expect(r, 200, "check manifest " + repository + ":" + reference);
+        return true;
+    }
+
+    /** Puts the manifest bytes unchanged and returns their digest. */
+    public String putManifest(String repository, String reference, byte[] bytes, String mediaType) {
+        HttpResponse<String> r = send(request("/v2/" + repository + "/manifests/" + reference).header("Content-Type", mediaType)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)), HttpResponse.BodyHandlers.ofString());
+        expect(r, 201, "put manifest " + repository + ":" + reference);
+        return sha256(bytes);
+    }
+
+    public boolean blobExists(String repository, String digest) {
+        HttpResponse<Void> r = send(request("/v2/" + repository + "/blobs/" + digest)
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()), HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() == 404) {
+            return false;
+        }
+        expect(r, 200, "check blob " + repository + "@" + digest);
+        return true;
+    }
+
+    public byte[] getBlob(String repository, String digest) {
+        HttpResponse<byte[]> r = send(request("/v2/" + repository + "/blobs/" + digest).GET(), HttpResponse.BodyHandlers.ofByteArray());
+        expect(r, 200, "get blob " + repository + "@" + digest);
+        return r.body();
+    }
+
+    /** Downloads a blob into {@code target} and checks its digest. */
+    public void downloadBlob(String repository, String digest, Path target) {
+        HttpResponse<Path> r = send(request("/v2/" + repository + "/blobs/" + digest).GET(), HttpResponse.BodyHandlers.ofFile(target));
+        expect(r, 200, "get blob " + repository + "@" + digest);
+        try (InputStream in = Files.newInputStream(target)) {
+            String actual = sha256(in);
+            if (!actual.equals(digest)) {
+                throw new RegistryException("blob " + repository + "@" + digest + " from " + registry + " has digest " + actual, false);
+            }
+        } catch (IOException e) {
+            throw new RegistryException("cannot read downloaded blob " + digest + ": " + e.getMessage(), true);
+        }
+    }
+
+    /** Tries a cross-repository mount; returns false when the registry started an upload instead (then cancelled). */
+    public boolean mountBlob(String repository, String fromRepository, String digest) {
+        HttpResponse<Void> r = send(request("/v2/" + repository + "/blobs/uploads/?mount=" + enc(digest) + "&from=" + enc(fromRepository))
+                .POST(HttpRequest.BodyPublishers.noBody()), HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() == 201) {
+            return true;
+        }
+        expect(r, 202, "mount blob " + digest + " from " + fromRepository + " into " + repository);
+        r.headers().firstValue("Location").ifPresent(loc -> send(rawRequest(resolve(loc)).DELETE(), HttpResponse.BodyHandlers.discarding()));
+        return false;
+    }
+
+    public void putBlob(String repository, String digest, byte[] bytes) {
+        putBlob(repository, digest, HttpRequest.BodyPublishers.ofByteArray(bytes));
+    }
+
+    public void putBlob(String repository, String digest, Path file) {
+        try {
+            putBlob(repository, digest, HttpRequest.BodyPublishers.ofFile(file));
+        } catch (java.io.FileNotFoundException e) {
+            throw new RegistryException("blob file vanished: " + file, false);
+        }
+    }
+
+    private void putBlob(String repository, String digest, HttpRequest.BodyPublisher body) {
+        HttpResponse<Void> start = send(request("/v2/" + repository + "/blobs/uploads/").POST(HttpRequest.BodyPublishers.noBody()),
+                HttpResponse.BodyHandlers.discarding());
+        expect(start, 202, "start blob upload to " + repository);
+        String location = start.headers().firstValue("Location")
+                .orElseThrow(() -> new RegistryException(registry + " started an upload without a Location", false));
+        URI upload = resolve(location);
+        String sep = upload.getQuery() == null ? "?" : "&";
+        HttpResponse<String> done = send(rawRequest(URI.create(upload + sep + "digest=" + enc(digest)))
+                .header("Content-Type", "application/octet-stream").PUT(body), HttpResponse.BodyHandlers.ofString());
+        expect(done, 201, "upload blob " + digest + " to " + repository);
+    }
+
+    public List<String> tags(String repository) {
+        HttpResponse<String> r = send(request("/v2/" + repository + "/tags/list").GET(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 404) {
+            return List.of();
+        }
+        expect(r, 200, "list tags of " + repository);
+        try {
+            var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).get("tags");
+            List<String> tags = new java.util.ArrayList<>();
+            if (node != null && node.isArray()) {
+                node.forEach(t -> tags.add(t.asText()));
+            }
+            return tags;
+        } catch (IOException e) {
+            throw new RegistryException(registry + " answered tags/list with something that is not JSON", false);
+        }
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return rawRequest(URI.create(base + path));
+    }
+
+    private HttpRequest.Builder rawRequest(URI uri) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(10));
+        authorization.ifPresent(a -> b.header("Authorization", a));
+        return b;
+    }
+
+    private URI resolve(String location) {
+        return base.resolve(location);
+    }
+
+    private <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler) {
+        try {
+            return http.send(request.build(), handler);
+        } catch (IOException e) {
+            throw new RegistryException("registry " + registry + " cannot be reached: " + e.getMessage(), true);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RegistryException("interrupted while talking to " + registry, true);
+        }
+    }
+
+    private void expect(HttpResponse<?> r, int status, String what) {
+        if (r.statusCode() != status) {
+            String body = r.body() instanceof String s ? s : r.body() instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : "";
+            boolean transientFailure = r.statusCode() >= 500 || r.statusCode() == 429;
+            throw new RegistryException(what + " at " + registry + " answered " + r.statusCode()
+                    + (body.isBlank() ? "" : ": " + body.strip()), transientFailure, r.statusCode());
+        }
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    public static String sha256(byte[] bytes) {
+        try {
+            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String sha256(InputStream in) throws IOException {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[64 * 1024];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+            return "sha256:" + HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

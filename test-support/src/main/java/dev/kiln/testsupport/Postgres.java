@@ -1,0 +1,55 @@
+package dev.kiln.testsupport;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+
+/**
+ * The real PostgreSQL server that {@code ./kiln test} starts. Tests get a fresh database each; the server address
+ * and an account that may create databases come from {@code KILN_TEST_PG_HOST}, {@code KILN_TEST_PG_PORT},
+ * {@code KILN_TEST_PG_USER}, {@code KILN_TEST_PG_PASSWORD} (defaults: localhost, 5432, kiln, kiln).
+ */
+public final class Postgres {
+    private Postgres() {
+    }
+
+    public static String host() {
+        return env("KILN_TEST_PG_HOST", "localhost");
+    }
+
+    public static int port() {
+        return Integer.parseInt(env("KILN_TEST_PG_PORT", "5432"));
+    }
+
+    public static String user() {
+        return env("KILN_TEST_PG_USER", "kiln");
+    }
+
+    public static String password() {
+        return env("KILN_TEST_PG_PASSWORD", "kiln");
+    }
+
+    public static String jdbcUrl(String database) {
+        return "jdbc:postgresql://" + host() + ":" + port() + "/" + database;
+    }
+
+    /** Creates an empty database named {@code prefix_<random>} and returns its name. Fails loudly when the server is not there. */
+    public static String createDatabase(String prefix) {
+        String name = (prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12)).toLowerCase();
+        try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), user(), password());
+                Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("PostgreSQL at " + host() + ":" + port() + " is not usable as " + user()
+                    + " (start it with ./kiln test, or see docs/development.md): " + e.getMessage(), e);
+        }
+        return name;
+    }
+
+    private static String env(String key, String def) {
+        String v = System.getenv(key);
+        return v == null || v.isBlank() ? def : v;
+    }
+}

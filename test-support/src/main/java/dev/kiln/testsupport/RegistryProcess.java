@@ -1,0 +1,120 @@
+package dev.kiln.testsupport;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * A real CNCF distribution registry (Debian's {@code docker-registry}) as a child process on a free loopback port with
+ * its own storage directory. Fails loudly when the binary is missing.
+ */
+public final class RegistryProcess implements AutoCloseable {
+    public static final String BINARY = System.getenv().getOrDefault("KILN_REGISTRY_BINARY", "/usr/bin/docker-registry");
+
+    private final Process process;
+    private final int port;
+    private final Path dir;
+
+    private RegistryProcess(Process process, int port, Path dir) {
+        this.process = process;
+        this.port = port;
+        this.dir = dir;
+    }
+
+    public static RegistryProcess start(String name) {
+        return start(name, null);
+    }
+
+    /** @param htpasswd content of an htpasswd file (bcrypt entries) to require basic auth, or null for none */
+    public static RegistryProcess start(String name, String htpasswd) {
+        if (!Files.isExecutable(Path.of(BINARY))) {
+            throw new IllegalStateException(BINARY + " is missing: install Debian's docker-registry (./kiln test does)");
+        }
+        try {
+            int port = KafkaBroker.freePort();
+            Path dir = Files.createTempDirectory("kiln-registry-" + name + "-");
+            StringBuilder config = new StringBuilder()
+                    .append("version: 0.1\n")
+                    .append("log:\n  level: info\n  accesslog:\n    disabled: false\n")
+                    .append("storage:\n  filesystem:\n    rootdirectory: ").append(dir.resolve("data")).append('\n')
+                    .append("  delete:\n    enabled: true\n")
+                    .append("http:\n  addr: 127.0.0.1:").append(port).append('\n')
+                    .append("  debug:\n    addr: ''\n");
+            if (htpasswd != null) {
+                Files.writeString(dir.resolve("htpasswd"), htpasswd);
+                config.append("auth:\n  htpasswd:\n    realm: kiln\n    path: ").append(dir.resolve("htpasswd")).append('\n');
+            }
+            Files.writeString(dir.resolve("config.yml"), config);
+            Process p = new ProcessBuilder(BINARY, "serve", dir.resolve("config.yml").toString())
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
+            RegistryProcess registry = new RegistryProcess(p, port, dir);
+            registry.awaitReady();
+            return registry;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start registry " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void awaitReady() {
+        HttpClient http = HttpClient.newHttpClient();
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("registry exited: " + log());
+            }
+            try {
+                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url() + "/v2/"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200 || r.statusCode() == 401) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalStateException("registry did not answer on " + url() + " within 30s: " + log());
+    }
+
+    /** {@code localhost:<port>}, as it appears in image references. */
+    public String hostPort() {
+        return "localhost:" + port;
+    }
+
+    public String url() {
+        return "http://localhost:" + port;
+    }
+
+    /** The registry's own log (access log included), e.g. to count blob uploads. */
+    public String log() {
+        try {
+            return Files.readString(dir.resolve("registry.log"));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
