@@ -1,0 +1,64 @@
+package dev.kiln.cli.client;
+
+import dev.kiln.cli.domain.BuildRequest;
+import io.quarkus.rest.client.reactive.ClientExceptionMapper;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.File;
+import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
+
+/**
+ * build-submission's REST API as the CLI uses it. The base URL is only known at run time ({@code --server}), so
+ * instances are made with {@code QuarkusRestClientBuilder} by {@link KilnServer}. Bodies are read as strings so
+ * that {@code kiln show --output json} can print the server's JSON as it is.
+ */
+@RegisterRestClient(configKey = "kiln-server")
+@Path("/api/v1")
+@Produces(MediaType.APPLICATION_JSON)
+public interface KilnApi {
+
+    String TAR = "application/x-tar";
+
+    /** The length is sent explicitly so that the archive goes with a Content-Length, not chunked. */
+    @POST
+    @Path("/contexts")
+    @Consumes(TAR)
+    String uploadContext(@HeaderParam("Content-Length") long length, File tar);
+
+    @POST
+    @Path("/builds")
+    @Consumes(MediaType.APPLICATION_JSON)
+    String submitBuild(BuildRequest request);
+
+    @GET
+    @Path("/builds/{id}")
+    String getBuild(@PathParam("id") String id);
+
+    @GET
+    @Path("/builds")
+    String listBuilds(@QueryParam("component") String component, @QueryParam("state") String state,
+            @QueryParam("limit") Integer limit);
+
+    /** Every answer with status 400 or more becomes a {@link ServerResponseException} carrying the problem. */
+    @ClientExceptionMapper
+    static RuntimeException toException(Response response) {
+        String body = null;
+        try {
+            if (response.hasEntity()) {
+                body = response.readEntity(String.class);
+            }
+        } catch (RuntimeException unreadable) {
+            body = null;
+        }
+        String reason = response.getStatusInfo() == null ? null : response.getStatusInfo().getReasonPhrase();
+        return ServerResponseException.of(response.getStatus(), reason, body);
+    }
+}

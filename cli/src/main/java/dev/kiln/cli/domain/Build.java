@@ -1,0 +1,104 @@
+package dev.kiln.cli.domain;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A build record as build-submission returns it ({@code GET /api/v1/builds/{id}}, see docs/architecture.md).
+ * Read tolerantly: unknown fields are ignored, and {@code nvr} may be a string or a name/version/release object.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record Build(String id, String component, String state, Boolean scratch, String requester, JsonNode nvr,
+        String dockerfilePath, BuildSource source, String createdAt, String updatedAt, List<HistoryEntry> history,
+        Failure failure, String parentImage, String parentDigest, ImageRef candidate, List<QaResult> qaResults,
+        List<Signature> signatures, ImageRef promoted) {
+
+    public Build {
+        history = history == null ? List.of() : List.copyOf(history);
+        qaResults = qaResults == null ? List.of() : List.copyOf(qaResults);
+        signatures = signatures == null ? List.of() : List.copyOf(signatures);
+    }
+
+    public boolean isScratch() {
+        return Boolean.TRUE.equals(scratch);
+    }
+
+    /** The state in upper case, or {@code "UNKNOWN"}. */
+    public String stateName() {
+        return state == null ? "UNKNOWN" : state.toUpperCase(Locale.ROOT);
+    }
+
+    public boolean isTerminal() {
+        String s = stateName();
+        return s.equals("COMPLETE") || s.equals("FAILED") || s.equals("CANCELED");
+    }
+
+    /** {@code name-version-release} (or {@code name-version} for a scratch build), or null when not known yet. */
+    public String nvrText() {
+        if (nvr == null || nvr.isNull() || nvr.isMissingNode()) {
+            return null;
+        }
+        if (nvr.isTextual()) {
+            return nvr.asText();
+        }
+        String name = text(nvr, "name");
+        String version = text(nvr, "version");
+        String release = text(nvr, "release");
+        if (name == null) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder(name);
+        if (version != null) {
+            sb.append('-').append(version);
+        }
+        if (release != null) {
+            sb.append('-').append(release);
+        }
+        return sb.toString();
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record BuildSource(String kind, String gitUrl, String gitRef, String gitCommit, String contextDigest) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record HistoryEntry(String state, String at) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Failure(String stage, String reason, String message) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ImageRef(String registry, String repository, String digest, List<String> tags, String reference) {
+        public ImageRef {
+            tags = tags == null ? List.of() : List.copyOf(tags);
+        }
+
+        /** The reference the server gave, else {@code registry/repository@digest} when those are known. */
+        public String pullSpec() {
+            if (reference != null && !reference.isBlank()) {
+                return reference;
+            }
+            if (registry == null || repository == null || digest == null) {
+                return null;
+            }
+            return registry + "/" + repository + "@" + digest;
+        }
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record QaResult(String testCase, String outcome, String summary, String reporter) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Signature(String reference, String digest, String format, String keyId) {
+    }
+}
