@@ -1,0 +1,53 @@
+package dev.kiln.registrypush.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Every setting of registry-push ({@code kiln.*}; in deployments from the environment, e.g. {@code KILN_DOCKER_CERT_PATH}). */
+@ConfigMapping(prefix = "kiln")
+public interface RegistryPushConfig {
+
+    Docker docker();
+
+    Registry registry();
+
+    Push push();
+
+    interface Docker {
+        /** Directory with {@code ca.pem}, {@code cert.pem}, {@code key.pem} for mutual TLS to the builders' daemons. */
+        Optional<String> certPath();
+    }
+
+    interface Registry {
+        Candidate candidate();
+
+        interface Candidate {
+            /** The candidate registry as written in image references. */
+            @WithDefault("localhost:5000")
+            String address();
+
+            /** How to reach it over HTTP(S). */
+            @WithDefault("http://localhost:5000")
+            String url();
+
+            Optional<String> username();
+
+            Optional<String> password();
+        }
+    }
+
+    interface Push {
+        /** How many times a transient failure (registry 5xx, timeouts, an unreachable daemon) is retried. */
+        @WithDefault("3")
+        int retries();
+
+        /** Wait before the first retry; doubled for each further one. */
+        @WithDefault("1s")
+        Duration backoff();
+
+        /** Jib's base-image layer cache (compressed layers of saved images); a temporary directory when unset. */
+        Optional<String> cacheDir();
+    }
+}

@@ -1,0 +1,203 @@
+package dev.kiln.registrypush.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectImageResponse;
+import com.google.cloud.tools.jib.api.ImageReference;
+import dev.kiln.events.BuildCompleted;
+import dev.kiln.events.BuildFailed;
+import dev.kiln.events.ImagePushed;
+import dev.kiln.events.KilnEvent;
+import dev.kiln.events.Stage;
+import dev.kiln.registrypush.client.DaemonException;
+import dev.kiln.registrypush.client.JibPusher;
+import dev.kiln.registrypush.config.RegistryPushConfig;
+import dev.kiln.registrypush.domain.PushFailure;
+import dev.kiln.registrypush.domain.PushTags;
+import dev.kiln.support.docker.DockerClients;
+import dev.kiln.support.registry.RegistryClient;
+import dev.kiln.support.registry.RegistryException;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * atomic-reactor's tag_and_push: moves a built image from its builder's daemon into the candidate registry and says
+ * so with {@code kiln.image.pushed}, or with {@code kiln.build.failed} (stage push) when it cannot.
+ */
+@ApplicationScoped
+public class PushService {
+    private static final Logger LOG = Logger.getLogger(PushService.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    RegistryPushConfig config;
+
+    private RegistryClient registry;
+    private JibPusher pusher;
+
+    @PostConstruct
+    void init() {
+        RegistryPushConfig.Registry.Candidate candidate = config.registry().candidate();
+        registry = new RegistryClient(candidate.address(), URI.create(candidate.url()), candidate.username(),
+                candidate.password());
+        if (candidate.username().filter(u -> !u.isBlank()).isPresent() && candidate.url().startsWith("http:")) {
+            // Jib refuses to send credentials over plain http unless told to (the candidate registry on loopback).
+            System.setProperty("sendCredentialsOverHttp", "true");
+        }
+        Path cacheDir;
+        try {
+            cacheDir = config.push().cacheDir().isPresent()
+                    ? Files.createDirectories(Path.of(config.push().cacheDir().get()))
+                    : Files.createTempDirectory("kiln-registry-push-cache-");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create the Jib layer cache directory: " + e.getMessage(), e);
+        }
+        pusher = new JibPusher(cacheDir);
+    }
+
+    /** Pushes the image of {@code event}; returns the event to send: {@link ImagePushed} or {@link BuildFailed}. */
+    public KilnEvent push(BuildCompleted event) {
+        String candidate = config.registry().candidate().address();
+        String repository = PushTags.repository(event.nvr());
+        List<String> tags;
+        try {
+            tags = PushTags.tags(event.buildId(), event.scratch(), event.nvr());
+        } catch (IllegalArgumentException e) {
+            return failed(event, new PushFailure(PushFailure.INVALID_IMAGE_NAME, e.getMessage(), false), 1);
+        }
+        if (!ImageReference.isValidRepository(repository)) {
+            return failed(event, new PushFailure(PushFailure.INVALID_IMAGE_NAME, "the name label '" + repository
+                    + "' is not a valid repository name (lower-case letters, digits, '.', '_', '-', '/')", false), 1);
+        }
+        for (String tag : tags) {
+            if (!ImageReference.isValidTag(tag)) {
+                return failed(event, new PushFailure(PushFailure.INVALID_IMAGE_NAME, "'" + tag
+                        + "' (from the version and release labels) is not a valid tag", false), 1);
+            }
+        }
+        JibPusher.Target target = new JibPusher.Target(candidate, repository, tags,
+                config.registry().candidate().username(), config.registry().candidate().password());
+
+        int attempts = config.push().retries() + 1;
+        Duration backoff = config.push().backoff();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return pushOnce(event, target);
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                PushFailure failure = FailureClassifier.classify(e);
+                if (!failure.transientFailure() || attempt >= attempts || Thread.currentThread().isInterrupted()) {
+                    LOG.warnf("push of build %s failed (%s) after %d attempt(s): %s", event.buildId(), failure.reason(),
+                            attempt, failure.detail());
+                    return failed(event, failure, attempt);
+                }
+                LOG.infof("push of build %s failed (%s), attempt %d of %d, retrying in %s: %s", event.buildId(),
+                        failure.reason(), attempt, attempts, backoff, failure.detail());
+                try {
+                    Thread.sleep(backoff.toMillis());
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return failed(event, failure, attempt);
+                }
+                backoff = backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    private ImagePushed pushOnce(BuildCompleted event, JibPusher.Target target) throws Exception {
+        DockerClient client;
+        try {
+            client = DockerClients.create(event.dockerHost(), config.docker().certPath());
+        } catch (RuntimeException e) {
+            throw new DaemonException("cannot connect to the Docker daemon at " + event.dockerHost() + ": "
+                    + e.getMessage(), false, e);
+        }
+        try (DockerClient docker = client) {
+            InspectImageResponse image;
+            try {
+                image = docker.inspectImageCmd(event.imageId()).exec();
+            } catch (com.github.dockerjava.api.exception.NotFoundException e) {
+                throw new DaemonException("image " + event.imageId() + " is not in the Docker daemon at "
+                        + event.dockerHost(), true, e);
+            } catch (RuntimeException e) {
+                throw new DaemonException("the Docker daemon at " + event.dockerHost() + " cannot be reached: "
+                        + e.getMessage(), false, e);
+            }
+            String digest = pusher.push(docker, event.imageId(), created(image), target);
+            String tag = target.tags().get(0);
+            RegistryClient.Manifest manifest = registry.getManifest(target.repository(), tag)
+                    .orElseThrow(() -> new RegistryException("the tag " + tag + " that was just pushed to "
+                            + target.registry() + "/" + target.repository() + " is not there", true));
+            if (!manifest.digest().equals(digest)) {
+                throw new DigestMismatch(target.registry() + "/" + target.repository() + ":" + tag
+                        + " serves a manifest with digest " + manifest.digest() + " where Jib pushed " + digest);
+            }
+            long size = size(manifest.bytes());
+            LOG.infof("pushed build %s as %s/%s@%s (%s)", event.buildId(), target.registry(), target.repository(),
+                    digest, String.join(", ", target.tags()));
+            return new ImagePushed(event.buildId(), event.component(), event.scratch(), event.nvr(), target.registry(),
+                    target.repository(), target.tags(), digest, manifest.mediaType(), size, Instant.now());
+        }
+    }
+
+    /** Config size plus the sizes of all layers, as the manifest states them. */
+    static long size(byte[] manifest) throws IOException {
+        JsonNode root = JSON.readTree(manifest);
+        long size = root.path("config").path("size").asLong(0);
+        for (JsonNode layer : root.path("layers")) {
+            size += layer.path("size").asLong(0);
+        }
+        return size;
+    }
+
+    private static Instant created(InspectImageResponse image) {
+        try {
+            return image.getCreated() == null ? Instant.EPOCH : Instant.parse(image.getCreated());
+        } catch (DateTimeParseException e) {
+            return Instant.EPOCH;
+        }
+    }
+
+    private BuildFailed failed(BuildCompleted event, PushFailure failure, int attempts) {
+        String candidate = config.registry().candidate().address();
+        String message = switch (failure.reason()) {
+            case PushFailure.IMAGE_MISSING -> "The built image " + event.imageId() + " is no longer in the Docker daemon at "
+                    + event.dockerHost() + "; build it again. (" + failure.detail() + ")";
+            case PushFailure.REGISTRY_AUTH_FAILED -> "The candidate registry " + candidate
+                    + " refused registry-push's credentials; check kiln.registry.candidate.username and password. ("
+                    + failure.detail() + ")";
+            case PushFailure.REGISTRY_UNAVAILABLE -> "The candidate registry " + candidate + " did not take the image after "
+                    + attempts + " attempt(s); try again when it is back. (" + failure.detail() + ")";
+            case PushFailure.DOCKER_UNAVAILABLE -> "The Docker daemon at " + event.dockerHost()
+                    + " could not be reached after " + attempts + " attempt(s); try again when it is back. ("
+                    + failure.detail() + ")";
+            case PushFailure.INVALID_IMAGE_NAME -> "The image cannot be named in the candidate registry: "
+                    + failure.detail() + "; fix the name/version/release labels.";
+            case PushFailure.DIGEST_MISMATCH -> "The candidate registry " + candidate
+                    + " does not hold what was pushed; ask an administrator to check it. (" + failure.detail() + ")";
+            default -> "The candidate registry " + candidate + " refused the image: " + failure.detail();
+        };
+        return new BuildFailed(event.buildId(), Stage.PUSH, failure.reason(), message, failure.transientFailure(),
+                Instant.now());
+    }
+
+    /** The registry's manifest is not the one Jib pushed. */
+    static final class DigestMismatch extends Exception {
+        DigestMismatch(String message) {
+            super(message);
+        }
+    }
+}
