@@ -1,0 +1,198 @@
+package dev.kiln.containerbuild.client;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.CreateContainerResponse;
+import com.github.dockerjava.api.command.InspectImageResponse;
+import com.github.dockerjava.api.command.PullImageResultCallback;
+import com.github.dockerjava.api.exception.DockerClientException;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.HostConfig;
+import dev.kiln.containerbuild.config.KilnConfig;
+import dev.kiln.support.docker.DockerClients;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/**
+ * The builder's Docker daemon ({@code kiln.docker.host}, mutual TLS with {@code kiln.docker.cert-path}). Every call
+ * that cannot reach the daemon throws {@link DockerUnavailableException}; answers of the daemon (404, 500, ...)
+ * stay docker-java {@link DockerException}s.
+ */
+@ApplicationScoped
+public class DockerDaemon {
+    private final String host;
+    private final DockerClient client;
+
+    public DockerDaemon(KilnConfig config) {
+        this.host = config.docker().host();
+        this.client = DockerClients.create(host, config.docker().certPath());
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public void ping() {
+        call(() -> client.pingCmd().exec());
+    }
+
+    public Optional<InspectImageResponse> inspectImage(String reference) {
+        return call(() -> {
+            try {
+                return Optional.of(client.inspectImageCmd(reference).exec());
+            } catch (NotFoundException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    /** Pulls {@code reference} ({@code host/repo:tag} or {@code host/repo@sha256:...}) and returns the pulled image. */
+    public InspectImageResponse pull(String reference, long timeoutSeconds) throws InterruptedException {
+        String repository;
+        String tag;
+        int at = reference.indexOf('@');
+        int lastSlash = reference.lastIndexOf('/');
+        int colon = reference.lastIndexOf(':');
+        if (at >= 0) {
+            repository = reference.substring(0, at);
+            tag = reference.substring(at + 1);
+        } else if (colon > lastSlash) {
+            repository = reference.substring(0, colon);
+            tag = reference.substring(colon + 1);
+        } else {
+            repository = reference;
+            tag = "latest";
+        }
+        PullImageResultCallback callback = call(() -> client.pullImageCmd(repository).withTag(tag)
+                .exec(new PullImageResultCallback()));
+        try {
+            if (!callback.awaitCompletion(timeoutSeconds, TimeUnit.SECONDS)) {
+                callback.close();
+                throw new DockerClientException("pulling " + reference + " took longer than " + timeoutSeconds + "s");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+        String local = at >= 0 ? reference : repository + ":" + tag;
+        return inspectImage(local).orElseThrow(() -> new NotFoundException("image " + reference + " is not in the daemon after the pull"));
+    }
+
+    /**
+     * Starts an isolated legacy build of a tar context; the output arrives in the returned callback. The image is
+     * tagged {@code tag}; intermediate containers are removed even on failure.
+     */
+    public BuildOutput build(InputStream tarContext, String dockerfilePath, String networkMode, Map<String, String> labels,
+            String tag) {
+        return call(() -> client.buildImageCmd(tarContext)
+                .withDockerfilePath(dockerfilePath)
+                .withNetworkMode(networkMode)
+                .withForcerm(true)
+                .withRemove(true)
+                .withPull(false)
+                .withLabels(labels)
+                .withTags(Set.of(tag))
+                .exec(new BuildOutput()));
+    }
+
+    /** Removes a container (forcefully); a container that is already gone is fine. */
+    public void removeContainer(String id) {
+        call(() -> {
+            try {
+                client.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
+            } catch (NotFoundException e) {
+                // already gone
+            } catch (DockerException e) {
+                if (e.getHttpStatus() != 409) { // 409: removal already in progress
+                    throw e;
+                }
+            }
+            return null;
+        });
+    }
+
+    public void removeImage(String reference) {
+        call(() -> {
+            try {
+                client.removeImageCmd(reference).withForce(true).exec();
+            } catch (NotFoundException e) {
+                // already gone
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Reads one regular file of an image without running anything: creates a container (network none, never
+     * started), copies the file out and removes the container. Empty when the image has no such file.
+     */
+    public Optional<byte[]> readFile(String imageId, String path) {
+        return call(() -> {
+            CreateContainerResponse c = client.createContainerCmd(imageId)
+                    .withCmd("/kiln-never-started")
+                    .withNetworkDisabled(true)
+                    .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none"))
+                    .withLabels(Map.of("dev.kiln.purpose", "content-manifest"))
+                    .exec();
+            try (InputStream in = client.copyArchiveFromContainerCmd(c.getId(), path).exec();
+                    TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+                TarArchiveEntry e;
+                while ((e = tar.getNextEntry()) != null) {
+                    if (e.isFile()) {
+                        ByteArrayOutputStream out = new ByteArrayOutputStream();
+                        tar.transferTo(out);
+                        return Optional.of(out.toByteArray());
+                    }
+                }
+                return Optional.<byte[]>empty();
+            } catch (NotFoundException e) {
+                return Optional.<byte[]>empty();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                removeContainer(c.getId());
+            }
+        });
+    }
+
+    private <T> T call(Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+    }
+
+    private RuntimeException translate(RuntimeException e) {
+        if (e instanceof DockerException || e instanceof DockerUnavailableException || e instanceof DockerClientException) {
+            return e;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IOException) {
+                return new DockerUnavailableException(host, e);
+            }
+        }
+        return e;
+    }
+
+    @PreDestroy
+    void close() {
+        try {
+            client.close();
+        } catch (IOException e) {
+            // shutting down
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package dev.kiln.containerbuild.client;
+
+/** The daemon could not be reached at all (connection refused, socket missing, TLS handshake failed). */
+public class DockerUnavailableException extends RuntimeException {
+    public DockerUnavailableException(String dockerHost, Throwable cause) {
+        super("the Docker daemon at " + dockerHost + " is not reachable: " + rootMessage(cause), cause);
+    }
+
+    static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+}

@@ -1,0 +1,141 @@
+package dev.kiln.containerbuild.service;
+
+import dev.kiln.containerbuild.client.HubClient;
+import dev.kiln.events.BuildRequested;
+import dev.kiln.events.Source;
+import dev.kiln.events.Stage;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.WebApplicationException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.jboss.logging.Logger;
+
+/**
+ * Brings a build's source into a local directory: the uploaded context from the hub (checked against its digest)
+ * or a git checkout. Checks that the Dockerfile is there.
+ */
+@ApplicationScoped
+public class SourceFetcher {
+    private static final Logger LOG = Logger.getLogger(SourceFetcher.class);
+
+    /** The fetched source: the context directory and the Dockerfile inside it (relative, with forward slashes). */
+    public record Fetched(Path contextDir, String dockerfilePath, String dockerfile) {
+    }
+
+    @Inject
+    @RestClient
+    HubClient hub;
+
+    public Fetched fetch(BuildRequested request, Path workDir) throws BuildFailure {
+        Path contextDir = workDir.resolve("context");
+        Source source = request.source();
+        if (source.kind() == Source.Kind.CONTEXT) {
+            fetchContext(source.contextDigest(), workDir, contextDir);
+        } else {
+            fetchGit(source, contextDir);
+        }
+        return dockerfile(request.dockerfilePath(), contextDir);
+    }
+
+    private void fetchContext(String digest, Path workDir, Path contextDir) throws BuildFailure {
+        Path archive = workDir.resolve("context.archive");
+        String actual;
+        try (InputStream in = hub.context(digest);
+                OutputStream out = new DigestOutputStream(Files.newOutputStream(archive), sha256())) {
+            in.transferTo(out);
+            out.flush();
+            actual = "sha256:" + HexFormat.of().formatHex(((DigestOutputStream) out).getMessageDigest().digest());
+        } catch (WebApplicationException e) {
+            int status = e.getResponse() == null ? 0 : e.getResponse().getStatus();
+            if (status == 404) {
+                throw new BuildFailure(Stage.SOURCE, "source-unavailable", "The build context " + digest
+                        + " is not stored in build-submission (404); upload the context again and submit a new build.", false);
+            }
+            throw new BuildFailure(Stage.SOURCE, "source-unavailable", "build-submission answered " + status
+                    + " for the build context " + digest + "; try the build again later.", status >= 500);
+        } catch (ProcessingException | IOException e) {
+            LOG.warnf(e, "fetching context %s failed", digest);
+            throw new BuildFailure(Stage.SOURCE, "source-unavailable", "Could not download the build context " + digest
+                    + " from build-submission: " + rootMessage(e) + "; try the build again later.", true);
+        }
+        if (!actual.equals(digest)) {
+            throw new BuildFailure(Stage.SOURCE, "context-digest-mismatch", "The build context served for " + digest
+                    + " has digest " + actual + "; the stored upload is damaged, upload the context again and submit a new build.",
+                    false);
+        }
+        try {
+            ContextArchives.extract(archive, contextDir);
+        } catch (ContextArchives.InvalidArchiveException e) {
+            throw new BuildFailure(Stage.SOURCE, "context-invalid", "The build context " + digest
+                    + " is not a usable tar or gzip tar archive (" + e.getMessage() + "); upload a tar of the build directory.", false);
+        } catch (IOException e) {
+            throw new BuildFailure(Stage.SOURCE, "source-unavailable", "Could not unpack the build context " + digest
+                    + " on the builder: " + e.getMessage() + "; try the build again later.", true, e);
+        } finally {
+            try {
+                Files.deleteIfExists(archive);
+            } catch (IOException e) {
+                // temp file
+            }
+        }
+    }
+
+    private void fetchGit(Source source, Path contextDir) throws BuildFailure {
+        String what = source.gitUrl() + " at " + (source.gitCommit() != null ? source.gitCommit() : source.gitRef());
+        try {
+            String commit = GitCheckout.checkout(source.gitUrl(), source.gitRef(), source.gitCommit(), contextDir);
+            LOG.infof("checked out %s (%s)", what, commit);
+        } catch (Exception e) {
+            LOG.warnf("git checkout of %s failed: %s", what, rootMessage(e));
+            throw new BuildFailure(Stage.SOURCE, "source-unavailable", "Could not check out " + what + ": "
+                    + rootMessage(e) + "; check that the repository is reachable from the builders and that the commit exists.",
+                    !(e instanceof IllegalArgumentException));
+        }
+    }
+
+    static Fetched dockerfile(String dockerfilePath, Path contextDir) throws BuildFailure {
+        Path root = contextDir.toAbsolutePath().normalize();
+        Path file = root.resolve(dockerfilePath).normalize();
+        if (!file.startsWith(root) || Path.of(dockerfilePath).isAbsolute()) {
+            throw new BuildFailure(Stage.SOURCE, "dockerfile-missing", "The Dockerfile path " + dockerfilePath
+                    + " points outside the build context; give a path relative to the context root.", false);
+        }
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new BuildFailure(Stage.SOURCE, "dockerfile-missing", "There is no Dockerfile at " + dockerfilePath
+                    + " in the build context; add it, or submit again with the right Dockerfile path.", false);
+        }
+        try {
+            return new Fetched(root, root.relativize(file).toString().replace('\\', '/'), Files.readString(file));
+        } catch (IOException e) {
+            throw new BuildFailure(Stage.SOURCE, "dockerfile-missing", "The Dockerfile at " + dockerfilePath
+                    + " cannot be read as text (" + e.getMessage() + "); save it as UTF-8.", false);
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+}

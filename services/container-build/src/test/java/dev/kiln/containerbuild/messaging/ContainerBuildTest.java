@@ -1,0 +1,429 @@
+package dev.kiln.containerbuild.messaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.model.PushResponseItem;
+import com.github.dockerjava.api.command.InspectImageResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
+import dev.kiln.containerbuild.service.BuildService;
+import dev.kiln.events.BuildCancelRequested;
+import dev.kiln.events.BuildCanceled;
+import dev.kiln.events.BuildCompleted;
+import dev.kiln.events.BuildFailed;
+import dev.kiln.events.BuildLog;
+import dev.kiln.events.BuildOptions;
+import dev.kiln.events.BuildRequested;
+import dev.kiln.events.BuildStarted;
+import dev.kiln.events.CloudEventHeaders;
+import dev.kiln.events.EventCodec;
+import dev.kiln.events.EventType;
+import dev.kiln.events.KilnEvent;
+import dev.kiln.events.Nvr;
+import dev.kiln.events.Source;
+import dev.kiln.events.Stage;
+import dev.kiln.testsupport.KafkaResource;
+import dev.kiln.testsupport.RegistryProcess;
+import dev.kiln.testsupport.TestDocker;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole worker against the real broker and the real daemon: build.requested in (with CloudEvents headers),
+ * started / log / completed / failed / canceled out. The test serves the build contexts itself.
+ */
+@QuarkusTest
+@QuarkusTestResource(KafkaResource.class)
+@QuarkusTestResource(ContextServerResource.class)
+class ContainerBuildTest {
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final List<String> OUTPUT_TOPICS = List.of(EventType.BUILD_STARTED.topic(), EventType.BUILD_LOG.topic(),
+            EventType.BUILD_COMPLETED.topic(), EventType.BUILD_FAILED.topic(), EventType.BUILD_CANCELED.topic(),
+            EventType.BUILD_REQUESTED.deadLetterTopic());
+
+    private static DockerClient docker;
+    private static KafkaProducer<String, String> producer;
+    private static KafkaConsumer<String, String> consumer;
+    private static final Map<String, List<ConsumerRecord<String, String>>> seen = new ConcurrentHashMap<>();
+    private static final List<String> builds = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void setUp() {
+        docker = TestDocker.client();
+        TestDocker.ensureBaseImage(docker);
+        String bootstrap = ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        producer = new KafkaProducer<>(p);
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "container-build-test-" + UUID.randomUUID());
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        consumer = new KafkaConsumer<>(c);
+        consumer.subscribe(OUTPUT_TOPICS);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (docker == null) {
+            return;
+        }
+        for (String id : builds) {
+            try {
+                docker.removeImageCmd(BuildService.imageTag(id)).withForce(true).exec();
+            } catch (NotFoundException e) {
+                // never built
+            }
+        }
+        if (producer != null) {
+            producer.close();
+            consumer.close();
+        }
+    }
+
+    @Test
+    void buildsAnImageAndStreamsItsLog() throws Exception {
+        String digest = putContext(Map.of("Dockerfile", """
+                FROM kiln/busybox:latest
+                RUN echo hi > /x
+                LABEL name=hello version=1.0
+                """));
+        BuildRequested request = request(digest, BuildOptions.DEFAULT);
+        send(request);
+        List<ConsumerRecord<String, String>> records = awaitOutcome(request.buildId());
+
+        assertEquals(1, count(records, BuildStarted.class));
+        BuildStarted started = first(records, BuildStarted.class);
+        assertFalse(started.workerId().isBlank());
+        assertEquals(TestDocker.host(), started.dockerHost());
+
+        List<BuildLog> logs = all(records, BuildLog.class);
+        assertFalse(logs.isEmpty(), "log batches expected");
+        for (int i = 0; i < logs.size(); i++) {
+            assertEquals(i, logs.get(i).sequence(), "log batches in order without gaps");
+            assertTrue(logs.get(i).lines().size() <= 20);
+        }
+        String log = String.join("\n", logs.stream().flatMap(l -> l.lines().stream()).toList());
+        assertTrue(log.contains("RUN echo hi > /x") && log.contains("Successfully built"), log);
+
+        BuildCompleted completed = first(records, BuildCompleted.class);
+        assertTrue(completed.imageId().startsWith("sha256:"));
+        InspectImageResponse image = docker.inspectImageCmd(completed.imageId()).exec();
+        assertEquals(completed.imageId(), image.getId());
+        Map<String, String> labels = image.getConfig().getLabels();
+        assertEquals("1", labels.get("release"));
+        assertEquals(request.buildId(), labels.get(BuildService.LABEL_BUILD_ID));
+        assertEquals("hello", completed.labels().get("name"));
+        assertEquals("1.0", completed.labels().get("version"));
+        assertEquals("1", completed.labels().get("release"));
+        assertEquals(new Nvr("hello", "1.0", "1"), completed.nvr());
+        assertEquals("kiln/busybox:latest", completed.parentImage());
+        assertNull(completed.parentDigest());
+        assertEquals("hello", completed.component());
+        assertFalse(completed.scratch());
+        assertEquals(TestDocker.host(), completed.dockerHost());
+        assertTrue(completed.sizeBytes() > 0);
+        assertEquals(List.of(), completed.contentManifest());
+
+        // a redelivered request is answered from the image already built, without building again
+        send(request);
+        records = await(request.buildId(), r -> count(r, BuildCompleted.class) == 2);
+        assertEquals(1, count(records, BuildStarted.class), "no second build");
+        assertEquals(completed.imageId(), all(records, BuildCompleted.class).get(1).imageId());
+    }
+
+    @Test
+    void failingStepIsABuildFailureWithTheDaemonsMessage() throws Exception {
+        String digest = putContext(Map.of("Dockerfile", "FROM kiln/busybox:latest\nRUN exit 3\n"));
+        BuildRequested request = request(digest, BuildOptions.DEFAULT);
+        send(request);
+        List<ConsumerRecord<String, String>> records = awaitOutcome(request.buildId());
+        BuildFailed failed = first(records, BuildFailed.class);
+        assertEquals(Stage.BUILD, failed.stage());
+        assertEquals("build-step-failed", failed.reason());
+        assertTrue(failed.message().contains("returned a non-zero code: 3"), failed.message());
+        assertTrue(failed.message().contains("fix the failing instruction in Dockerfile".substring(1)), failed.message());
+        assertFalse(failed.transientFailure());
+        assertEquals(1, count(records, BuildStarted.class));
+    }
+
+    @Test
+    void buildsHaveNoNetworkUnlessTheyAskForHost() throws Exception {
+        String port = System.getProperty(ContextServerResource.PORT_PROPERTY);
+        // the test's own HTTP server listens on the host's loopback: reachable with network host only
+        String digest = putContext(Map.of("Dockerfile", "FROM kiln/busybox:latest\n"
+                + "RUN printf 'GET /ping HTTP/1.0\\r\\n\\r\\n' | nc -w 3 127.0.0.1 " + port + " > /page"
+                + " && grep pong /page\n"));
+
+        BuildRequested isolated = request(digest, BuildOptions.DEFAULT);
+        send(isolated);
+        BuildFailed failed = first(awaitOutcome(isolated.buildId()), BuildFailed.class);
+        assertEquals("build-step-failed", failed.reason());
+        assertTrue(failed.message().contains("non-zero code"), failed.message());
+        String isolatedLog = String.join("\n", all(awaitOutcome(isolated.buildId()), BuildLog.class).stream()
+                .flatMap(l -> l.lines().stream()).toList());
+        assertTrue(isolatedLog.contains("can't connect"), isolatedLog);
+
+        BuildRequested hostNetwork = request(digest, new BuildOptions("host", 300));
+        send(hostNetwork);
+        List<ConsumerRecord<String, String>> records = awaitOutcome(hostNetwork.buildId());
+        first(records, BuildCompleted.class);
+        String log = String.join("\n", all(records, BuildLog.class).stream().flatMap(l -> l.lines().stream()).toList());
+        assertTrue(log.contains("pong"), log);
+    }
+
+    @Test
+    void parentFromARegistryIsPulledAndPinned() throws Exception {
+        try (RegistryProcess registry = RegistryProcess.start("container-build-parent")) {
+            String repository = registry.hostPort() + "/base/busybox";
+            String parent = repository + ":latest";
+            docker.tagImageCmd(TestDocker.BASE_IMAGE, repository, "latest").exec();
+            docker.pushImageCmd(repository).withTag("latest").exec(new ResultCallback.Adapter<PushResponseItem>())
+                    .awaitCompletion(60, java.util.concurrent.TimeUnit.SECONDS);
+            docker.removeImageCmd(parent).exec(); // the build must pull it again
+            try {
+                String digest = putContext(Map.of("Dockerfile", "FROM " + parent + "\nLABEL name=hello version=1.0\n"));
+                BuildRequested request = request(digest, BuildOptions.DEFAULT);
+                send(request);
+                BuildCompleted completed = first(awaitOutcome(request.buildId()), BuildCompleted.class);
+                assertEquals(parent, completed.parentImage());
+                List<String> repoDigests = docker.inspectImageCmd(parent).exec().getRepoDigests();
+                assertTrue(repoDigests.contains(repository + "@" + completed.parentDigest()),
+                        completed.parentDigest() + " not in " + repoDigests);
+
+                String missing = registry.hostPort() + "/base/nothing:1";
+                String digest2 = putContext(Map.of("Dockerfile", "FROM " + missing + "\n"));
+                BuildRequested request2 = request(digest2, BuildOptions.DEFAULT);
+                send(request2);
+                BuildFailed failed = first(awaitOutcome(request2.buildId()), BuildFailed.class);
+                assertEquals(Stage.PREFLIGHT, failed.stage());
+                assertEquals("parent-image-unavailable", failed.reason());
+                assertTrue(failed.message().contains(missing), failed.message());
+            } finally {
+                for (String ref : docker.inspectImageCmd(TestDocker.BASE_IMAGE).exec().getRepoDigests()) {
+                    if (ref.startsWith(repository + "@")) {
+                        docker.removeImageCmd(ref).exec();
+                    }
+                }
+                try {
+                    docker.removeImageCmd(parent).exec();
+                } catch (NotFoundException e) {
+                    // not pulled
+                }
+            }
+        }
+    }
+
+    @Test
+    void contextWithAnotherDigestIsRefused() throws Exception {
+        String realDigest = putContext(Map.of("Dockerfile", "FROM kiln/busybox:latest\n"));
+        String claimed = "sha256:" + "0".repeat(64);
+        Path dir = Path.of(System.getProperty(ContextServerResource.DIR_PROPERTY));
+        Files.copy(dir.resolve(realDigest.replace(':', '_')), dir.resolve(claimed.replace(':', '_')));
+        BuildRequested request = request(claimed, BuildOptions.DEFAULT);
+        send(request);
+        BuildFailed failed = first(awaitOutcome(request.buildId()), BuildFailed.class);
+        assertEquals(Stage.SOURCE, failed.stage());
+        assertEquals("context-digest-mismatch", failed.reason());
+        assertTrue(failed.message().contains(realDigest), failed.message());
+
+        BuildRequested unknown = request("sha256:" + "1".repeat(64), BuildOptions.DEFAULT);
+        send(unknown);
+        BuildFailed missing = first(awaitOutcome(unknown.buildId()), BuildFailed.class);
+        assertEquals(Stage.SOURCE, missing.stage());
+        assertEquals("source-unavailable", missing.reason());
+    }
+
+    @Test
+    void missingDockerfileIsASourceFailure() throws Exception {
+        String digest = putContext(Map.of("README", "no Dockerfile here\n"));
+        BuildRequested request = request(digest, BuildOptions.DEFAULT);
+        send(request);
+        BuildFailed failed = first(awaitOutcome(request.buildId()), BuildFailed.class);
+        assertEquals(Stage.SOURCE, failed.stage());
+        assertEquals("dockerfile-missing", failed.reason());
+    }
+
+    @Test
+    void runningBuildIsCanceledAndItsContainerRemoved() throws Exception {
+        String digest = putContext(Map.of("Dockerfile", "FROM kiln/busybox:latest\nRUN sleep 120\n"));
+        BuildRequested request = request(digest, BuildOptions.DEFAULT);
+        send(request);
+        List<ConsumerRecord<String, String>> records = await(request.buildId(),
+                r -> all(r, BuildLog.class).stream().anyMatch(l -> l.lines().stream().anyMatch(s -> s.contains("Running in"))));
+        String container = all(records, BuildLog.class).stream().flatMap(l -> l.lines().stream())
+                .filter(s -> s.contains("Running in")).findFirst().orElseThrow().replaceAll(".*Running in ", "").trim();
+        send(new BuildCancelRequested(request.buildId(), "bob", "changed my mind", Instant.now()));
+        records = awaitOutcome(request.buildId());
+        BuildCanceled canceled = first(records, BuildCanceled.class);
+        assertEquals(Stage.BUILD, canceled.stage());
+        assertEquals("bob", canceled.canceledBy());
+        assertThrows(NotFoundException.class, () -> docker.inspectContainerCmd(container).exec(),
+                "the intermediate container is removed");
+        assertThrows(NotFoundException.class, () -> docker.inspectImageCmd(BuildService.imageTag(request.buildId())).exec());
+    }
+
+    @Test
+    void cancelBeforeTheRequestSkipsTheBuild() throws Exception {
+        String digest = putContext(Map.of("Dockerfile", "FROM kiln/busybox:latest\n"));
+        BuildRequested request = request(digest, BuildOptions.DEFAULT);
+        send(new BuildCancelRequested(request.buildId(), "carol", null, Instant.now()));
+        Thread.sleep(1000); // the cancel travels on its own topic; give it a head start over the request
+        send(request);
+        List<ConsumerRecord<String, String>> records = awaitOutcome(request.buildId());
+        assertEquals("carol", first(records, BuildCanceled.class).canceledBy());
+        assertEquals(0, count(records, BuildStarted.class));
+    }
+
+    @Test
+    void slowBuildTimesOut() throws Exception {
+        String digest = putContext(Map.of("Dockerfile", "FROM kiln/busybox:latest\nRUN sleep 120\n"));
+        BuildRequested request = request(digest, new BuildOptions("none", 3));
+        send(request);
+        BuildFailed failed = first(awaitOutcome(request.buildId()), BuildFailed.class);
+        assertEquals(Stage.BUILD, failed.stage());
+        assertEquals("timeout", failed.reason());
+    }
+
+    @Test
+    void malformedRequestGoesToTheDeadLetterTopic() throws Exception {
+        String key = "garbage-" + UUID.randomUUID();
+        producer.send(new ProducerRecord<>(EventType.BUILD_REQUESTED.topic(), key, "{\"not\": \"a build\"}")).get();
+        List<ConsumerRecord<String, String>> records = await(key, r -> !r.isEmpty());
+        assertEquals(EventType.BUILD_REQUESTED.deadLetterTopic(), records.get(0).topic());
+    }
+
+    // ---- helpers ----
+
+    private static BuildRequested request(String digest, BuildOptions options) {
+        String id = "cb-" + UUID.randomUUID();
+        builds.add(id);
+        return new BuildRequested(id, "hello", Source.context(digest), "Dockerfile", false, "alice",
+                new Nvr("hello", "1.0", "1"), options, Instant.now());
+    }
+
+    private static void send(KilnEvent event) throws Exception {
+        EventType type = EventType.of(event);
+        ProducerRecord<String, String> record = new ProducerRecord<>(type.topic(), event.buildId(), EventCodec.encode(event));
+        record.headers()
+                .add(CloudEventHeaders.SPEC_VERSION, CloudEventHeaders.SPEC_VERSION_VALUE.getBytes(StandardCharsets.UTF_8))
+                .add(CloudEventHeaders.ID, UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8))
+                .add(CloudEventHeaders.TYPE, type.ceType().getBytes(StandardCharsets.UTF_8))
+                .add(CloudEventHeaders.SOURCE, "/kiln/test".getBytes(StandardCharsets.UTF_8))
+                .add(CloudEventHeaders.SUBJECT, event.buildId().getBytes(StandardCharsets.UTF_8))
+                .add(CloudEventHeaders.TIME, DateTimeFormatter.ISO_INSTANT.format(event.time()).getBytes(StandardCharsets.UTF_8))
+                .add(CloudEventHeaders.DATA_SCHEMA, type.dataSchema().toString().getBytes(StandardCharsets.UTF_8))
+                .add(CloudEventHeaders.CONTENT_TYPE, CloudEventHeaders.JSON.getBytes(StandardCharsets.UTF_8));
+        producer.send(record).get();
+    }
+
+    /** Tars the files, stores the archive where the context server finds it, returns its digest. */
+    private static String putContext(Map<String, String> files) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+            for (Map.Entry<String, String> f : new LinkedHashMap<>(files).entrySet()) {
+                byte[] data = f.getValue().getBytes(StandardCharsets.UTF_8);
+                TarArchiveEntry e = new TarArchiveEntry(f.getKey());
+                e.setSize(data.length);
+                e.setMode(0644);
+                tar.putArchiveEntry(e);
+                tar.write(data);
+                tar.closeArchiveEntry();
+            }
+        }
+        byte[] bytes = out.toByteArray();
+        String digest = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        Path dir = Path.of(System.getProperty(ContextServerResource.DIR_PROPERTY));
+        Files.write(dir.resolve(digest.replace(':', '_')), bytes);
+        return digest;
+    }
+
+    private static List<ConsumerRecord<String, String>> awaitOutcome(String buildId) {
+        return await(buildId, r -> r.stream().anyMatch(x -> x.topic().equals(EventType.BUILD_COMPLETED.topic())
+                || x.topic().equals(EventType.BUILD_FAILED.topic()) || x.topic().equals(EventType.BUILD_CANCELED.topic())));
+    }
+
+    private static synchronized List<ConsumerRecord<String, String>> await(String key,
+            Predicate<List<ConsumerRecord<String, String>>> done) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            List<ConsumerRecord<String, String>> mine = List.copyOf(seen.getOrDefault(key, List.of()));
+            if (done.test(mine)) {
+                return mine;
+            }
+            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                if (r.key() != null) {
+                    seen.computeIfAbsent(r.key(), k -> new CopyOnWriteArrayList<>()).add(r);
+                }
+            }
+        }
+        return fail("no outcome for " + key + " within " + WAIT + "; seen: " + seen.getOrDefault(key, List.of()).stream()
+                .map(r -> r.topic() + " " + r.value()).toList());
+    }
+
+    private static <T extends KilnEvent> List<T> all(List<ConsumerRecord<String, String>> records, Class<T> type) {
+        List<T> result = new ArrayList<>();
+        for (ConsumerRecord<String, String> r : records) {
+            if (r.topic().equals(EventType.of(type).topic())) {
+                result.add(EventCodec.decode(r.value(), type));
+            }
+        }
+        return result;
+    }
+
+    private static <T extends KilnEvent> T first(List<ConsumerRecord<String, String>> records, Class<T> type) {
+        List<T> found = all(records, type);
+        if (found.isEmpty()) {
+            return fail("expected a " + type.getSimpleName() + " but got: " + records.stream().map(r -> r.topic() + " "
+                    + r.value()).toList());
+        }
+        return found.get(0);
+    }
+
+    private static long count(List<ConsumerRecord<String, String>> records, Class<? extends KilnEvent> type) {
+        return records.stream().filter(r -> r.topic().equals(EventType.of(type).topic())).count();
+    }
+
+}

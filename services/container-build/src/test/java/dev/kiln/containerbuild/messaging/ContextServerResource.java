@@ -1,0 +1,65 @@
+package dev.kiln.containerbuild.messaging;
+
+import com.sun.net.httpserver.HttpServer;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Stands in for build-submission's context endpoint: a tiny HTTP server on a free loopback port serving
+ * {@code /api/v1/contexts/<digest>} from files in a directory (named {@code sha256_<hex>}), and {@code /ping}.
+ * The directory and the port are published as system properties so the test can add contexts.
+ */
+public class ContextServerResource implements QuarkusTestResourceLifecycleManager {
+    public static final String DIR_PROPERTY = "containerbuild.test.contexts-dir";
+    public static final String PORT_PROPERTY = "containerbuild.test.hub-port";
+    private HttpServer server;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            Path dir = Files.createTempDirectory("kiln-contexts-");
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/api/v1/contexts/", exchange -> {
+                String digest = exchange.getRequestURI().getPath().substring("/api/v1/contexts/".length());
+                Path file = dir.resolve(digest.replace(':', '_'));
+                if (digest.contains("/") || !Files.isRegularFile(file)) {
+                    exchange.sendResponseHeaders(404, -1);
+                    exchange.close();
+                    return;
+                }
+                byte[] body = Files.readAllBytes(file);
+                exchange.getResponseHeaders().add("Content-Type", "application/octet-stream");
+                exchange.sendResponseHeaders(200, body.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            });
+            server.createContext("/ping", exchange -> {
+                byte[] body = "pong\n".getBytes();
+                exchange.sendResponseHeaders(200, body.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            });
+            server.start();
+            int port = server.getAddress().getPort();
+            System.setProperty(DIR_PROPERTY, dir.toString());
+            System.setProperty(PORT_PROPERTY, Integer.toString(port));
+            return Map.of("kiln.hub.url", "http://127.0.0.1:" + port);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the test context server: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+}
