@@ -1,0 +1,61 @@
+package dev.kiln.buildsubmission.rest;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.kiln.buildsubmission.domain.Build;
+import dev.kiln.buildsubmission.domain.ImageLocation;
+import dev.kiln.events.Source;
+import java.time.Instant;
+import java.util.List;
+
+/** The build record of {@code GET /api/v1/builds/{id}} (docs/architecture.md); absent parts are left out. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record BuildJson(String id, String component, String state, boolean scratch, String requester, String nvr,
+        String dockerfilePath, SourceJson source, Instant createdAt, Instant updatedAt, List<HistoryJson> history,
+        FailureJson failure, String parentImage, String parentDigest, LocationJson candidate,
+        List<QaJson> qaResults, List<SignatureJson> signatures, LocationJson promoted) {
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record SourceJson(String kind, String contextDigest, String gitUrl, String gitRef, String gitCommit) {
+    }
+
+    public record HistoryJson(String state, Instant at) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record FailureJson(String stage, String reason, String message) {
+    }
+
+    public record LocationJson(String registry, String repository, String digest, List<String> tags,
+            String reference) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record QaJson(String testCase, String outcome, String summary, String reporter) {
+    }
+
+    public record SignatureJson(String reference, String digest, String format, String keyId) {
+    }
+
+    public static BuildJson of(Build b) {
+        Source s = b.source();
+        return new BuildJson(b.id(), b.component(), b.state().name(), b.scratch(), b.requester(), b.nvr().toString(),
+                b.dockerfilePath(),
+                new SourceJson(s.kind().name(), s.contextDigest(), s.gitUrl(), s.gitRef(), s.gitCommit()),
+                b.createdAt(), b.updatedAt(),
+                b.history().stream().map(h -> new HistoryJson(h.state().name(), h.at())).toList(),
+                b.failure() == null ? null
+                        : new FailureJson(b.failure().stage() == null ? null : b.failure().stage().wireName(),
+                                b.failure().reason(), b.failure().message()),
+                b.parentImage(), b.parentDigest(), location(b.candidate()),
+                b.qaResults().stream().map(q -> new QaJson(q.testCase(), q.outcome().name(), q.summary(), q.reporter()))
+                        .toList(),
+                b.signatures().stream().map(g -> new SignatureJson(g.reference(), g.digest(), g.format(), g.keyId()))
+                        .toList(),
+                location(b.promoted()));
+    }
+
+    private static LocationJson location(ImageLocation l) {
+        return l == null ? null
+                : new LocationJson(l.registry(), l.repository(), l.digest(), l.tags(), l.reference());
+    }
+}

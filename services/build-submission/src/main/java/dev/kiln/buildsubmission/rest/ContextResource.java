@@ -1,0 +1,45 @@
+package dev.kiln.buildsubmission.rest;
+
+import dev.kiln.buildsubmission.service.ContextService;
+import dev.kiln.buildsubmission.service.SubmissionException;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.Map;
+
+/** Build context archives: uploaded by the CLI, fetched by container-build. */
+@Path("/api/v1/contexts")
+public class ContextResource {
+    private final ContextService contexts;
+
+    public ContextResource(ContextService contexts) {
+        this.contexts = contexts;
+    }
+
+    @POST
+    @Consumes({ "application/x-tar", "application/gzip", "application/x-gzip", "application/tar+gzip",
+            MediaType.APPLICATION_OCTET_STREAM })
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response upload(InputStream body, @HeaderParam("Content-Length") Long contentLength) {
+        ContextService.StoredContext stored = contexts.upload(body, contentLength == null ? -1 : contentLength);
+        return Response.created(URI.create("/api/v1/contexts/" + stored.digest()))
+                .entity(Map.of("digest", stored.digest(), "size", stored.size())).build();
+    }
+
+    @GET
+    @Path("/{digest}")
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    public Response get(@PathParam("digest") String digest) {
+        byte[] bytes = contexts.get(digest).orElseThrow(() -> SubmissionException.notFound("Build context not found",
+                "no build context " + digest + " was uploaded"));
+        return Response.ok(bytes, MediaType.APPLICATION_OCTET_STREAM_TYPE).build();
+    }
+}

@@ -1,0 +1,284 @@
+package dev.kiln.buildsubmission.service;
+
+import dev.kiln.buildsubmission.client.EventSender;
+import dev.kiln.buildsubmission.client.GitClient;
+import dev.kiln.buildsubmission.client.GitSourceException;
+import dev.kiln.buildsubmission.config.KilnConfig;
+import dev.kiln.buildsubmission.domain.Build;
+import dev.kiln.buildsubmission.domain.DockerfileLabels;
+import dev.kiln.buildsubmission.domain.Failure;
+import dev.kiln.buildsubmission.domain.StateMachine;
+import dev.kiln.buildsubmission.domain.Transition;
+import dev.kiln.buildsubmission.store.BuildStore;
+import dev.kiln.buildsubmission.store.Transactions;
+import dev.kiln.events.BuildCancelRequested;
+import dev.kiln.events.BuildOptions;
+import dev.kiln.events.BuildRequested;
+import dev.kiln.events.BuildState;
+import dev.kiln.events.BuildStateChanged;
+import dev.kiln.events.Nvr;
+import dev.kiln.events.Source;
+import dev.kiln.events.Stage;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/** Accepting builds: reading the Dockerfile's labels, reserving the NVR, storing the build, announcing it. */
+@ApplicationScoped
+public class SubmissionService {
+    private static final Logger LOG = Logger.getLogger(SubmissionService.class);
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+/-]*");
+    private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9._+~^]+");
+    private static final Pattern COMPONENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
+    public static final String EVENT_NOT_SENT = "event-not-sent";
+
+    private final KilnConfig config;
+    private final Transactions tx;
+    private final BuildStore builds;
+    private final ContextService contexts;
+    private final GitClient git;
+    private final EventSender events;
+
+    public SubmissionService(KilnConfig config, Transactions tx, BuildStore builds, ContextService contexts,
+            GitClient git, EventSender events) {
+        this.config = config;
+        this.tx = tx;
+        this.builds = builds;
+        this.contexts = contexts;
+        this.git = git;
+        this.events = events;
+    }
+
+    public Build submit(Submission s) {
+        boolean hasContext = s.contextDigest() != null;
+        boolean hasGit = s.gitUrl() != null;
+        if (hasContext == hasGit) {
+            throw SubmissionException.invalid("No single source",
+                    "name exactly one source: \"context\": {\"digest\": ...} or \"git\": {\"url\": ..., \"ref\": ...}");
+        }
+        String dockerfilePath = blankToNull(s.dockerfile()) == null ? "Dockerfile" : s.dockerfile().strip();
+        try {
+            ContextArchive.checkRelativePath(dockerfilePath, "dockerfile " + dockerfilePath);
+        } catch (ContextArchive.InvalidContextException e) {
+            throw SubmissionException.invalid("Invalid Dockerfile path", e.getMessage());
+        }
+        boolean scratch = Boolean.TRUE.equals(s.scratch());
+        String requester = blankToNull(s.requester()) == null ? "anonymous" : s.requester().strip();
+
+        Source source;
+        String dockerfile;
+        if (hasContext) {
+            String digest = s.contextDigest().strip();
+            if (!ContextService.DIGEST.matcher(digest).matches()) {
+                throw SubmissionException.invalid("Invalid context digest",
+                        "context.digest must look like sha256:<64 hex digits>, got " + digest);
+            }
+            byte[] archive = contexts.get(digest).orElseThrow(() -> SubmissionException.invalid(
+                    "Unknown build context", "no build context " + digest + " was uploaded: POST it to /api/v1/contexts first"));
+            try {
+                dockerfile = ContextArchive.readFile(archive, dockerfilePath)
+                        .map(b -> new String(b, StandardCharsets.UTF_8))
+                        .orElseThrow(() -> SubmissionException.invalid("Dockerfile not found",
+                                dockerfilePath + " is not a file in build context " + digest));
+            } catch (ContextArchive.InvalidContextException e) {
+                throw SubmissionException.invalid("Invalid build context", e.getMessage());
+            }
+            source = Source.context(digest);
+        } else {
+            String url = s.gitUrl().strip();
+            checkGitUrl(url);
+            String ref = blankToNull(s.gitRef()) == null ? "HEAD" : s.gitRef().strip();
+            GitClient.FileAtCommit file;
+            try {
+                file = git.read(url, ref, dockerfilePath);
+            } catch (GitSourceException e) {
+                throw SubmissionException.invalid("Cannot read the git source", e.getMessage());
+            }
+            dockerfile = file.content();
+            source = Source.git(url, ref, file.commit());
+        }
+
+        Map<String, String> labels;
+        try {
+            labels = DockerfileLabels.parse(dockerfile);
+        } catch (DockerfileLabels.SyntaxException e) {
+            throw SubmissionException.invalid("Unreadable Dockerfile", dockerfilePath + ": " + e.getMessage());
+        }
+        String name = requireLabel(labels, "name", dockerfilePath);
+        String version = requireLabel(labels, "version", dockerfilePath);
+        String release = blankToNull(labels.get("release"));
+        if (!NAME.matcher(name).matches()) {
+            throw SubmissionException.invalid("Invalid name label", "the name label '" + name
+                    + "' may contain only letters, digits and . _ + - /");
+        }
+        if (!VERSION.matcher(version).matches()) {
+            throw SubmissionException.invalid("Invalid version label", "the version label '" + version
+                    + "' may contain only letters, digits and . _ + ~ ^ (no '-': it separates name, version and release)");
+        }
+        if (release != null && !VERSION.matcher(release).matches()) {
+            throw SubmissionException.invalid("Invalid release label", "the release label '" + release
+                    + "' may contain only letters, digits and . _ + ~ ^ (no '-': it separates name, version and release)");
+        }
+        String component = blankToNull(s.component()) == null ? name : s.component().strip();
+        if (!COMPONENT.matcher(component).matches()) {
+            throw SubmissionException.invalid("Invalid component", "the component '" + component
+                    + "' may contain only letters, digits and . _ + -");
+        }
+
+        String id = UUID.randomUUID().toString();
+        Instant now = Instant.now();
+        Build build = tx.inTransaction(c -> {
+            Nvr nvr;
+            if (scratch) {
+                nvr = new Nvr(name, version, null);
+            } else if (release != null) {
+                nvr = new Nvr(name, version, release);
+                if (!builds.reserve(c, nvr, id)) {
+                    throw new SubmissionException(SubmissionException.Kind.CONFLICT, "NVR already built",
+                            nvr + " was already built; an NVR is built only once: raise the release label, or "
+                                    + "remove it to get the next free release automatically");
+                }
+            } else {
+                nvr = null;
+                for (int attempt = 0; attempt < 50 && nvr == null; attempt++) {
+                    Nvr next = new Nvr(name, version, Long.toString(builds.maxNumericRelease(c, name, version) + 1));
+                    if (builds.reserve(c, next, id)) {
+                        nvr = next;
+                    }
+                }
+                if (nvr == null) {
+                    throw new SubmissionException(SubmissionException.Kind.UNAVAILABLE, "NVR reservation contended",
+                            "no release could be reserved for " + name + "-" + version + " right now: try again");
+                }
+            }
+            Build b = new Build(id, component, BuildState.SUBMITTED, scratch, requester, nvr, dockerfilePath, source,
+                    now, now, List.of(), null, null, null, null, List.of(), List.of(), null);
+            builds.insert(c, b);
+            builds.insertHistory(c, id, BuildState.SUBMITTED, now);
+            return builds.find(c, id).orElseThrow();
+        });
+
+        try {
+            events.send(new BuildRequested(id, component, source, dockerfilePath, scratch, requester, build.nvr(),
+                    BuildOptions.DEFAULT, now));
+            events.send(new BuildStateChanged(id, component, null, BuildState.SUBMITTED, null, null, null, now));
+        } catch (RuntimeException e) {
+            LOG.errorf("build %s (%s) could not be announced, marking it failed: %s", id, build.nvr(), e.getMessage());
+            failUnsent(id);
+            throw new SubmissionException(SubmissionException.Kind.UNAVAILABLE, "Build not started",
+                    "build " + id + " (" + build.nvr() + ") was recorded but the message broker did not accept it, so "
+                            + "it was marked failed; try again later", e);
+        }
+        LOG.infof("build %s accepted: %s %s from %s", id, component, build.nvr(), describe(source));
+        return build;
+    }
+
+    private void failUnsent(String id) {
+        try {
+            tx.inTransaction(c -> {
+                Optional<Build> b = builds.lock(c, id);
+                if (b.isPresent()) {
+                    Optional<Transition> t = StateMachine.forward(b.get().state(), BuildState.FAILED,
+                            new Failure(Stage.SUBMISSION, EVENT_NOT_SENT, "the build request could not be sent to the "
+                                    + "message broker; submit the build again when Kafka is reachable"));
+                    if (t.isPresent()) {
+                        builds.applyTransition(c, id, t.get(), Instant.now());
+                    }
+                }
+                return null;
+            });
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "could not mark build %s failed", id);
+        }
+    }
+
+    public Optional<Build> find(String id) {
+        return tx.inTransaction(c -> builds.find(c, id));
+    }
+
+    public List<Build> list(String component, String state, Integer limit) {
+        BuildState s = null;
+        if (blankToNull(state) != null) {
+            try {
+                s = BuildState.valueOf(state.strip().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw SubmissionException.invalid("Unknown state", "state must be one of "
+                        + List.of(BuildState.values()) + ", got " + state);
+            }
+        }
+        int max = config.builds().maxListLimit();
+        int n = limit == null ? config.builds().defaultListLimit() : limit;
+        if (n < 1 || n > max) {
+            throw SubmissionException.invalid("Invalid limit", "limit must be between 1 and " + max + ", got " + n);
+        }
+        BuildState filter = s;
+        return tx.inTransaction(c -> builds.list(c, blankToNull(component), filter, n));
+    }
+
+    /** The build's log lines so far. */
+    public List<String> logs(String id) {
+        return tx.inTransaction(c -> {
+            if (builds.find(c, id).isEmpty()) {
+                throw SubmissionException.notFound("Build not found", "there is no build " + id);
+            }
+            return builds.logLines(c, id);
+        });
+    }
+
+    /** Asks container-build to stop a build; the state changes when it says it has. */
+    public Build cancel(String id, String requestedBy) {
+        Build b = find(id).orElseThrow(() -> SubmissionException.notFound("Build not found", "there is no build " + id));
+        if (b.state().isTerminal()) {
+            throw new SubmissionException(SubmissionException.Kind.CONFLICT, "Build already finished",
+                    "build " + id + " is already " + b.state() + " and cannot be canceled");
+        }
+        String who = blankToNull(requestedBy) == null ? "anonymous" : requestedBy.strip();
+        try {
+            events.send(new BuildCancelRequested(id, who, "canceled by " + who, Instant.now()));
+        } catch (RuntimeException e) {
+            throw new SubmissionException(SubmissionException.Kind.UNAVAILABLE, "Cancel not sent",
+                    "the cancel request for build " + id + " could not be sent to the message broker; try again", e);
+        }
+        return b;
+    }
+
+    private void checkGitUrl(String url) {
+        String scheme;
+        try {
+            scheme = new URI(url).getScheme();
+        } catch (URISyntaxException e) {
+            scheme = null;
+        }
+        List<String> allowed = config.git().allowedSchemes();
+        if (scheme == null || !allowed.contains(scheme.toLowerCase(Locale.ROOT))) {
+            throw SubmissionException.invalid("Git URL not allowed", "git.url " + url + " must be a URL with one of "
+                    + "the schemes " + allowed);
+        }
+    }
+
+    private static String requireLabel(Map<String, String> labels, String label, String dockerfilePath) {
+        String v = blankToNull(labels.get(label));
+        if (v == null) {
+            throw SubmissionException.invalid("Missing " + label + " label", dockerfilePath + " sets no '" + label
+                    + "' label: add LABEL " + label + "=<" + label + "> to its final stage");
+        }
+        return v.strip();
+    }
+
+    private static String describe(Source s) {
+        return s.kind() == Source.Kind.GIT ? s.gitUrl() + "#" + s.gitCommit() : s.contextDigest();
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}

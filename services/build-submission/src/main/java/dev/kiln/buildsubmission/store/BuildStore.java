@@ -1,0 +1,392 @@
+package dev.kiln.buildsubmission.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.buildsubmission.domain.Build;
+import dev.kiln.buildsubmission.domain.Failure;
+import dev.kiln.buildsubmission.domain.HistoryEntry;
+import dev.kiln.buildsubmission.domain.ImageLocation;
+import dev.kiln.buildsubmission.domain.QaRecord;
+import dev.kiln.buildsubmission.domain.SignatureRecord;
+import dev.kiln.buildsubmission.domain.Transition;
+import dev.kiln.events.BuildState;
+import dev.kiln.events.Nvr;
+import dev.kiln.events.QaOutcome;
+import dev.kiln.events.Source;
+import dev.kiln.events.Stage;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The builds, their history, QA results, signatures, logs, NVR reservations and processed event ids. */
+@ApplicationScoped
+public class BuildStore {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String COLUMNS = "id, component, state, scratch, requester, nvr_name, nvr_version, nvr_release, "
+            + "dockerfile_path, source_kind, git_url, git_ref, git_commit, context_digest, created_at, updated_at, "
+            + "failure_stage, failure_reason, failure_message, parent_image, parent_digest, candidate_registry, "
+            + "candidate_repository, candidate_digest, candidate_tags, promoted_registry, promoted_repository, "
+            + "promoted_digest, promoted_tags";
+
+    // ---- NVR reservations ----
+
+    /** Reserves exactly this NVR; false when it is already taken. */
+    public boolean reserve(Connection c, Nvr nvr, String buildId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO submission.nvr_reservations "
+                + "(name, version, release, build_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+            ps.setString(1, nvr.name());
+            ps.setString(2, nvr.version());
+            ps.setString(3, nvr.release());
+            ps.setString(4, buildId);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** The highest numeric release reserved for {@code name}-{@code version}, 0 when there is none. */
+    public long maxNumericRelease(Connection c, String name, String version) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(CAST(release AS BIGINT)), 0) "
+                + "FROM submission.nvr_reservations WHERE name = ? AND version = ? AND release ~ '^[0-9]{1,18}$'")) {
+            ps.setString(1, name);
+            ps.setString(2, version);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    // ---- builds ----
+
+    public void insert(Connection c, Build b) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO submission.builds (id, component, state, scratch, "
+                + "requester, nvr_name, nvr_version, nvr_release, dockerfile_path, source_kind, git_url, git_ref, "
+                + "git_commit, context_digest, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+            ps.setString(1, b.id());
+            ps.setString(2, b.component());
+            ps.setString(3, b.state().name());
+            ps.setBoolean(4, b.scratch());
+            ps.setString(5, b.requester());
+            ps.setString(6, b.nvr().name());
+            ps.setString(7, b.nvr().version());
+            ps.setString(8, b.nvr().release());
+            ps.setString(9, b.dockerfilePath());
+            ps.setString(10, b.source().kind().name());
+            ps.setString(11, b.source().gitUrl());
+            ps.setString(12, b.source().gitRef());
+            ps.setString(13, b.source().gitCommit());
+            ps.setString(14, b.source().contextDigest());
+            ps.setObject(15, odt(b.createdAt()));
+            ps.setObject(16, odt(b.updatedAt()));
+            ps.executeUpdate();
+        }
+    }
+
+    public void insertHistory(Connection c, String buildId, BuildState state, Instant at) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO submission.build_history (build_id, state, at) VALUES (?, ?, ?)")) {
+            ps.setString(1, buildId);
+            ps.setString(2, state.name());
+            ps.setObject(3, odt(at));
+            ps.executeUpdate();
+        }
+    }
+
+    /** Applies a transition and writes its history row. */
+    public void applyTransition(Connection c, String buildId, Transition t, Instant at) throws SQLException {
+        Failure f = t.failure();
+        try (PreparedStatement ps = c.prepareStatement("UPDATE submission.builds SET state = ?, updated_at = ?, "
+                + "failure_stage = COALESCE(?, failure_stage), failure_reason = COALESCE(?, failure_reason), "
+                + "failure_message = COALESCE(?, failure_message) WHERE id = ?")) {
+            ps.setString(1, t.to().name());
+            ps.setObject(2, odt(at));
+            ps.setString(3, f == null || f.stage() == null ? null : f.stage().wireName());
+            ps.setString(4, f == null ? null : f.reason());
+            ps.setString(5, f == null ? null : f.message());
+            ps.setString(6, buildId);
+            ps.executeUpdate();
+        }
+        insertHistory(c, buildId, t.to(), at);
+    }
+
+    /** Locks the build row until the end of the transaction and returns the build (with its lists). */
+    public Optional<Build> lock(Connection c, String id) throws SQLException {
+        return load(c, id, true);
+    }
+
+    public Optional<Build> find(Connection c, String id) throws SQLException {
+        return load(c, id, false);
+    }
+
+    private Optional<Build> load(Connection c, String id, boolean forUpdate) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM submission.builds WHERE id = ?"
+                + (forUpdate ? " FOR UPDATE" : ""))) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(map(c, rs));
+            }
+        }
+    }
+
+    /** Newest first. {@code component} and {@code state} are optional filters. */
+    public List<Build> list(Connection c, String component, BuildState state, int limit) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM submission.builds WHERE TRUE");
+        List<String> params = new ArrayList<>();
+        if (component != null && !component.isBlank()) {
+            sql.append(" AND component = ?");
+            params.add(component);
+        }
+        if (state != null) {
+            sql.append(" AND state = ?");
+            params.add(state.name());
+        }
+        sql.append(" ORDER BY created_at DESC, id LIMIT ?");
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            int i = 1;
+            for (String p : params) {
+                ps.setString(i++, p);
+            }
+            ps.setInt(i, limit);
+            List<Build> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(map(c, rs));
+                }
+            }
+            return out;
+        }
+    }
+
+    private Build map(Connection c, ResultSet rs) throws SQLException {
+        String id = rs.getString("id");
+        Source.Kind kind = Source.Kind.valueOf(rs.getString("source_kind"));
+        Source source = kind == Source.Kind.GIT
+                ? Source.git(rs.getString("git_url"), rs.getString("git_ref"), rs.getString("git_commit"))
+                : Source.context(rs.getString("context_digest"));
+        String stage = rs.getString("failure_stage");
+        Failure failure = rs.getString("failure_reason") == null ? null
+                : new Failure(stage == null ? null : Stage.fromWire(stage), rs.getString("failure_reason"),
+                        rs.getString("failure_message"));
+        ImageLocation candidate = rs.getString("candidate_digest") == null ? null
+                : new ImageLocation(rs.getString("candidate_registry"), rs.getString("candidate_repository"),
+                        rs.getString("candidate_digest"), stringList(rs.getString("candidate_tags")));
+        ImageLocation promoted = rs.getString("promoted_digest") == null ? null
+                : new ImageLocation(rs.getString("promoted_registry"), rs.getString("promoted_repository"),
+                        rs.getString("promoted_digest"), stringList(rs.getString("promoted_tags")));
+        return new Build(id, rs.getString("component"), BuildState.valueOf(rs.getString("state")),
+                rs.getBoolean("scratch"), rs.getString("requester"),
+                new Nvr(rs.getString("nvr_name"), rs.getString("nvr_version"), rs.getString("nvr_release")),
+                rs.getString("dockerfile_path"), source, instant(rs, "created_at"), instant(rs, "updated_at"),
+                history(c, id), failure, rs.getString("parent_image"), rs.getString("parent_digest"), candidate,
+                qaResults(c, id), signatures(c, id), promoted);
+    }
+
+    private List<HistoryEntry> history(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT state, at FROM submission.build_history WHERE build_id = ? ORDER BY id")) {
+            ps.setString(1, id);
+            List<HistoryEntry> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new HistoryEntry(BuildState.valueOf(rs.getString(1)), instant(rs, "at")));
+                }
+            }
+            return out;
+        }
+    }
+
+    // ---- facts from events ----
+
+    public void recordStarted(Connection c, String id, String workerId, String dockerHost, Instant at)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE submission.builds SET worker_id = ?, docker_host = ?, "
+                + "updated_at = ? WHERE id = ?")) {
+            ps.setString(1, workerId);
+            ps.setString(2, dockerHost);
+            ps.setObject(3, odt(at));
+            ps.setString(4, id);
+            ps.executeUpdate();
+        }
+    }
+
+    public void recordCompleted(Connection c, String id, String parentImage, String parentDigest, String imageId,
+            long size, Map<String, String> labels, Instant at) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE submission.builds SET parent_image = ?, "
+                + "parent_digest = ?, image_id = ?, image_size = ?, labels = CAST(? AS JSONB), updated_at = ? "
+                + "WHERE id = ?")) {
+            ps.setString(1, parentImage);
+            ps.setString(2, parentDigest);
+            ps.setString(3, imageId);
+            ps.setLong(4, size);
+            ps.setString(5, json(labels));
+            ps.setObject(6, odt(at));
+            ps.setString(7, id);
+            ps.executeUpdate();
+        }
+    }
+
+    public void recordCandidate(Connection c, String id, ImageLocation l, Instant at) throws SQLException {
+        recordLocation(c, id, "candidate", l, at);
+    }
+
+    public void recordPromoted(Connection c, String id, ImageLocation l, Instant at) throws SQLException {
+        recordLocation(c, id, "promoted", l, at);
+    }
+
+    private void recordLocation(Connection c, String id, String prefix, ImageLocation l, Instant at)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE submission.builds SET " + prefix + "_registry = ?, "
+                + prefix + "_repository = ?, " + prefix + "_digest = ?, " + prefix + "_tags = CAST(? AS JSONB), "
+                + "updated_at = ? WHERE id = ?")) {
+            ps.setString(1, l.registry());
+            ps.setString(2, l.repository());
+            ps.setString(3, l.digest());
+            ps.setString(4, json(l.tags()));
+            ps.setObject(5, odt(at));
+            ps.setString(6, id);
+            ps.executeUpdate();
+        }
+    }
+
+    public List<QaRecord> qaResults(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT test_case, subject_digest, outcome, summary, reporter, "
+                + "log_url, reported_at FROM submission.qa_results WHERE build_id = ? ORDER BY test_case")) {
+            ps.setString(1, id);
+            List<QaRecord> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new QaRecord(rs.getString(1), rs.getString(2), QaOutcome.valueOf(rs.getString(3)),
+                            rs.getString(4), rs.getString(5), rs.getString(6), instant(rs, "reported_at")));
+                }
+            }
+            return out;
+        }
+    }
+
+    public void upsertQa(Connection c, String id, QaRecord r) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO submission.qa_results (build_id, test_case, "
+                + "subject_digest, outcome, summary, reporter, log_url, reported_at) VALUES (?,?,?,?,?,?,?,?) "
+                + "ON CONFLICT (build_id, test_case) DO UPDATE SET subject_digest = EXCLUDED.subject_digest, "
+                + "outcome = EXCLUDED.outcome, summary = EXCLUDED.summary, reporter = EXCLUDED.reporter, "
+                + "log_url = EXCLUDED.log_url, reported_at = EXCLUDED.reported_at")) {
+            ps.setString(1, id);
+            ps.setString(2, r.testCase());
+            ps.setString(3, r.subjectDigest());
+            ps.setString(4, r.outcome().name());
+            ps.setString(5, r.summary());
+            ps.setString(6, r.reporter());
+            ps.setString(7, r.logUrl());
+            ps.setObject(8, odt(r.time()));
+            ps.executeUpdate();
+        }
+    }
+
+    public List<SignatureRecord> signatures(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT reference, digest, format, key_id "
+                + "FROM submission.signatures WHERE build_id = ? ORDER BY id")) {
+            ps.setString(1, id);
+            List<SignatureRecord> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new SignatureRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Records a signature unless the same one is already there. */
+    public boolean insertSignature(Connection c, String id, SignatureRecord s, String location) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO submission.signatures (build_id, reference, digest, "
+                + "format, key_id, location) VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING")) {
+            ps.setString(1, id);
+            ps.setString(2, s.reference());
+            ps.setString(3, s.digest());
+            ps.setString(4, s.format());
+            ps.setString(5, s.keyId());
+            ps.setString(6, location);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    public void insertLog(Connection c, String id, long sequence, List<String> lines) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO submission.build_logs (build_id, sequence, lines) "
+                + "VALUES (?, ?, CAST(? AS JSONB)) ON CONFLICT DO NOTHING")) {
+            ps.setString(1, id);
+            ps.setLong(2, sequence);
+            ps.setString(3, json(lines));
+            ps.executeUpdate();
+        }
+    }
+
+    /** The build's log lines, in order of their batches. */
+    public List<String> logLines(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT lines FROM submission.build_logs WHERE build_id = ? ORDER BY sequence")) {
+            ps.setString(1, id);
+            List<String> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.addAll(stringList(rs.getString(1)));
+                }
+            }
+            return out;
+        }
+    }
+
+    // ---- deduplication ----
+
+    /** Remembers a CloudEvents id; false when it was seen before (a redelivery). */
+    public boolean markProcessed(Connection c, String eventId, String topic) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO submission.processed_events (event_id, topic) "
+                + "VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+            ps.setString(1, eventId);
+            ps.setString(2, topic);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    // ---- helpers ----
+
+    private static OffsetDateTime odt(Instant i) {
+        return i == null ? null : i.atOffset(ZoneOffset.UTC);
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static String json(Object o) {
+        try {
+            return JSON.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<String> stringList(String json) {
+        if (json == null) {
+            return List.of();
+        }
+        try {
+            return JSON.readValue(json, new TypeReference<List<String>>() {
+            });
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("bad JSON in database: " + json, e);
+        }
+    }
+
+}

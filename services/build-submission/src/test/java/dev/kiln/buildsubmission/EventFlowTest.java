@@ -1,0 +1,264 @@
+package dev.kiln.buildsubmission;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.events.BuildCompleted;
+import dev.kiln.events.BuildFailed;
+import dev.kiln.events.BuildStarted;
+import dev.kiln.events.BuildState;
+import dev.kiln.events.BuildStateChanged;
+import dev.kiln.events.EventCodec;
+import dev.kiln.events.EventType;
+import dev.kiln.events.GatingDecision;
+import dev.kiln.events.ImagePromoted;
+import dev.kiln.events.ImagePushed;
+import dev.kiln.events.ImageSigned;
+import dev.kiln.events.Nvr;
+import dev.kiln.events.QaOutcome;
+import dev.kiln.events.QaResult;
+import dev.kiln.events.Stage;
+import dev.kiln.testsupport.KafkaResource;
+import dev.kiln.testsupport.PostgresResource;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+/** The state machine fed by real Kafka events, as the pipeline services send them. */
+@QuarkusTest
+@QuarkusTestResource(KafkaResource.class)
+@QuarkusTestResource(PostgresResource.class)
+class EventFlowTest {
+    private static final String CANDIDATE = "localhost:5000";
+    private static final String PRODUCTION = "localhost:5001";
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    record Submitted(String id, String name, Nvr nvr) {
+    }
+
+    private Submitted submit(boolean scratch) {
+        String name = "flow" + UUID.randomUUID().toString().substring(0, 8);
+        String digest = SubmissionResourceTest.upload(
+                TestTars.context("FROM " + PRODUCTION + "/base/busybox:latest\nLABEL name=" + name + " version=1.0\n"),
+                "application/x-tar");
+        JsonPath b = SubmissionResourceTest.submitContext(digest, scratch ? ",\"scratch\":true" : "")
+                .then().statusCode(201).extract().jsonPath();
+        return new Submitted(b.getString("id"), name, new Nvr(name, "1.0", scratch ? null : "1"));
+    }
+
+    private static JsonPath build(String id) {
+        return given().when().get("/api/v1/builds/" + id).then().statusCode(200).extract().jsonPath();
+    }
+
+    private static void awaitState(String id, BuildState state) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertEquals(state.name(), build(id).getString("state")));
+    }
+
+    /** Waits until the hub has applied the event with this CloudEvents id. */
+    private void awaitProcessed(String ceId) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            try (Connection c = dataSource.getConnection();
+                    PreparedStatement ps = c.prepareStatement(
+                            "SELECT 1 FROM submission.processed_events WHERE event_id = ?")) {
+                ps.setString(1, ceId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+    }
+
+    private static String digest(char c) {
+        return "sha256:" + String.valueOf(c).repeat(64);
+    }
+
+    @Test
+    void fullPipelineReachesCompleteAndIgnoresDuplicatesAndLateEvents() {
+        Submitted s = submit(false);
+        String id = s.id();
+        String image = digest('a');
+        Instant t = Instant.now();
+
+        TestKafka.send(new BuildStarted(id, "worker-1", "tcp://builder-1:2376", t));
+        awaitState(id, BuildState.BUILDING);
+
+        TestKafka.send(new BuildCompleted(id, s.name(), false, digest('1'), "tcp://builder-1:2376", s.nvr(),
+                PRODUCTION + "/base/busybox:latest", digest('2'), Map.of("name", s.name()), 1234, List.of("busybox"), t));
+        String pushedId = TestKafka.send(new ImagePushed(id, s.name(), false, s.nvr(), CANDIDATE, s.name(),
+                List.of("1.0-1"), image, "application/vnd.docker.distribution.manifest.v2+json", 1234, t));
+        awaitState(id, BuildState.PUSHED);
+        JsonPath b = build(id);
+        assertEquals(PRODUCTION + "/base/busybox:latest", b.getString("parentImage"));
+        assertEquals(digest('2'), b.getString("parentDigest"));
+        assertEquals(image, b.getString("candidate.digest"));
+        assertEquals(CANDIDATE + "/" + s.name() + "@" + image, b.getString("candidate.reference"));
+        assertEquals(List.of("1.0-1"), b.getList("candidate.tags"));
+
+        TestKafka.send(new QaResult(id, CANDIDATE + "/" + s.name(), image, "kiln.image.starts", QaOutcome.RUNNING,
+                null, "kiln-qa", null, t));
+        TestKafka.send(new QaResult(id, CANDIDATE + "/" + s.name(), image, "kiln.image.starts", QaOutcome.PASSED,
+                "the image starts", "kiln-qa", null, t.plusSeconds(1)));
+        TestKafka.send(new ImageSigned(id, CANDIDATE, s.name(), CANDIDATE + "/" + s.name() + ":1.0-1", image, "cosign",
+                "key-1", "sha256-aaa.sig", t));
+        awaitState(id, BuildState.VERIFYING);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            JsonPath v = build(id);
+            assertEquals("PASSED", v.getString("qaResults[0].outcome"));
+            assertEquals(1, v.getList("qaResults").size());
+            assertEquals(1, v.getList("signatures").size());
+        });
+
+        TestKafka.send(new GatingDecision(id, CANDIDATE + "/" + s.name(), image, true,
+                List.of("test-case:kiln.image.starts passed"), List.of(), "default", t));
+        awaitState(id, BuildState.PROMOTING);
+
+        // a redelivered push (same ce_id) and a late start (new ce_id) change nothing
+        int historyBefore = build(id).getList("history").size();
+        TestKafka.send(new ImagePushed(id, s.name(), false, s.nvr(), CANDIDATE, s.name(), List.of("1.0-1"), image,
+                "application/vnd.docker.distribution.manifest.v2+json", 1234, t), pushedId);
+        String lateStart = TestKafka.send(new BuildStarted(id, "worker-2", "tcp://builder-2:2376", t));
+        String lateQa = TestKafka.send(new QaResult(id, CANDIDATE + "/" + s.name(), image, "kiln.image.starts",
+                QaOutcome.RUNNING, null, "kiln-qa", null, t.plusSeconds(2)));
+        String latePush = TestKafka.send(new ImagePushed(id, s.name(), false, s.nvr(), CANDIDATE, s.name(),
+                List.of("1.0-1"), image, "application/vnd.docker.distribution.manifest.v2+json", 1234, t));
+        awaitProcessed(lateStart);
+        awaitProcessed(lateQa);
+        awaitProcessed(latePush);
+        JsonPath after = build(id);
+        assertEquals("PROMOTING", after.getString("state"));
+        assertEquals(historyBefore, after.getList("history").size());
+        assertEquals("PASSED", after.getString("qaResults[0].outcome"), "a running report never replaces a final one");
+
+        TestKafka.send(new ImagePromoted(id, CANDIDATE, s.name(), PRODUCTION, s.name(), image,
+                List.of("1.0-1", "1.0", "latest"), t));
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertEquals(image, build(id).getString("promoted.digest")));
+        assertEquals("PROMOTING", build(id).getString("state"), "not complete before the production name is signed");
+
+        String prodSig = TestKafka.send(new ImageSigned(id, PRODUCTION, s.name(), PRODUCTION + "/" + s.name() + ":1.0-1",
+                image, "cosign", "key-1", "sha256-aaa.sig", t));
+        awaitState(id, BuildState.COMPLETE);
+        // the same signature again (new ce_id) is deduplicated by content
+        awaitProcessed(TestKafka.send(new ImageSigned(id, PRODUCTION, s.name(), PRODUCTION + "/" + s.name() + ":1.0-1",
+                image, "cosign", "key-1", "sha256-aaa.sig", t)));
+        awaitProcessed(prodSig);
+
+        JsonPath done = build(id);
+        assertEquals(List.of("SUBMITTED", "BUILDING", "PUSHED", "VERIFYING", "PROMOTING", "COMPLETE"),
+                done.getList("history.state"));
+        assertEquals(2, done.getList("signatures").size());
+        assertEquals(PRODUCTION + "/" + s.name() + "@" + image, done.getString("promoted.reference"));
+        assertEquals(List.of("1.0-1", "1.0", "latest"), done.getList("promoted.tags"));
+        assertTrue(!done.getMap("").containsKey("failure"));
+
+        ConsumerRecord<String, String> complete = TestKafka.await(EventType.BUILD_STATE_CHANGED.topic(),
+                r -> id.equals(r.key()) && r.value().contains("\"COMPLETE\""));
+        BuildStateChanged changed = EventCodec.decode(complete.value(), BuildStateChanged.class);
+        assertEquals(BuildState.PROMOTING, changed.oldState());
+        assertEquals(BuildState.COMPLETE, changed.newState());
+    }
+
+    @Test
+    void failedBuildIgnoresLaterEvents() {
+        Submitted s = submit(false);
+        String id = s.id();
+        Instant t = Instant.now();
+        TestKafka.send(new BuildStarted(id, "worker-1", "tcp://builder-1:2376", t));
+        TestKafka.send(new BuildFailed(id, Stage.BUILD, "build-step-failed",
+                "RUN make failed with exit code 2: fix the Makefile", false, t));
+        awaitState(id, BuildState.FAILED);
+
+        String late1 = TestKafka.send(new ImagePushed(id, s.name(), false, s.nvr(), CANDIDATE, s.name(),
+                List.of("1.0-1"), digest('b'), "application/vnd.docker.distribution.manifest.v2+json", 1, t));
+        String late2 = TestKafka.send(new BuildStarted(id, "worker-2", "tcp://builder-2:2376", t));
+        String late3 = TestKafka.send(new BuildFailed(id, Stage.PUSH, "push-failed", "other", false, t));
+        awaitProcessed(late1);
+        awaitProcessed(late2);
+        awaitProcessed(late3);
+        JsonPath b = build(id);
+        assertEquals("FAILED", b.getString("state"));
+        assertEquals("build", b.getString("failure.stage"));
+        assertEquals("build-step-failed", b.getString("failure.reason"));
+        assertEquals("RUN make failed with exit code 2: fix the Makefile", b.getString("failure.message"));
+        assertEquals(List.of("SUBMITTED", "BUILDING", "FAILED"), b.getList("history.state"));
+
+        BuildStateChanged changed = EventCodec.decode(TestKafka.await(EventType.BUILD_STATE_CHANGED.topic(),
+                r -> id.equals(r.key()) && r.value().contains("\"FAILED\"")).value(), BuildStateChanged.class);
+        assertEquals(Stage.BUILD, changed.stage());
+        assertEquals("build-step-failed", changed.reason());
+    }
+
+    @Test
+    void failedQaFailsTheBuild() {
+        Submitted s = submit(false);
+        String id = s.id();
+        String image = digest('c');
+        Instant t = Instant.now();
+        TestKafka.send(new ImagePushed(id, s.name(), false, s.nvr(), CANDIDATE, s.name(), List.of("1.0-1"), image,
+                "application/vnd.docker.distribution.manifest.v2+json", 1, t));
+        awaitState(id, BuildState.PUSHED);
+        TestKafka.send(new QaResult(id, CANDIDATE + "/" + s.name(), image, "kiln.structure.files", QaOutcome.FAILED,
+                "/etc/os-release is missing", "kiln-qa", null, t));
+        awaitState(id, BuildState.FAILED);
+        JsonPath b = build(id);
+        assertEquals("qa", b.getString("failure.stage"));
+        assertEquals("qa-failed", b.getString("failure.reason"));
+        assertTrue(b.getString("failure.message").contains("kiln.structure.files"));
+        assertTrue(b.getString("failure.message").contains("/etc/os-release is missing"));
+    }
+
+    @Test
+    void scratchBuildCompletesAfterQa() {
+        Submitted s = submit(true);
+        String id = s.id();
+        String image = digest('d');
+        Instant t = Instant.now();
+        TestKafka.send(new ImagePushed(id, s.name(), true, s.nvr(), CANDIDATE, s.name(), List.of("scratch-" + id),
+                image, "application/vnd.docker.distribution.manifest.v2+json", 1, t));
+        awaitState(id, BuildState.PUSHED);
+        TestKafka.send(new QaResult(id, CANDIDATE + "/" + s.name(), image, "kiln.image.starts", QaOutcome.PASSED,
+                "ok", "kiln-qa", null, t));
+        awaitState(id, BuildState.COMPLETE);
+        assertEquals(s.name() + "-1.0", build(id).getString("nvr"));
+    }
+
+    @Test
+    void malformedMessageGoesToTheDeadLetterTopicAndConsumingGoesOn() {
+        String poisonId = UUID.randomUUID().toString();
+        String key = "poison-" + poisonId;
+        TestKafka.sendRaw(EventType.BUILD_STARTED.topic(), key, "{not json", poisonId, EventType.BUILD_STARTED.ceType());
+        TestKafka.sendRaw(EventType.BUILD_STARTED.topic(), key, "{\"buildId\":\"x\"}", UUID.randomUUID().toString(),
+                EventType.BUILD_STARTED.ceType());
+        ConsumerRecord<String, String> dead = TestKafka.await(EventType.BUILD_STARTED.deadLetterTopic(),
+                r -> key.equals(r.key()) && r.value().equals("{not json"));
+        assertEquals("{not json", dead.value());
+        TestKafka.await(EventType.BUILD_STARTED.deadLetterTopic(),
+                r -> key.equals(r.key()) && r.value().equals("{\"buildId\":\"x\"}"));
+
+        // an event for an unknown build is acknowledged, not dead-lettered
+        String unknown = TestKafka.send(new BuildStarted(UUID.randomUUID().toString(), "w", "tcp://h:2376", Instant.now()));
+        awaitProcessed(unknown);
+
+        // the consumer still works
+        Submitted s = submit(false);
+        TestKafka.send(new BuildStarted(s.id(), "worker-1", "tcp://builder-1:2376", Instant.now()));
+        awaitState(s.id(), BuildState.BUILDING);
+    }
+}

@@ -1,0 +1,138 @@
+package dev.kiln.buildsubmission.domain;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.events.BuildState;
+import dev.kiln.events.QaOutcome;
+import dev.kiln.events.Stage;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class StateMachineTest {
+    private static final String D = "sha256:" + "a".repeat(64);
+    private static final ImageLocation CANDIDATE = new ImageLocation("localhost:5000", "hello", D, List.of("1.0-1"));
+    private static final ImageLocation PROMOTED = new ImageLocation("localhost:5001", "hello", D,
+            List.of("1.0-1", "1.0", "latest"));
+    private static final Instant T = Instant.parse("2025-01-01T00:00:00Z");
+
+    private static StateMachine.Snapshot snap(BuildState s) {
+        return new StateMachine.Snapshot(s, false, CANDIDATE, List.of(), List.of(), null);
+    }
+
+    private static BuildState to(Optional<Transition> t) {
+        return t.map(Transition::to).orElse(null);
+    }
+
+    @Test
+    void forwardOnly() {
+        assertEquals(BuildState.BUILDING, to(StateMachine.onBuilding(snap(BuildState.SUBMITTED))));
+        assertEquals(BuildState.PUSHED, to(StateMachine.onPushed(snap(BuildState.BUILDING))));
+        assertTrue(StateMachine.onBuilding(snap(BuildState.PUSHED)).isEmpty(), "no move back");
+        assertTrue(StateMachine.onBuilding(snap(BuildState.BUILDING)).isEmpty(), "no self transition");
+        assertTrue(StateMachine.onPushed(snap(BuildState.VERIFYING)).isEmpty());
+        assertEquals(BuildState.PUSHED, to(StateMachine.onPushed(snap(BuildState.SUBMITTED))), "skipping is forward");
+    }
+
+    @Test
+    void terminalStatesAreSticky() {
+        for (BuildState end : List.of(BuildState.FAILED, BuildState.CANCELED, BuildState.COMPLETE)) {
+            StateMachine.Snapshot s = snap(end);
+            assertTrue(StateMachine.onBuilding(s).isEmpty());
+            assertTrue(StateMachine.onPushed(s).isEmpty());
+            assertTrue(StateMachine.onFailed(s, new Failure(Stage.BUILD, "x", "y")).isEmpty());
+            assertTrue(StateMachine.onCanceled(s).isEmpty());
+            assertTrue(StateMachine.onGating(s, true).isEmpty());
+            assertTrue(StateMachine.onPromoted(s).isEmpty());
+        }
+    }
+
+    @Test
+    void failedCarriesTheFailure() {
+        Failure f = new Failure(Stage.BUILD, "build-step-failed", "RUN make failed");
+        Transition t = StateMachine.onFailed(snap(BuildState.BUILDING), f).orElseThrow();
+        assertEquals(BuildState.FAILED, t.to());
+        assertEquals(BuildState.BUILDING, t.from());
+        assertEquals(f, t.failure());
+        assertEquals(BuildState.CANCELED, to(StateMachine.onCanceled(snap(BuildState.SUBMITTED))));
+    }
+
+    @Test
+    void qaResults() {
+        QaRecord passed = new QaRecord("kiln.image.starts", D, QaOutcome.PASSED, "ok", "kiln-qa", null, T);
+        QaRecord failed = new QaRecord("kiln.image.starts", D, QaOutcome.FAILED, "exit 1", "kiln-qa", null, T);
+        assertEquals(BuildState.VERIFYING, to(StateMachine.onQaResult(snap(BuildState.PUSHED), passed)));
+        Transition t = StateMachine.onQaResult(snap(BuildState.VERIFYING), failed).orElseThrow();
+        assertEquals(BuildState.FAILED, t.to());
+        assertEquals(Stage.QA, t.failure().stage());
+        assertEquals("qa-failed", t.failure().reason());
+        assertTrue(t.failure().message().contains("kiln.image.starts") && t.failure().message().contains("exit 1"));
+        QaRecord error = new QaRecord("hook.x", D, QaOutcome.ERROR, null, "hook", null, T);
+        assertEquals(BuildState.FAILED, to(StateMachine.onQaResult(snap(BuildState.PROMOTING), error)));
+    }
+
+    @Test
+    void scratchCompletesAfterQaWhenNothingIsPending() {
+        QaRecord passed = new QaRecord("kiln.image.starts", D, QaOutcome.PASSED, "ok", "kiln-qa", null, T);
+        QaRecord running = new QaRecord("kiln.other", D, QaOutcome.RUNNING, null, "kiln-qa", null, T);
+        StateMachine.Snapshot pending = new StateMachine.Snapshot(BuildState.PUSHED, true, CANDIDATE,
+                List.of(passed, running), List.of(), null);
+        assertEquals(BuildState.VERIFYING, to(StateMachine.onQaResult(pending, passed)));
+        StateMachine.Snapshot done = new StateMachine.Snapshot(BuildState.VERIFYING, true, CANDIDATE, List.of(passed),
+                List.of(), null);
+        assertEquals(BuildState.COMPLETE, to(StateMachine.onQaResult(done, passed)));
+        // a non-scratch build is not complete after QA
+        StateMachine.Snapshot normal = new StateMachine.Snapshot(BuildState.VERIFYING, false, CANDIDATE,
+                List.of(passed), List.of(), null);
+        assertTrue(StateMachine.onQaResult(normal, passed).isEmpty());
+        // scratch builds are never promoted
+        assertTrue(StateMachine.onGating(done, true).isEmpty());
+    }
+
+    @Test
+    void gating() {
+        assertEquals(BuildState.PROMOTING, to(StateMachine.onGating(snap(BuildState.VERIFYING), true)));
+        assertTrue(StateMachine.onGating(snap(BuildState.VERIFYING), false).isEmpty());
+    }
+
+    @Test
+    void completeNeedsPromotionAndAProductionSignatureInEitherOrder() {
+        SignatureRecord candidateSig = new SignatureRecord("localhost:5000/hello:1.0-1", D, "cosign", "k");
+        SignatureRecord prodSig = new SignatureRecord("localhost:5001/hello:1.0-1", D, "cosign", "k");
+        SignatureRecord otherDigest = new SignatureRecord("localhost:5001/hello:1.0-1", "sha256:" + "b".repeat(64),
+                "cosign", "k");
+
+        StateMachine.Snapshot promotedOnly = new StateMachine.Snapshot(BuildState.PROMOTING, false, CANDIDATE,
+                List.of(), List.of(candidateSig, otherDigest), PROMOTED);
+        assertTrue(StateMachine.onPromoted(promotedOnly).isEmpty(), "stays PROMOTING");
+        assertFalse(StateMachine.isPromotedAndSigned(promotedOnly));
+
+        StateMachine.Snapshot both = new StateMachine.Snapshot(BuildState.PROMOTING, false, CANDIDATE, List.of(),
+                List.of(candidateSig, prodSig), PROMOTED);
+        assertEquals(BuildState.COMPLETE, to(StateMachine.onPromoted(both)));
+        assertEquals(BuildState.COMPLETE, to(StateMachine.onSigned(both)));
+
+        StateMachine.Snapshot signedNotPromoted = new StateMachine.Snapshot(BuildState.PUSHED, false, CANDIDATE,
+                List.of(), List.of(prodSig), null);
+        assertEquals(BuildState.VERIFYING, to(StateMachine.onSigned(signedNotPromoted)));
+
+        // the promotion arriving before gating still moves forward
+        StateMachine.Snapshot early = new StateMachine.Snapshot(BuildState.VERIFYING, false, CANDIDATE, List.of(),
+                List.of(), PROMOTED);
+        assertEquals(BuildState.PROMOTING, to(StateMachine.onPromoted(early)));
+    }
+
+    @Test
+    void qaSupersession() {
+        QaRecord running = new QaRecord("t", D, QaOutcome.RUNNING, null, "r", null, T);
+        QaRecord passed = new QaRecord("t", D, QaOutcome.PASSED, null, "r", null, T);
+        assertTrue(StateMachine.supersedes(null, QaOutcome.QUEUED, T));
+        assertTrue(StateMachine.supersedes(running, QaOutcome.PASSED, T.minusSeconds(5)), "a final result wins");
+        assertFalse(StateMachine.supersedes(passed, QaOutcome.RUNNING, T.plusSeconds(5)), "never back to running");
+        assertTrue(StateMachine.supersedes(passed, QaOutcome.FAILED, T.plusSeconds(5)), "a newer rerun counts");
+        assertFalse(StateMachine.supersedes(passed, QaOutcome.FAILED, T.minusSeconds(5)), "an older one does not");
+    }
+}
