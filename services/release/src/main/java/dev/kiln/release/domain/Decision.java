@@ -1,0 +1,21 @@
+package dev.kiln.release.domain;
+
+import java.util.List;
+
+/** The gate's answer: satisfied when no requirement is unsatisfied. */
+public record Decision(String policyId, boolean satisfied, List<String> satisfiedRequirements, List<String> unsatisfiedRequirements) {
+    public Decision {
+        satisfiedRequirements = List.copyOf(satisfiedRequirements);
+        unsatisfiedRequirements = List.copyOf(unsatisfiedRequirements);
+        if (satisfied && !unsatisfiedRequirements.isEmpty()) {
+            throw new IllegalArgumentException("a satisfied decision has no unsatisfied requirements");
+        }
+    }
+
+    /** Whether this says the same as {@code other} (policy, verdict and both requirement lists). */
+    public boolean sameAs(Decision other) {
+        return other != null && policyId.equals(other.policyId) && satisfied == other.satisfied
+                && satisfiedRequirements.equals(other.satisfiedRequirements)
+                && unsatisfiedRequirements.equals(other.unsatisfiedRequirements);
+    }
+}

@@ -1,0 +1,28 @@
+package dev.kiln.release.domain;
+
+import java.util.List;
+
+/**
+ * What the gate decides about: one build's image in the candidate registry. Until image.pushed has arrived only
+ * {@code buildId} is known ({@link #pushed()} is false).
+ */
+public record Subject(String buildId, String component, boolean scratch, String name, String version, String release,
+        String registry, String repository, String digest, List<String> tags, boolean promoted, String lastDecisionJson) {
+    public Subject {
+        tags = tags == null ? List.of() : List.copyOf(tags);
+    }
+
+    public boolean pushed() {
+        return digest != null && registry != null && repository != null && name != null && version != null;
+    }
+
+    /** {@code registry/repository}, as in a GatingDecision's subjectRepository. */
+    public String subjectRepository() {
+        return registry + "/" + repository;
+    }
+
+    /** The production tags: {@code <version>-<release>}, {@code <version>}, {@code latest}. */
+    public List<String> productionTags() {
+        return release == null ? List.of(version, "latest") : List.of(version + "-" + release, version, "latest");
+    }
+}

@@ -1,0 +1,61 @@
+package dev.kiln.release;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.events.QaOutcome;
+import dev.kiln.release.domain.Decision;
+import dev.kiln.release.domain.QaRecord;
+import dev.kiln.release.domain.SignatureRecord;
+import dev.kiln.release.domain.Subject;
+import dev.kiln.release.service.GatePolicy;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class GatePolicyTest {
+    static final String D = "sha256:" + "a".repeat(64);
+    static final String OTHER = "sha256:" + "b".repeat(64);
+    static final Subject SUBJECT = new Subject("b1", "hello", false, "hello", "1.0", "1", "cand:5000", "hello", D,
+            List.of("1.0-1"), false, null);
+    static final SignatureRecord SIG = new SignatureRecord("cand:5000/hello:1.0-1", D, "k", "cosign");
+
+    @Test
+    void nothingKnownIsMissingNotPassed() {
+        Decision d = GatePolicy.evaluate(SUBJECT, List.of(), List.of(), "cand:5000");
+        assertFalse(d.satisfied());
+        assertEquals(List.of("test-case:kiln.image.starts missing", "signature:cosign missing"), d.unsatisfiedRequirements());
+    }
+
+    @Test
+    void passedAndSignedIsSatisfied() {
+        Decision d = GatePolicy.evaluate(SUBJECT, List.of(new QaRecord("kiln.image.starts", QaOutcome.PASSED, D)), List.of(SIG), "cand:5000");
+        assertTrue(d.satisfied());
+        assertEquals(List.of("test-case:kiln.image.starts passed", "signature:cosign present"), d.satisfiedRequirements());
+    }
+
+    @Test
+    void resultsAndSignaturesForOtherDigestsOrNamesDoNotCount() {
+        Decision d = GatePolicy.evaluate(SUBJECT, List.of(new QaRecord("kiln.image.starts", QaOutcome.PASSED, OTHER)),
+                List.of(new SignatureRecord("cand:5000/hello:1.0-1", OTHER, "k", "cosign"),
+                        new SignatureRecord("prod:5001/hello:1.0-1", D, "k", "cosign"),
+                        new SignatureRecord("cand:5000/hello-other:1.0-1", D, "k", "cosign"),
+                        new SignatureRecord("cand:5000/hello:1.0-1", D, "k", "simple-signing")), "cand:5000");
+        assertEquals(List.of("test-case:kiln.image.starts missing", "signature:cosign missing"), d.unsatisfiedRequirements());
+    }
+
+    @Test
+    void outcomesOtherThanPassedAreNamed() {
+        assertEquals(List.of("test-case:kiln.image.starts failed"), GatePolicy.evaluate(SUBJECT,
+                List.of(new QaRecord("kiln.image.starts", QaOutcome.FAILED, D)), List.of(SIG), "cand:5000").unsatisfiedRequirements());
+        assertEquals(List.of("test-case:kiln.image.starts error"), GatePolicy.evaluate(SUBJECT,
+                List.of(new QaRecord("kiln.image.starts", QaOutcome.ERROR, D)), List.of(SIG), "cand:5000").unsatisfiedRequirements());
+        assertEquals(List.of("test-case:kiln.image.starts missing"), GatePolicy.evaluate(SUBJECT,
+                List.of(new QaRecord("kiln.image.starts", QaOutcome.RUNNING, D)), List.of(SIG), "cand:5000").unsatisfiedRequirements());
+    }
+
+    @Test
+    void errorIsClosed() {
+        assertFalse(GatePolicy.error("boom").satisfied());
+    }
+}

@@ -1,0 +1,236 @@
+package dev.kiln.release;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.events.BuildFailed;
+import dev.kiln.events.GatingDecision;
+import dev.kiln.events.ImagePromoted;
+import dev.kiln.events.ImagePushed;
+import dev.kiln.events.ImageSigned;
+import dev.kiln.events.Nvr;
+import dev.kiln.events.QaOutcome;
+import dev.kiln.events.QaResult;
+import dev.kiln.events.Stage;
+import dev.kiln.support.registry.RegistryClient;
+import dev.kiln.testsupport.KafkaResource;
+import dev.kiln.testsupport.PostgresResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(KafkaResource.class)
+@QuarkusTestResource(PostgresResource.class)
+@QuarkusTestResource(ReleaseTestResource.class)
+class ReleaseServiceTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String KEY_ID = "SHA256:0123456789abcdef0123456789abcdef";
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+    @ConfigProperty(name = "kiln.registry.candidate.address")
+    String candidateAddress;
+    @ConfigProperty(name = "kiln.registry.candidate.url")
+    String candidateUrl;
+    @ConfigProperty(name = "kiln.registry.production.address")
+    String productionAddress;
+    @ConfigProperty(name = "kiln.registry.production.url")
+    String productionUrl;
+
+    Topics topics;
+    RegistryClient candidate;
+    RegistryClient production;
+
+    @BeforeEach
+    void setUp() {
+        topics = new Topics(bootstrap);
+        candidate = RegistryClient.anonymous(candidateAddress, URI.create(candidateUrl));
+        production = RegistryClient.anonymous(productionAddress, URI.create(productionUrl));
+    }
+
+    @Test
+    void satisfiedSubjectIsPromotedOnceWithItsDigest() {
+        String name = "app-" + shortId();
+        String digest = TestImages.push(candidate, name, "1.0-1");
+        String buildId = UUID.randomUUID().toString();
+        ImagePushed pushed = pushed(buildId, name, digest, false);
+        ImageSigned signed = signed(buildId, candidateAddress + "/" + name + ":1.0-1", digest);
+        QaResult qa = qa(buildId, name, digest, QaOutcome.PASSED);
+
+        // the signature comes before the push, the QA result last
+        topics.send(signed);
+        topics.send(pushed);
+        GatingDecision first = topics.await(GatingDecision.class, buildId, 1, WAIT).get(0);
+        assertFalse(first.satisfied());
+        assertEquals(List.of("test-case:kiln.image.starts missing"), first.unsatisfiedRequirements());
+        assertEquals(List.of("signature:cosign present"), first.satisfiedRequirements());
+        assertEquals(candidateAddress + "/" + name, first.subjectRepository());
+        assertEquals(digest, first.subjectDigest());
+        assertEquals("default", first.policyId());
+
+        topics.send(qa);
+        ImagePromoted promoted = topics.await(ImagePromoted.class, buildId, 1, WAIT).get(0);
+        List<GatingDecision> decisions = topics.await(GatingDecision.class, buildId, 2, WAIT);
+        assertTrue(decisions.get(1).satisfied());
+        assertEquals(List.of("test-case:kiln.image.starts passed", "signature:cosign present"), decisions.get(1).satisfiedRequirements());
+
+        assertEquals(candidateAddress, promoted.fromRegistry());
+        assertEquals(name, promoted.fromRepository());
+        assertEquals(productionAddress, promoted.toRegistry());
+        assertEquals(name, promoted.toRepository());
+        assertEquals(digest, promoted.digest());
+        assertEquals(List.of("1.0-1", "1.0", "latest"), promoted.tags());
+
+        byte[] candidateBytes = candidate.getManifest(name, digest).orElseThrow().bytes();
+        for (String tag : List.of("1.0-1", "1.0", "latest")) {
+            RegistryClient.Manifest m = production.getManifest(name, tag).orElseThrow();
+            assertArrayEquals(candidateBytes, m.bytes(), "production " + tag + " has the candidate's manifest bytes");
+            assertEquals(digest, m.digest());
+        }
+        assertTrue(production.tags(name).containsAll(List.of("1.0-1", "1.0", "latest")));
+
+        given().get("/api/v1/decisions/" + buildId).then().statusCode(200)
+                .body("satisfied", equalTo(true)).body("subjectDigest", equalTo(digest)).body("policyId", equalTo("default"));
+
+        // everything again, in another order: nothing new is sent
+        topics.send(qa);
+        topics.send(pushed);
+        topics.send(signed);
+        awaitQuiet();
+        assertEquals(1, topics.read(ImagePromoted.class, buildId).size());
+        assertEquals(2, topics.read(GatingDecision.class, buildId).size());
+    }
+
+    @Test
+    void failedQaIsNeverPromoted() {
+        String name = "failing-" + shortId();
+        String digest = TestImages.push(candidate, name, "2.0-1");
+        String buildId = UUID.randomUUID().toString();
+        topics.send(qa(buildId, name, digest, QaOutcome.FAILED));
+        topics.send(signed(buildId, candidateAddress + "/" + name + ":2.0-1", digest));
+        topics.send(pushed(buildId, name, digest, false));
+        awaitDecision(buildId, "test-case:kiln.image.starts failed");
+        awaitQuiet();
+        assertTrue(topics.read(ImagePromoted.class, buildId).isEmpty());
+        assertFalse(production.manifestExists(name, digest));
+    }
+
+    @Test
+    void unsignedSubjectIsNeverPromoted() {
+        String name = "unsigned-" + shortId();
+        String digest = TestImages.push(candidate, name, "3.0-1");
+        String buildId = UUID.randomUUID().toString();
+        topics.send(pushed(buildId, name, digest, false));
+        topics.send(qa(buildId, name, digest, QaOutcome.PASSED));
+        // a signature of another name (the production one) or of another digest does not count
+        topics.send(signed(buildId, productionAddress + "/" + name + ":3.0-1", digest));
+        topics.send(signed(buildId, candidateAddress + "/" + name + ":3.0-1", "sha256:" + "e".repeat(64)));
+        awaitDecision(buildId, "signature:cosign missing");
+        awaitQuiet();
+        GatingDecision last = lastOf(topics.read(GatingDecision.class, buildId));
+        assertFalse(last.satisfied());
+        assertEquals(List.of("signature:cosign missing"), last.unsatisfiedRequirements());
+        assertTrue(topics.read(ImagePromoted.class, buildId).isEmpty());
+        assertFalse(production.manifestExists(name, digest));
+    }
+
+    @Test
+    void scratchBuildIsNeverGatedNorPromoted() {
+        String name = "scratchy-" + shortId();
+        String buildId = UUID.randomUUID().toString();
+        String digest = TestImages.push(candidate, name, "scratch-" + buildId);
+        topics.send(pushed(buildId, name, digest, true));
+        topics.send(qa(buildId, name, digest, QaOutcome.PASSED));
+        topics.send(signed(buildId, candidateAddress + "/" + name + ":scratch-" + buildId, digest));
+        awaitQuiet();
+        assertTrue(topics.read(GatingDecision.class, buildId).isEmpty());
+        assertTrue(topics.read(ImagePromoted.class, buildId).isEmpty());
+        assertFalse(production.manifestExists(name, digest));
+        given().get("/api/v1/decisions/" + buildId).then().statusCode(404)
+                .contentType("application/problem+json").body("status", equalTo(404));
+    }
+
+    @Test
+    void copyErrorsEndInPromotionFailed() {
+        String name = "vanished-" + shortId();
+        String buildId = UUID.randomUUID().toString();
+        String digest = "sha256:" + HexFormat.of().formatHex(UUID.randomUUID().toString().repeat(2).getBytes(), 0, 32);
+        topics.send(pushed(buildId, name, digest, false));
+        topics.send(qa(buildId, name, digest, QaOutcome.PASSED));
+        topics.send(signed(buildId, candidateAddress + "/" + name + ":1.0-1", digest));
+        BuildFailed failed = topics.await(BuildFailed.class, buildId, 1, WAIT).get(0);
+        assertEquals(Stage.RELEASE, failed.stage());
+        assertEquals("promotion-failed", failed.reason());
+        assertTrue(failed.transientFailure());
+        assertTrue(failed.message().contains(digest), failed.message());
+        assertTrue(topics.read(ImagePromoted.class, buildId).isEmpty());
+    }
+
+    @Test
+    void unknownDecisionIsAProblem() {
+        given().get("/api/v1/decisions/nope").then().statusCode(404).contentType("application/problem+json")
+                .body("title", equalTo("Unknown decision"));
+    }
+
+    private void awaitDecision(String buildId, String unsatisfied) {
+        Instant deadline = Instant.now().plus(WAIT);
+        while (Instant.now().isBefore(deadline)) {
+            List<GatingDecision> all = topics.read(GatingDecision.class, buildId);
+            if (!all.isEmpty() && lastOf(all).unsatisfiedRequirements().contains(unsatisfied)) {
+                return;
+            }
+            Topics.sleep(250);
+        }
+        throw new AssertionError("no decision with " + unsatisfied + " for " + buildId + ": " + topics.read(GatingDecision.class, buildId));
+    }
+
+    /** Every input event handled and committed, then a few more seconds for anything late. */
+    private void awaitQuiet() {
+        topics.awaitConsumed("kiln-release", WAIT, "kiln.image.pushed", "kiln.qa.result", "kiln.image.signed");
+        Topics.sleep(2000);
+    }
+
+    private static <T> T lastOf(List<T> list) {
+        return list.get(list.size() - 1);
+    }
+
+    private ImagePushed pushed(String buildId, String name, String digest, boolean scratch) {
+        return new ImagePushed(buildId, name, scratch, new Nvr(name, tagVersion(name), scratch ? null : "1"), candidateAddress,
+                name, List.of(scratch ? "scratch-" + buildId : tagVersion(name) + "-1"), digest, RegistryClient.DOCKER_MANIFEST,
+                1024, Instant.now());
+    }
+
+    private static String tagVersion(String name) {
+        return name.startsWith("failing") ? "2.0" : name.startsWith("unsigned") ? "3.0" : "1.0";
+    }
+
+    private ImageSigned signed(String buildId, String reference, String digest) {
+        String repo = reference.substring(reference.indexOf('/') + 1, reference.lastIndexOf(':'));
+        String registry = reference.substring(0, reference.indexOf('/'));
+        return new ImageSigned(buildId, registry, repo, reference, digest, "cosign", KEY_ID,
+                registry + "/" + repo + ":" + digest.replace(':', '-') + ".sig", Instant.now());
+    }
+
+    private QaResult qa(String buildId, String name, String digest, QaOutcome outcome) {
+        return new QaResult(buildId, candidateAddress + "/" + name, digest, "kiln.image.starts", outcome, "test", "kiln-qa",
+                null, Instant.now());
+    }
+
+    private static String shortId() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+
+}

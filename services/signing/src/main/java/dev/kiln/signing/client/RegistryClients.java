@@ -1,0 +1,32 @@
+package dev.kiln.signing.client;
+
+import dev.kiln.signing.config.SigningConfig;
+import dev.kiln.support.registry.RegistryClient;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** The registries this service signs for (candidate and production), by the address used in image references. */
+@ApplicationScoped
+public class RegistryClients {
+    private final Map<String, RegistryClient> byAddress = new LinkedHashMap<>();
+
+    @Inject
+    public RegistryClients(SigningConfig config) {
+        for (SigningConfig.Registry r : new SigningConfig.Registry[] {config.registry().candidate(), config.registry().production()}) {
+            byAddress.putIfAbsent(r.address(), RegistryClient.anonymous(r.address(), r.url()));
+        }
+    }
+
+    /** The client of a trusted registry; empty for any other registry. */
+    public Optional<RegistryClient> forAddress(String address) {
+        return Optional.ofNullable(byAddress.get(address));
+    }
+
+    public Set<String> trusted() {
+        return byAddress.keySet();
+    }
+}

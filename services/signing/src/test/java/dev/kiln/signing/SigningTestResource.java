@@ -1,0 +1,68 @@
+package dev.kiln.signing;
+
+import dev.kiln.testsupport.RegistryProcess;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.util.Base64;
+import java.util.Map;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+
+/**
+ * A fresh EC P-256 key (PKCS#8 PEM, public key next to it as {@code <file>.pub}) and two real registries, candidate
+ * and production.
+ */
+public class SigningTestResource implements QuarkusTestResourceLifecycleManager {
+    private RegistryProcess candidate;
+    private RegistryProcess production;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            KeyPair pair = generateKeyPair();
+            Path dir = Files.createTempDirectory("kiln-signing-key-");
+            Path keyFile = dir.resolve("signing-key.pem");
+            Files.writeString(keyFile, pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
+            Files.writeString(dir.resolve("signing-key.pem.pub"), pem("PUBLIC KEY", pair.getPublic().getEncoded()));
+            candidate = RegistryProcess.start("candidate");
+            production = RegistryProcess.start("production");
+            return Map.of("kiln.signing.key-file", keyFile.toString(),
+                    "kiln.registry.candidate.address", candidate.hostPort(),
+                    "kiln.registry.candidate.url", candidate.url(),
+                    "kiln.registry.production.address", production.hostPort(),
+                    "kiln.registry.production.url", production.url(),
+                    "kiln.signing.backoff-millis", "50");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (candidate != null) {
+            candidate.close();
+        }
+        if (production != null) {
+            production.close();
+        }
+    }
+
+    public static KeyPair generateKeyPair() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC", new BouncyCastleProvider());
+            generator.initialize(new ECGenParameterSpec("secp256r1"));
+            return generator.generateKeyPair();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
+}
