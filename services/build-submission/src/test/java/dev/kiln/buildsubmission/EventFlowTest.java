@@ -181,6 +181,7 @@ class EventFlowTest {
         String id = s.id();
         Instant t = Instant.now();
         TestKafka.send(new BuildStarted(id, "worker-1", "tcp://builder-1:2376", t));
+        awaitState(id, BuildState.BUILDING); // different topics: no order between them unless we wait
         TestKafka.send(new BuildFailed(id, Stage.BUILD, "build-step-failed",
                 "RUN make failed with exit code 2: fix the Makefile", false, t));
         awaitState(id, BuildState.FAILED);
