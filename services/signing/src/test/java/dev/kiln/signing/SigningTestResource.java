@@ -13,8 +13,9 @@ import java.util.Map;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /**
- * A fresh EC P-256 key (PKCS#8 PEM, public key next to it as {@code <file>.pub}) and two real registries, candidate
- * and production.
+ * A fresh unencrypted EC P-256 key (PKCS#8 PEM, mode 600, public key next to it as {@code <file>.pub}), as the demo
+ * gives it, and two real registries, candidate and production. No OpenPGP key is configured: the service generates
+ * one and keeps it encrypted in PostgreSQL.
  */
 public class SigningTestResource implements QuarkusTestResourceLifecycleManager {
     private RegistryProcess candidate;
@@ -27,6 +28,7 @@ public class SigningTestResource implements QuarkusTestResourceLifecycleManager 
             Path dir = Files.createTempDirectory("kiln-signing-key-");
             Path keyFile = dir.resolve("signing-key.pem");
             Files.writeString(keyFile, pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
+            Files.setPosixFilePermissions(keyFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             Files.writeString(dir.resolve("signing-key.pem.pub"), pem("PUBLIC KEY", pair.getPublic().getEncoded()));
             candidate = RegistryProcess.start("candidate");
             production = RegistryProcess.start("production");

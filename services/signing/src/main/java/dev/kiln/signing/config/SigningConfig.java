@@ -3,6 +3,7 @@ package dev.kiln.signing.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
+import java.util.List;
 import java.util.Optional;
 
 /** Every {@code kiln.*} setting of the signing service. */
@@ -14,8 +15,42 @@ public interface SigningConfig {
     Registries registry();
 
     interface Signing {
-        /** PKCS#8 PEM file holding the EC P-256 private key (required; the service refuses to start without it). */
+        /**
+         * The cosign key: a PKCS#8 PEM EC P-256 private key, unencrypted ({@code BEGIN PRIVATE KEY}) or encrypted
+         * ({@code BEGIN ENCRYPTED PRIVATE KEY}, passphrase from {@link #passphrase()}). When set it is the active cosign key.
+         */
         Optional<String> keyFile();
+
+        /** The OpenPGP key: an armored secret key ring. When set it is the active OpenPGP key. */
+        Optional<String> openpgpKeyFile();
+
+        /** Passphrase of encrypted key files (env {@code KILN_SIGNING_PASSPHRASE}); a key entry may have its own. */
+        Optional<String> passphrase();
+
+        /** More keys (rotation): each a cosign PEM or an OpenPGP armored secret key ring. */
+        Optional<List<KeyEntry>> keys();
+
+        /** A directory of keys: {@code *.pem}/{@code *.key} (cosign) and {@code *.asc} (OpenPGP), sorted by file name. */
+        Optional<String> keyDir();
+
+        /**
+         * Key ids (or file names) of the keys that sign, at most one per format. Without it: the {@code key-file} /
+         * {@code openpgp-key-file} when set, otherwise the last key of that format (list order, then file name order).
+         * Every other key is still served for verification.
+         */
+        Optional<List<String>> activeKeys();
+
+        /** With no OpenPGP key configured, generate one on first start and keep it (encrypted) in PostgreSQL. */
+        @WithDefault("true")
+        boolean generateOpenpgpKey();
+
+        /** User id of a generated OpenPGP key. */
+        @WithDefault("Kiln signing <signing@kiln.invalid>")
+        String openpgpUserId();
+
+        /** Base URL of the lookaside store this service serves ({@code GET /lookaside/...}), as clients reach it. */
+        @WithDefault("http://localhost:8084/lookaside")
+        String lookasideUrl();
 
         /** Attempts per registry operation before a transient failure becomes a build.failed event. */
         @WithDefault("3")
@@ -24,6 +59,21 @@ public interface SigningConfig {
         /** First pause between attempts, doubled each time. */
         @WithDefault("500")
         long backoffMillis();
+
+        /** Pause after each handled event (rate limit towards registries; 0 = none). */
+        @WithDefault("0")
+        long throttleMillis();
+    }
+
+    interface KeyEntry {
+        /** Path of the key file. */
+        String file();
+
+        /** Passphrase of this key file; falls back to {@code passphrase-env}, then to {@code kiln.signing.passphrase}. */
+        Optional<String> passphrase();
+
+        /** Name of an environment variable holding this key's passphrase. */
+        Optional<String> passphraseEnv();
     }
 
     interface Registries {

@@ -5,6 +5,7 @@ import dev.kiln.events.ImagePromoted;
 import dev.kiln.events.ImagePushed;
 import dev.kiln.events.ImageSigned;
 import dev.kiln.events.MalformedEventException;
+import dev.kiln.signing.config.SigningConfig;
 import dev.kiln.signing.service.SigningService;
 import dev.kiln.support.messaging.IncomingEvents;
 import dev.kiln.support.messaging.OutgoingEvents;
@@ -39,6 +40,9 @@ public class ImageEventsConsumer {
     @Channel("build-failed")
     Emitter<String> failedEmitter;
 
+    @Inject
+    SigningConfig config;
+
     @Incoming("image-pushed")
     @Blocking
     public CompletionStage<Void> onPushed(Message<String> message) {
@@ -49,6 +53,17 @@ public class ImageEventsConsumer {
     @Blocking
     public CompletionStage<Void> onPromoted(Message<String> message) {
         return handle(message, ImagePromoted.class, signing::onPromoted);
+    }
+
+    private void throttle() {
+        long pause = config.signing().throttleMillis();
+        if (pause > 0) {
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private <T extends dev.kiln.events.KilnEvent> CompletionStage<Void> handle(Message<String> message, Class<T> type,
@@ -63,6 +78,7 @@ public class ImageEventsConsumer {
                 BuildFailed failed = outcome.failure().get();
                 OutgoingEvents.sendAndAwait(failedEmitter, failed, SOURCE);
             }
+            throttle();
             return message.ack();
         } catch (MalformedEventException e) {
             LOG.errorf("poison message on %s sent to the dead-letter topic: %s", type.getSimpleName(), e.getMessage());

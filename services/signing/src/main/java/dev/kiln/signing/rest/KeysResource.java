@@ -1,5 +1,7 @@
 package dev.kiln.signing.rest;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.kiln.signing.domain.OpenPgpKey;
 import dev.kiln.signing.domain.SigningKey;
 import dev.kiln.signing.service.SigningKeys;
 import jakarta.inject.Inject;
@@ -7,16 +9,25 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.ArrayList;
 import java.util.List;
 
-/** The public keys that verify Kiln's signatures (cosign {@code --key} material). */
+/**
+ * The public keys that verify Kiln's signatures: cosign {@code --key} material (PEM) and OpenPGP public keys (armored,
+ * for a {@code signedBy} policy's {@code keyPath}). Keys that no longer sign stay listed with {@code active=false}.
+ */
 @Path("/api/v1/keys")
 public class KeysResource {
     public static final String PEM = "application/x-pem-file";
+    public static final String PGP_KEYS = "application/pgp-keys";
 
-    public record KeyView(String keyId, String algorithm, String publicKeyPem) {
+    /** One key; {@code publicKeyPem} is set for cosign keys, {@code armoredPublicKey} for OpenPGP keys. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record KeyView(String keyId, String format, String algorithm, boolean active, String publicKeyPem,
+            String armoredPublicKey) {
     }
 
     @Inject
@@ -24,8 +35,24 @@ public class KeysResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public List<KeyView> list() {
-        return keys.all().stream().map(k -> new KeyView(k.keyId(), SigningKey.ALGORITHM, k.publicKeyPem())).toList();
+    public Response list(@QueryParam("format") String format) {
+        if (format != null && !format.equals("cosign") && !format.equals("openpgp")) {
+            return Problem.response(400, "Bad Request", "format must be cosign or openpgp, got: " + format);
+        }
+        List<KeyView> views = new ArrayList<>();
+        if (format == null || format.equals("cosign")) {
+            for (SigningKey k : keys.all()) {
+                views.add(new KeyView(k.keyId(), "cosign", SigningKey.ALGORITHM, k.equals(keys.current()), k.publicKeyPem(), null));
+            }
+        }
+        if (format == null || format.equals("openpgp")) {
+            OpenPgpKey active = keys.currentOpenPgp().orElse(null);
+            for (OpenPgpKey k : keys.openPgpKeys()) {
+                views.add(new KeyView(k.keyId(), "openpgp", OpenPgpKey.ALGORITHM, active != null && active.keyId().equals(k.keyId()),
+                        null, k.armoredPublicKey()));
+            }
+        }
+        return Response.ok(views, MediaType.APPLICATION_JSON).build();
     }
 
     @GET
@@ -34,7 +61,17 @@ public class KeysResource {
     public Response pem(@PathParam("keyId") String keyId) {
         return keys.all().stream().filter(k -> k.matches(keyId)).findFirst()
                 .map(k -> Response.ok(k.publicKeyPem(), PEM).build())
-                .orElseGet(() -> Problem.response(404, "Unknown key", "no signing key has the id " + keyId
-                        + "; GET /api/v1/keys lists the keys"));
+                .orElseGet(() -> Problem.response(404, "Unknown key", "no cosign key has the id " + keyId
+                        + "; GET /api/v1/keys?format=cosign lists the keys"));
+    }
+
+    @GET
+    @Path("/{keyId}.asc")
+    @Produces({PGP_KEYS, MediaType.TEXT_PLAIN, Problem.MEDIA_TYPE})
+    public Response armored(@PathParam("keyId") String keyId) {
+        return keys.openPgpKeys().stream().filter(k -> k.matches(keyId)).findFirst()
+                .map(k -> Response.ok(k.armoredPublicKey(), PGP_KEYS).build())
+                .orElseGet(() -> Problem.response(404, "Unknown key", "no OpenPGP key has the fingerprint " + keyId
+                        + "; GET /api/v1/keys?format=openpgp lists the keys"));
     }
 }

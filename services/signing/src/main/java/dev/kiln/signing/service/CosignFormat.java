@@ -21,6 +21,7 @@ public final class CosignFormat {
     public static final String CONFIG_MEDIA_TYPE = "application/vnd.oci.image.config.v1+json";
     public static final String SIGNATURE_TYPE = "cosign container image signature";
     public static final String CREATOR = "kiln-signing";
+    public static final String FORMAT = "cosign";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private CosignFormat() {

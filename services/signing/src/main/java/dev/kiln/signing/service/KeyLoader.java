@@ -25,11 +25,14 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8DecryptorProviderBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
+import org.bouncycastle.pkcs.PKCSException;
 
 /**
- * Reads the signing key: a PKCS#8 PEM ({@code BEGIN PRIVATE KEY}) EC P-256 private key (a traditional
- * {@code BEGIN EC PRIVATE KEY} file is accepted too). The public key is derived from the private one.
+ * Reads a cosign signing key: a PKCS#8 PEM EC P-256 private key, plain ({@code BEGIN PRIVATE KEY}) or encrypted
+ * ({@code BEGIN ENCRYPTED PRIVATE KEY}); a traditional {@code BEGIN EC PRIVATE KEY} file is accepted too. The public key is derived from the private one.
  */
 public final class KeyLoader {
     /** One Bouncy Castle provider instance, passed explicitly: nothing is registered JVM-wide. */
@@ -50,14 +53,21 @@ public final class KeyLoader {
         }
     }
 
+    /** Loads an unencrypted key (or fails with a sentence when it is encrypted). */
     public static SigningKey load(Path file) {
+        return load(file, java.util.Optional.empty());
+    }
+
+    /**
+     * Loads a PKCS#8 PEM key, unencrypted or encrypted ({@code BEGIN ENCRYPTED PRIVATE KEY}, decrypted with
+     * {@code passphrase}); refuses world-readable files.
+     */
+    public static SigningKey load(Path file, java.util.Optional<char[]> passphrase) {
         if (!Files.isRegularFile(file)) {
             throw new KeyLoadException("signing key file " + file + " does not exist (set kiln.signing.key-file / KILN_SIGNING_KEY_FILE"
                     + " to a PKCS#8 PEM EC P-256 private key, e.g. made with `openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256`)");
         }
-        if (!Files.isReadable(file)) {
-            throw new KeyLoadException("signing key file " + file + " is not readable by this process");
-        }
+        KeyFiles.checkUsable(file, "signing key file");
         Object parsed;
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser parser = new PEMParser(reader)) {
             parsed = parser.readObject();
@@ -67,8 +77,19 @@ public final class KeyLoader {
         if (parsed == null) {
             throw new KeyLoadException("signing key file " + file + " holds no PEM object (expected -----BEGIN PRIVATE KEY-----)");
         }
-        if (parsed instanceof PKCS8EncryptedPrivateKeyInfo || parsed instanceof PEMEncryptedKeyPair) {
-            throw new KeyLoadException("signing key file " + file + " is encrypted; give an unencrypted PKCS#8 key");
+        if (parsed instanceof PEMEncryptedKeyPair) {
+            throw new KeyLoadException("signing key file " + file + " is an OpenSSL-encrypted traditional key; convert it to an"
+                    + " encrypted PKCS#8 key with `openssl pkcs8 -topk8 -v2 aes-256-cbc -in " + file + "`");
+        }
+        if (parsed instanceof PKCS8EncryptedPrivateKeyInfo encrypted) {
+            char[] secret = passphrase.orElseThrow(() -> new KeyLoadException("signing key file " + file + " is encrypted but no"
+                    + " passphrase is configured: set KILN_SIGNING_PASSPHRASE (or the key's own passphrase setting)"));
+            try {
+                parsed = encrypted.decryptPrivateKeyInfo(new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BC).build(secret));
+            } catch (OperatorCreationException | PKCSException | RuntimeException e) {
+                throw new KeyLoadException("signing key file " + file + " cannot be decrypted with the configured passphrase"
+                        + " (wrong passphrase or unsupported encryption): " + e.getMessage(), e);
+            }
         }
         JcaPEMKeyConverter converter = new JcaPEMKeyConverter().setProvider(BC);
         PrivateKey privateKey;

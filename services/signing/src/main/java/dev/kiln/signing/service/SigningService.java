@@ -7,7 +7,9 @@ import dev.kiln.events.ImagePushed;
 import dev.kiln.events.ImageSigned;
 import dev.kiln.events.Stage;
 import dev.kiln.signing.client.RegistryClients;
+import dev.kiln.signing.client.SigningDatabase;
 import dev.kiln.signing.config.SigningConfig;
+import dev.kiln.signing.domain.SignatureRecord;
 import dev.kiln.signing.domain.SigningKey;
 import dev.kiln.signing.domain.SigningTarget;
 import dev.kiln.support.registry.RegistryClient;
@@ -26,12 +28,13 @@ import org.jboss.logging.Logger;
 
 /**
  * Robosignatory's job: sign every new name of an image that the pipeline produced, only in trusted registries and only
- * for digests that exist there. Signatures are cosign-compatible and attached to the image as {@code sha256-<hex>.sig}.
+ * for digests that exist there. Each name gets a cosign-compatible signature attached to the image as
+ * {@code sha256-<hex>.sig} and an OpenPGP simple signature served in the lookaside layout; both are recorded in
+ * PostgreSQL, which is checked first so a repeated event signs nothing twice.
  */
 @ApplicationScoped
 public class SigningService {
     private static final Logger LOG = Logger.getLogger(SigningService.class);
-    public static final String FORMAT = "cosign";
 
     /** What an event led to: the names signed (also those signed before, to re-announce them) or a refusal. */
     public record Outcome(List<ImageSigned> signed, Optional<BuildFailed> failure) {
@@ -58,6 +61,9 @@ public class SigningService {
     @Inject
     SigningConfig config;
 
+    @Inject
+    SigningDatabase database;
+
     public Outcome onPushed(ImagePushed event) {
         if (event.tags().isEmpty()) {
             return Outcome.refused(failure(event.buildId(), "no-tag", false, "image " + event.reference()
@@ -81,6 +87,8 @@ public class SigningService {
                     + "); images are signed only in the candidate and production registries"));
         }
         RegistryClient client = maybeClient.get();
+        SigningKey key = keys.current();
+        List<ImageSigned> signed = new ArrayList<>();
         try {
             boolean exists = retrying(() -> client.manifestExists(target.repository(), target.digest()));
             if (!exists) {
@@ -90,12 +98,31 @@ public class SigningService {
                         + target.registry() + "/" + target.repository() + "@" + target.digest()
                         + " does not exist in that registry, so it was not signed; push it again"));
             }
-            ReentrantLock lock = locks[Math.floorMod(target.signatureLocation().hashCode(), locks.length)];
-            lock.lock();
-            try {
-                retrying(() -> attach(client, target));
-            } finally {
-                lock.unlock();
+            // cosign: names without a recorded signature by the active key get a layer (the registry is checked too,
+            // for a crash between storing a layer and recording it)
+            List<String> unsigned = target.tags().stream().filter(tag -> database.find(target.registry(), target.reference(tag),
+                    target.digest(), CosignFormat.FORMAT, key.keyId()).isEmpty()).toList();
+            if (!unsigned.isEmpty()) {
+                SigningTarget missing = new SigningTarget(target.buildId(), target.registry(), target.repository(), target.digest(), unsigned);
+                ReentrantLock lock = locks[Math.floorMod(target.signatureLocation().hashCode(), locks.length)];
+                lock.lock();
+                try {
+                    retrying(() -> attach(client, missing));
+                } finally {
+                    lock.unlock();
+                }
+                Instant now = Instant.now();
+                for (String reference : missing.references()) {
+                    database.recordCosign(target.buildId(), target.registry(), target.repository(), reference, target.digest(),
+                            key.keyId(), target.signatureLocation(), now);
+                }
+            }
+            for (String reference : target.references()) {
+                SignatureRecord cosign = database.find(target.registry(), reference, target.digest(), CosignFormat.FORMAT, key.keyId())
+                        .orElseThrow(() -> new IllegalStateException("cosign signature of " + reference + " was not recorded"));
+                signed.add(event(target.buildId(), cosign));
+                Optional<SignatureRecord> simple = simpleSignature(target, reference);
+                simple.ifPresent(r -> signed.add(event(target.buildId(), r)));
             }
         } catch (RegistryException e) {
             LOG.errorf("build %s: cannot sign %s: %s", target.buildId(), target.references(), e.getMessage());
@@ -105,13 +132,30 @@ public class SigningService {
             LOG.errorf("build %s: cannot sign %s: %s", target.buildId(), target.references(), e.getMessage());
             return Outcome.refused(failure(target.buildId(), "signature-manifest-unreadable", false, "the existing signatures at "
                     + target.signatureLocation() + " cannot be read (" + e.getMessage() + "); delete that tag and retry"));
+        } catch (SigningDatabase.DatabaseException e) {
+            LOG.errorf(e, "build %s: cannot record the signatures of %s", target.buildId(), target.references());
+            return Outcome.refused(failure(target.buildId(), "database-unavailable", true, "the signatures of "
+                    + target.references() + " could not be recorded in PostgreSQL (" + e.getMessage()
+                    + "); check the signing service's database and send the event again"));
         }
-        SigningKey key = keys.current();
-        Instant now = Instant.now();
-        List<ImageSigned> signed = target.references().stream().map(reference -> new ImageSigned(target.buildId(),
-                target.registry(), target.repository(), reference, target.digest(), FORMAT, key.keyId(),
-                target.signatureLocation(), now)).toList();
         return new Outcome(signed, Optional.empty());
+    }
+
+    /** The simple signature of {@code reference} by the active OpenPGP key, made (and recorded) when there is none. */
+    private Optional<SignatureRecord> simpleSignature(SigningTarget target, String reference) {
+        return keys.currentOpenPgp().map(pgp -> {
+            Instant now = Instant.now();
+            String base = config.signing().lookasideUrl();
+            return database.findOrCreateSimpleSigning(target.buildId(), target.registry(), target.repository(), reference,
+                    target.digest(), pgp.keyId(),
+                    index -> SimpleSigningFormat.lookasideUrl(base, target.repository(), target.digest(), index),
+                    () -> keys.signOpenPgp(SimpleSigningFormat.payload(reference, target.digest(), now), now), now);
+        });
+    }
+
+    private static ImageSigned event(String buildId, SignatureRecord r) {
+        return new ImageSigned(buildId, r.registry(), r.repository(), r.reference(), r.digest(), r.format(), r.keyId(),
+                r.location(), r.signedAt());
     }
 
     /**
