@@ -17,6 +17,7 @@ import dev.kiln.events.Nvr;
 import dev.kiln.events.Stage;
 import dev.kiln.support.registry.RegistryClient;
 import dev.kiln.testsupport.KafkaResource;
+import dev.kiln.testsupport.KafkaTestClient;
 import dev.kiln.testsupport.TestDocker;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -53,7 +54,7 @@ class RegistryPushTest {
     @BeforeAll
     static void buildImage() throws Exception {
         docker = TestDocker.client();
-        TestDocker.ensureBaseImage(docker);
+        BaseImage.ensure(docker);
         Path context = Files.createTempDirectory("kiln-push-ctx-");
         Files.writeString(context.resolve("Dockerfile"), "FROM " + TestDocker.BASE_IMAGE + "\n"
                 + "RUN echo " + UUID.randomUUID() + " > /stamp\n"

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.events.QaOutcome;
 import dev.kiln.release.domain.Decision;
+import dev.kiln.release.domain.Policy;
+import dev.kiln.release.domain.Waiver;
+import java.time.Instant;
 import dev.kiln.release.domain.QaRecord;
 import dev.kiln.release.domain.SignatureRecord;
 import dev.kiln.release.domain.Subject;
@@ -57,5 +60,41 @@ class GatePolicyTest {
     @Test
     void errorIsClosed() {
         assertFalse(GatePolicy.error("boom").satisfied());
+    }
+
+    static final Policy STRICT = new Policy("strict", List.of("kiln.image.starts", "example.smoke"), true);
+
+    @Test
+    void everyRequiredTestCaseOfThePolicyCounts() {
+        Decision d = GatePolicy.evaluate(STRICT, SUBJECT, List.of(new QaRecord("kiln.image.starts", QaOutcome.PASSED, D)),
+                List.of(SIG), List.of(), "cand:5000");
+        assertFalse(d.satisfied());
+        assertEquals("strict", d.policyId());
+        assertEquals(List.of("test-case:kiln.image.starts passed", "signature:cosign present"), d.satisfiedRequirements());
+        assertEquals(List.of("test-case:example.smoke missing"), d.unsatisfiedRequirements());
+    }
+
+    @Test
+    void aWaiverSatisfiesAFailedOrMissingTestCaseButNotASignature() {
+        List<Waiver> waivers = List.of(new Waiver("b1", "example.smoke", "flaky", "rita", Instant.now()),
+                new Waiver("b1", "kiln.image.starts", "known issue", "rita", Instant.now()),
+                new Waiver("other-build", "signature", "no", "rita", Instant.now()));
+        Decision d = GatePolicy.evaluate(STRICT, SUBJECT, List.of(new QaRecord("kiln.image.starts", QaOutcome.FAILED, D)),
+                List.of(), waivers, "cand:5000");
+        assertEquals(List.of("test-case:kiln.image.starts waived", "test-case:example.smoke waived"), d.satisfiedRequirements());
+        assertEquals(List.of("signature:cosign missing"), d.unsatisfiedRequirements());
+        assertTrue(GatePolicy.evaluate(STRICT, SUBJECT, List.of(), List.of(SIG), waivers, "cand:5000").satisfied());
+        // a waiver of another build does not count
+        assertFalse(GatePolicy.evaluate(STRICT, SUBJECT, List.of(), List.of(SIG),
+                List.of(new Waiver("b2", "example.smoke", "x", "rita", Instant.now()),
+                        new Waiver("b2", "kiln.image.starts", "x", "rita", Instant.now())), "cand:5000").satisfied());
+    }
+
+    @Test
+    void aPolicyMayNotRequireASignature() {
+        Decision d = GatePolicy.evaluate(new Policy("unsigned-ok", List.of("kiln.image.starts"), false), SUBJECT,
+                List.of(new QaRecord("kiln.image.starts", QaOutcome.PASSED, D)), List.of(), List.of(), "cand:5000");
+        assertTrue(d.satisfied());
+        assertEquals(List.of("test-case:kiln.image.starts passed"), d.satisfiedRequirements());
     }
 }

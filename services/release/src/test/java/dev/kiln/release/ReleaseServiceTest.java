@@ -65,6 +65,8 @@ class ReleaseServiceTest {
     void satisfiedSubjectIsPromotedOnceWithItsDigest() {
         String name = "app-" + shortId();
         String digest = TestImages.push(candidate, name, "1.0-1");
+        TestImages.attachSignature(candidate, name, digest, candidateAddress + "/" + name + ":1.0-1");
+        TestImages.attachSbom(candidate, name, digest);
         String buildId = UUID.randomUUID().toString();
         ImagePushed pushed = pushed(buildId, name, digest, false);
         ImageSigned signed = signed(buildId, candidateAddress + "/" + name + ":1.0-1", digest);
@@ -73,7 +75,10 @@ class ReleaseServiceTest {
         // the signature comes before the push, the QA result last
         topics.send(signed);
         topics.send(pushed);
-        GatingDecision first = topics.await(GatingDecision.class, buildId, 1, WAIT).get(0);
+        // the two consumers run side by side: the push may be handled before the signature, so wait for the state
+        // in which both are known
+        awaitDecision(buildId, "test-case:kiln.image.starts missing");
+        GatingDecision first = awaitLast(buildId, d -> d.satisfiedRequirements().contains("signature:cosign present"));
         assertFalse(first.satisfied());
         assertEquals(List.of("test-case:kiln.image.starts missing"), first.unsatisfiedRequirements());
         assertEquals(List.of("signature:cosign present"), first.satisfiedRequirements());
@@ -83,9 +88,8 @@ class ReleaseServiceTest {
 
         topics.send(qa);
         ImagePromoted promoted = topics.await(ImagePromoted.class, buildId, 1, WAIT).get(0);
-        List<GatingDecision> decisions = topics.await(GatingDecision.class, buildId, 2, WAIT);
-        assertTrue(decisions.get(1).satisfied());
-        assertEquals(List.of("test-case:kiln.image.starts passed", "signature:cosign present"), decisions.get(1).satisfiedRequirements());
+        GatingDecision open = awaitLast(buildId, GatingDecision::satisfied);
+        assertEquals(List.of("test-case:kiln.image.starts passed", "signature:cosign present"), open.satisfiedRequirements());
 
         assertEquals(candidateAddress, promoted.fromRegistry());
         assertEquals(name, promoted.fromRepository());
@@ -101,17 +105,22 @@ class ReleaseServiceTest {
             assertEquals(digest, m.digest());
         }
         assertTrue(production.tags(name).containsAll(List.of("1.0-1", "1.0", "latest")));
+        // the candidate's signatures and SBOM came along (before image.promoted was sent)
+        String sig = digest.replace(':', '-') + ".sig";
+        assertArrayEquals(candidate.getManifest(name, sig).orElseThrow().bytes(), production.getManifest(name, sig).orElseThrow().bytes());
+        assertTrue(production.manifestExists(name, digest.replace(':', '-') + ".sbom"));
 
         given().get("/api/v1/decisions/" + buildId).then().statusCode(200)
                 .body("satisfied", equalTo(true)).body("subjectDigest", equalTo(digest)).body("policyId", equalTo("default"));
 
         // everything again, in another order: nothing new is sent
+        int decisionsBefore = topics.read(GatingDecision.class, buildId).size();
         topics.send(qa);
         topics.send(pushed);
         topics.send(signed);
         awaitQuiet();
         assertEquals(1, topics.read(ImagePromoted.class, buildId).size());
-        assertEquals(2, topics.read(GatingDecision.class, buildId).size());
+        assertEquals(decisionsBefore, topics.read(GatingDecision.class, buildId).size());
     }
 
     @Test
@@ -124,6 +133,25 @@ class ReleaseServiceTest {
         topics.send(pushed(buildId, name, digest, false));
         awaitDecision(buildId, "test-case:kiln.image.starts failed");
         awaitQuiet();
+        assertTrue(topics.read(ImagePromoted.class, buildId).isEmpty());
+        assertFalse(production.manifestExists(name, digest));
+    }
+
+    @Test
+    void missingQaIsNeverPromoted() {
+        String name = "untested-" + shortId();
+        String digest = TestImages.push(candidate, name, "1.0-1");
+        String buildId = UUID.randomUUID().toString();
+        topics.send(pushed(buildId, name, digest, false));
+        topics.send(signed(buildId, candidateAddress + "/" + name + ":1.0-1", digest));
+        // a result for another digest and a result still running do not count as passed
+        topics.send(qa(buildId, name, "sha256:" + "d".repeat(64), QaOutcome.PASSED));
+        awaitDecision(buildId, "test-case:kiln.image.starts missing");
+        topics.send(qa(buildId, name, digest, QaOutcome.RUNNING));
+        awaitQuiet();
+        GatingDecision last = lastOf(topics.read(GatingDecision.class, buildId));
+        assertFalse(last.satisfied());
+        assertEquals(List.of("test-case:kiln.image.starts missing"), last.unsatisfiedRequirements());
         assertTrue(topics.read(ImagePromoted.class, buildId).isEmpty());
         assertFalse(production.manifestExists(name, digest));
     }
@@ -195,6 +223,18 @@ class ReleaseServiceTest {
             Topics.sleep(250);
         }
         throw new AssertionError("no decision with " + unsatisfied + " for " + buildId + ": " + topics.read(GatingDecision.class, buildId));
+    }
+
+    private GatingDecision awaitLast(String buildId, java.util.function.Predicate<GatingDecision> p) {
+        Instant deadline = Instant.now().plus(WAIT);
+        while (Instant.now().isBefore(deadline)) {
+            List<GatingDecision> all = topics.read(GatingDecision.class, buildId);
+            if (!all.isEmpty() && p.test(lastOf(all))) {
+                return lastOf(all);
+            }
+            Topics.sleep(250);
+        }
+        throw new AssertionError("no matching decision for " + buildId + ": " + topics.read(GatingDecision.class, buildId));
     }
 
     /** Every input event handled and committed, then a few more seconds for anything late. */

@@ -2,31 +2,62 @@ package dev.kiln.release;
 
 import dev.kiln.testsupport.RegistryProcess;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
-/** Two real registries: candidate and production; quick retries. */
+/**
+ * Three real registries: candidate, production and a further promotion target ("mirror"); quick retries; a policy
+ * directory (JSON default, a YAML policy for component "strict", an unreadable one for "broken"); bearer tokens.
+ */
 public class ReleaseTestResource implements QuarkusTestResourceLifecycleManager {
+    static final String ENGINEER_TOKEN = "re-token-123";
+    static final String MAINTAINER_TOKEN = "mt-token-456";
+
     private RegistryProcess candidate;
     private RegistryProcess production;
+    private RegistryProcess mirror;
 
     @Override
     public Map<String, String> start() {
         candidate = RegistryProcess.start("candidate");
         production = RegistryProcess.start("production");
-        return Map.of("kiln.registry.candidate.address", candidate.hostPort(),
-                "kiln.registry.candidate.url", candidate.url(),
-                "kiln.registry.production.address", production.hostPort(),
-                "kiln.registry.production.url", production.url(),
-                "kiln.release.backoff-millis", "50");
+        mirror = RegistryProcess.start("mirror");
+        Path policies;
+        try {
+            policies = Files.createTempDirectory("kiln-policies-");
+            Files.writeString(policies.resolve("default.json"),
+                    "{\"id\": \"default\", \"required_test_cases\": [\"kiln.image.starts\"], \"signature_required\": true}\n");
+            Files.writeString(policies.resolve("strict.yaml"), """
+                    id: strict
+                    description: the image must start and pass its smoke test
+                    required_test_cases:
+                      - kiln.image.starts
+                      - example.smoke
+                    signature_required: true
+                    """);
+            Files.writeString(policies.resolve("broken.yaml"), "id: broken\nsignature_required: maybe\n");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return Map.ofEntries(Map.entry("kiln.registry.candidate.address", candidate.hostPort()),
+                Map.entry("kiln.registry.candidate.url", candidate.url()),
+                Map.entry("kiln.registry.production.address", production.hostPort()),
+                Map.entry("kiln.registry.production.url", production.url()),
+                Map.entry("kiln.registry.targets.mirror.address", mirror.hostPort()),
+                Map.entry("kiln.registry.targets.mirror.url", mirror.url()),
+                Map.entry("kiln.release.backoff-millis", "50"),
+                Map.entry("kiln.gating.policy-dir", policies.toString()),
+                Map.entry("kiln.release.tokens", ENGINEER_TOKEN + ":release-engineer:rita," + MAINTAINER_TOKEN + ":maintainer:max"));
     }
 
     @Override
     public void stop() {
-        if (candidate != null) {
-            candidate.close();
-        }
-        if (production != null) {
-            production.close();
+        for (RegistryProcess r : new RegistryProcess[] {candidate, production, mirror}) {
+            if (r != null) {
+                r.close();
+            }
         }
     }
 }

@@ -46,6 +46,14 @@ public class PushService {
     private RegistryClient registry;
     private JibPusher pusher;
 
+    /** A service outside CDI (the push benchmark, tools): {@code config} as it would be injected. */
+    public static PushService standalone(RegistryPushConfig config) {
+        PushService service = new PushService();
+        service.config = config;
+        service.init();
+        return service;
+    }
+
     @PostConstruct
     void init() {
         RegistryPushConfig.Registry.Candidate candidate = config.registry().candidate();

@@ -34,6 +34,14 @@ class FailureClassifierTest {
         assertEquals(PushFailure.REGISTRY_AUTH_FAILED, auth.reason());
         assertFalse(auth.transientFailure());
 
+        PushFailure timeout = FailureClassifier.classify(new ExecutionException(new java.net.SocketTimeoutException("Read timed out")));
+        assertEquals(PushFailure.REGISTRY_UNAVAILABLE, timeout.reason());
+        assertTrue(timeout.transientFailure());
+
+        PushFailure httpTimeout = FailureClassifier.classify(new java.net.http.HttpTimeoutException("request timed out"));
+        assertEquals(PushFailure.REGISTRY_UNAVAILABLE, httpTimeout.reason());
+        assertTrue(httpTimeout.transientFailure());
+
         PushFailure other = FailureClassifier.classify(new IllegalStateException("odd"));
         assertEquals(PushFailure.PUSH_REJECTED, other.reason());
         assertFalse(other.transientFailure());

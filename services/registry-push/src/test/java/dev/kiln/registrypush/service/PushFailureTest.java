@@ -2,25 +2,33 @@ package dev.kiln.registrypush.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.dockerjava.api.DockerClient;
 import dev.kiln.events.BuildCompleted;
 import dev.kiln.events.BuildFailed;
+import dev.kiln.events.ImagePushed;
 import dev.kiln.events.KilnEvent;
 import dev.kiln.events.Nvr;
 import dev.kiln.events.Stage;
 import dev.kiln.registrypush.config.RegistryPushConfig;
+import dev.kiln.support.registry.RegistryClient;
+import dev.kiln.support.registry.RegistryException;
 import dev.kiln.testsupport.KafkaBroker;
 import dev.kiln.testsupport.RegistryProcess;
 import dev.kiln.testsupport.TestDocker;
+import java.net.URI;
 import java.nio.file.Files;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,7 +41,7 @@ class PushFailureTest {
     @BeforeAll
     static void daemon() {
         docker = TestDocker.client();
-        baseImageId = docker.inspectImageCmd(TestDocker.ensureBaseImage(docker)).exec().getId();
+        baseImageId = docker.inspectImageCmd(dev.kiln.registrypush.BaseImage.ensure(docker)).exec().getId();
     }
 
     @AfterAll
@@ -53,15 +61,101 @@ class PushFailureTest {
     }
 
     @Test
-    void aRegistryThatWantsCredentialsIsAnAuthFailure() throws Exception {
-        try (RegistryProcess registry = RegistryProcess.start("auth",
-                "kiln:$2y$05$LDhD0QnN2TnDRsoOi4sHaORrQH9XLyjcnnHTiwgnnWyg9JCvsmmr.\n")) {
-            PushService service = service(registry.hostPort(), registry.url(), 2);
-            KilnEvent result = service.push(completed(baseImageId));
-            BuildFailed failed = (BuildFailed) result;
-            assertEquals("registry-auth-failed", failed.reason());
-            assertFalse(failed.transientFailure());
+    void aRegistryWithBasicAuthRefusesAnonymousAndWrongCredentialsAndTakesTheRightOnes() throws Exception {
+        String password = "s3cret-" + UUID.randomUUID();
+        try (RegistryProcess registry = RegistryProcess.start("auth", htpasswd("kiln", password))) {
+            BuildFailed anonymous = (BuildFailed) service(registry.hostPort(), registry.url(), 2, null, null)
+                    .push(completed(baseImageId));
+            assertEquals("registry-auth-failed", anonymous.reason());
+            assertFalse(anonymous.transientFailure());
+            assertTrue(anonymous.message().contains("kiln.registry.candidate.username"), anonymous.message());
+
+            BuildFailed wrong = (BuildFailed) service(registry.hostPort(), registry.url(), 2, "kiln", "wrong")
+                    .push(completed(baseImageId));
+            assertEquals("registry-auth-failed", wrong.reason());
+            assertFalse(wrong.transientFailure());
+            assertFalse(registry.log().contains("\"PUT /v2/base/manifests/"), "nothing was tagged without credentials");
+
+            KilnEvent result = service(registry.hostPort(), registry.url(), 2, "kiln", password).push(completed(baseImageId));
+            ImagePushed pushed = assertInstanceOf(ImagePushed.class, result, () -> result.toString());
+            RegistryClient client = new RegistryClient(registry.hostPort(), URI.create(registry.url()), Optional.of("kiln"),
+                    Optional.of(password));
+            assertEquals(pushed.digest(), client.getManifest("base", "1-1").orElseThrow().digest());
+            // and the registry really demands them
+            RegistryException refused = assertThrows(RegistryException.class,
+                    () -> RegistryClient.anonymous(registry.hostPort(), URI.create(registry.url())).getManifest("base", "1-1"));
+            assertEquals(401, refused.status());
         }
+    }
+
+    @Test
+    void registry5xxIsRetriedWithBackoffAndThenSucceeds() throws Exception {
+        try (RegistryProcess registry = RegistryProcess.start("flaky");
+                FaultInjectingProxy proxy = new FaultInjectingProxy(registry.url(),
+                        (method, path) -> method.equals("PUT") && path.contains("/manifests/"), 1)) {
+            KilnEvent result = service(proxy.hostPort(), proxy.url(), 2, null, null).push(completed(baseImageId));
+            ImagePushed pushed = assertInstanceOf(ImagePushed.class, result, () -> result.toString());
+            assertEquals(1, proxy.injected(), "the first manifest PUT got a 503");
+            assertEquals(pushed.digest(), RegistryClient.anonymous(registry.hostPort(), URI.create(registry.url()))
+                    .getManifest("base", "1-1").orElseThrow().digest());
+        }
+    }
+
+    @Test
+    void registry5xxThatStaysIsAFailedBuildWithATransientReason() throws Exception {
+        try (RegistryProcess registry = RegistryProcess.start("broken");
+                FaultInjectingProxy proxy = new FaultInjectingProxy(registry.url(),
+                        (method, path) -> path.contains("/blobs/") || path.contains("/manifests/"), Integer.MAX_VALUE)) {
+            BuildFailed failed = (BuildFailed) service(proxy.hostPort(), proxy.url(), 2, null, null).push(completed(baseImageId));
+            assertEquals(Stage.PUSH, failed.stage());
+            assertEquals("registry-unavailable", failed.reason());
+            assertTrue(failed.transientFailure());
+            assertTrue(failed.message().contains("after 3 attempt(s)"), failed.message());
+            assertTrue(proxy.injected() >= 3, "every attempt reached the registry: " + proxy.injected());
+        }
+    }
+
+    @Test
+    void aRegistryThatDoesNotAnswerTimesOutAndIsReportedAsTransient() throws Exception {
+        // a listening socket that never answers; Jib's HTTP timeout shortened for the test
+        String before = System.getProperty("jib.httpTimeout");
+        System.setProperty("jib.httpTimeout", "500");
+        List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(silent.accept());
+                    }
+                } catch (java.io.IOException closed) {
+                    // test over
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            String hostPort = "localhost:" + silent.getLocalPort();
+            BuildFailed failed = (BuildFailed) service(hostPort, "http://" + hostPort, 1, null, null).push(completed(baseImageId));
+            assertEquals("registry-unavailable", failed.reason());
+            assertTrue(failed.transientFailure());
+            assertTrue(failed.message().contains("after 2 attempt(s)"), failed.message());
+            assertTrue(failed.message().toLowerCase(java.util.Locale.ROOT).contains("timed out"), failed.message());
+        } finally {
+            for (java.net.Socket s : held) {
+                s.close();
+            }
+            if (before == null) {
+                System.clearProperty("jib.httpTimeout");
+            } else {
+                System.setProperty("jib.httpTimeout", before);
+            }
+        }
+    }
+
+    /** An htpasswd line with a bcrypt hash (the only kind distribution accepts). */
+    static String htpasswd(String user, String password) {
+        byte[] salt = new byte[16];
+        new SecureRandom().nextBytes(salt);
+        return user + ":" + OpenBSDBCrypt.generate("2y", password.toCharArray(), salt, 5) + "\n";
     }
 
     private static BuildCompleted completed(String imageId) {
@@ -70,6 +164,11 @@ class PushFailureTest {
     }
 
     private static PushService service(String address, String url, int retries) throws Exception {
+        return service(address, url, retries, null, null);
+    }
+
+    private static PushService service(String address, String url, int retries, String username, String password)
+            throws Exception {
         String cache = Files.createTempDirectory("kiln-push-cache-").toString();
         RegistryPushConfig config = new RegistryPushConfig() {
             @Override
@@ -92,12 +191,12 @@ class PushFailureTest {
 
                     @Override
                     public Optional<String> username() {
-                        return Optional.empty();
+                        return Optional.ofNullable(username);
                     }
 
                     @Override
                     public Optional<String> password() {
-                        return Optional.empty();
+                        return Optional.ofNullable(password);
                     }
                 };
             }

@@ -4,17 +4,24 @@ import dev.kiln.release.config.ReleaseConfig;
 import dev.kiln.support.registry.RegistryClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /** The candidate registry (promotion source) and the production registry (promotion target). */
 @ApplicationScoped
 public class RegistryClients {
     private final RegistryClient candidate;
     private final RegistryClient production;
+    private final Map<String, RegistryClient> targets = new LinkedHashMap<>();
 
     @Inject
     public RegistryClients(ReleaseConfig config) {
         candidate = RegistryClient.anonymous(config.registry().candidate().address(), config.registry().candidate().url());
         production = RegistryClient.anonymous(config.registry().production().address(), config.registry().production().url());
+        config.registry().targets().values().forEach(t -> targets.put(t.address(), RegistryClient.anonymous(t.address(), t.url())));
     }
 
     public RegistryClient candidate() {
@@ -23,5 +30,21 @@ public class RegistryClients {
 
     public RegistryClient production() {
         return production;
+    }
+
+    /** The registry a promotion may go to by its address: production or one of {@code kiln.registry.targets}. */
+    public Optional<RegistryClient> target(String address) {
+        if (production.registry().equals(address)) {
+            return Optional.of(production);
+        }
+        return Optional.ofNullable(targets.get(address));
+    }
+
+    /** The addresses promotions may go to. */
+    public List<String> targetAddresses() {
+        List<String> all = new ArrayList<>();
+        all.add(production.registry());
+        all.addAll(targets.keySet());
+        return all;
     }
 }

@@ -1,9 +1,11 @@
 package dev.kiln.release.client;
 
 import dev.kiln.events.QaOutcome;
+import dev.kiln.release.domain.Promotion;
 import dev.kiln.release.domain.QaRecord;
 import dev.kiln.release.domain.SignatureRecord;
 import dev.kiln.release.domain.Subject;
+import dev.kiln.release.domain.Waiver;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Array;
@@ -201,6 +203,87 @@ public class ReleaseDatabase {
                 "UPDATE release.subjects SET promoted = true, promoted_at = now(), updated_at = now() WHERE build_id = ?")) {
             st.setString(1, buildId);
             st.executeUpdate();
+        }
+    }
+
+    /** The last decision of every subject with {@code digest}, as stored JSON, oldest subject first. */
+    public List<String> decisionsByDigest(String digest) {
+        return inTransaction(c -> {
+            List<String> out = new ArrayList<>();
+            try (PreparedStatement st = c.prepareStatement("""
+                    SELECT last_decision::text FROM release.subjects
+                    WHERE digest = ? AND last_decision IS NOT NULL ORDER BY created_at, build_id""")) {
+                st.setString(1, digest);
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Stores a waiver; a second one for the same test case replaces the comment and author. */
+    public void upsertWaiver(Connection c, Waiver w) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("""
+                INSERT INTO release.waivers (build_id, test_case, comment, waived_by, created_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (build_id, test_case) DO UPDATE SET comment = EXCLUDED.comment, waived_by = EXCLUDED.waived_by,
+                    created_at = EXCLUDED.created_at""")) {
+            st.setString(1, w.buildId());
+            st.setString(2, w.testCase());
+            st.setString(3, w.comment());
+            st.setString(4, w.waivedBy());
+            st.setTimestamp(5, Timestamp.from(w.time()));
+            st.executeUpdate();
+        }
+    }
+
+    public List<Waiver> waivers(Connection c, String buildId) throws SQLException {
+        List<Waiver> out = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement(
+                "SELECT build_id, test_case, comment, waived_by, created_at FROM release.waivers WHERE build_id = ? ORDER BY test_case")) {
+            st.setString(1, buildId);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Waiver(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getTimestamp(5).toInstant()));
+                }
+            }
+        }
+        return out;
+    }
+
+    public void insertPromotion(Connection c, Promotion p) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("""
+                INSERT INTO release.promotions (build_id, registry, repository, digest, tags, promoted_by, promoted_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (build_id, registry) DO NOTHING""")) {
+            st.setString(1, p.buildId());
+            st.setString(2, p.toRegistry());
+            st.setString(3, p.toRepository());
+            st.setString(4, p.digest());
+            st.setArray(5, c.createArrayOf("text", p.tags().toArray()));
+            st.setString(6, p.promotedBy());
+            st.setTimestamp(7, Timestamp.from(p.time()));
+            st.executeUpdate();
+        }
+    }
+
+    /** The promotion of {@code buildId} to {@code registry}, if there was one. */
+    public Optional<Promotion> promotion(Connection c, Subject subject, String registry) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("""
+                SELECT registry, repository, digest, tags, promoted_by, promoted_at FROM release.promotions
+                WHERE build_id = ? AND registry = ?""")) {
+            st.setString(1, subject.buildId());
+            st.setString(2, registry);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new Promotion(subject.buildId(), subject.registry(), subject.repository(), rs.getString(1),
+                        rs.getString(2), rs.getString(3), Arrays.asList((String[]) rs.getArray(4).getArray()), rs.getString(5),
+                        rs.getTimestamp(6).toInstant()));
+            }
         }
     }
 }

@@ -3,6 +3,9 @@ package dev.kiln.release.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /** Every {@code kiln.*} setting of the release service. */
 @ConfigMapping(prefix = "kiln")
@@ -12,10 +15,19 @@ public interface ReleaseConfig {
 
     Release release();
 
+    Gating gating();
+
     interface Registries {
         Registry candidate();
 
         Registry production();
+
+        /**
+         * Further registries a release engineer may promote to by address ({@code POST /api/v1/promotions} with
+         * {@code "to"}), e.g. {@code kiln.registry.targets.mirror.address=mirror:5000},
+         * {@code kiln.registry.targets.mirror.url=http://mirror:5000}. The production registry is always a target.
+         */
+        Map<String, Registry> targets();
     }
 
     interface Registry {
@@ -34,5 +46,19 @@ public interface ReleaseConfig {
         /** First pause before a retry, doubled each time. */
         @WithDefault("1000")
         long backoffMillis();
+
+        /**
+         * Bearer tokens of the REST API as {@code token:role:user} entries (comma-separated in one property). Stand-in
+         * until the hub owns tokens; see {@code TokenAuthority}.
+         */
+        Optional<List<String>> tokens();
+    }
+
+    interface Gating {
+        /**
+         * Directory with one policy file per component ({@code <component>.yaml|.yml|.json}) and {@code default.*};
+         * unset: the built-in default policy.
+         */
+        Optional<String> policyDir();
     }
 }

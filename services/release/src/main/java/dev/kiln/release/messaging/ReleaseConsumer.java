@@ -1,8 +1,5 @@
 package dev.kiln.release.messaging;
 
-import dev.kiln.events.BuildFailed;
-import dev.kiln.events.GatingDecision;
-import dev.kiln.events.ImagePromoted;
 import dev.kiln.events.ImagePushed;
 import dev.kiln.events.ImageSigned;
 import dev.kiln.events.KilnEvent;
@@ -11,41 +8,29 @@ import dev.kiln.events.QaResult;
 import dev.kiln.release.service.Outbox;
 import dev.kiln.release.service.ReleaseService;
 import dev.kiln.support.messaging.IncomingEvents;
-import dev.kiln.support.messaging.OutgoingEvents;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
  * Reads {@code kiln.image.pushed}, {@code kiln.qa.result} and {@code kiln.image.signed}; the events the service sends
- * (gating.decision, image.promoted, build.failed) are acknowledged by the broker before the input is acknowledged.
+ * (gating.decision, image.promoted, build.failed, through {@link KafkaOutbox}) are acknowledged by the broker before
+ * the input is acknowledged.
  */
 @ApplicationScoped
-public class ReleaseConsumer implements Outbox {
+public class ReleaseConsumer {
     private static final Logger LOG = Logger.getLogger(ReleaseConsumer.class);
-    static final String SOURCE = "/kiln/release";
 
     @Inject
     ReleaseService release;
 
     @Inject
-    @Channel("gating-decision")
-    Emitter<String> decisions;
-
-    @Inject
-    @Channel("image-promoted")
-    Emitter<String> promotions;
-
-    @Inject
-    @Channel("build-failed")
-    Emitter<String> failures;
+    Outbox outbox;
 
     @Incoming("image-pushed")
     @Blocking
@@ -65,24 +50,9 @@ public class ReleaseConsumer implements Outbox {
         return handle(message, ImageSigned.class, release::onSigned);
     }
 
-    @Override
-    public void send(KilnEvent event) {
-        Emitter<String> emitter;
-        if (event instanceof GatingDecision) {
-            emitter = decisions;
-        } else if (event instanceof ImagePromoted) {
-            emitter = promotions;
-        } else if (event instanceof BuildFailed) {
-            emitter = failures;
-        } else {
-            throw new IllegalArgumentException("release does not send " + event.getClass().getSimpleName());
-        }
-        OutgoingEvents.sendAndAwait(emitter, event, SOURCE);
-    }
-
     private <T extends KilnEvent> CompletionStage<Void> handle(Message<String> message, Class<T> type, BiConsumer<T, Outbox> work) {
         try {
-            work.accept(IncomingEvents.decode(message, type), this);
+            work.accept(IncomingEvents.decode(message, type), outbox);
             return message.ack();
         } catch (MalformedEventException e) {
             LOG.errorf("poison %s message sent to the dead-letter topic: %s", type.getSimpleName(), e.getMessage());

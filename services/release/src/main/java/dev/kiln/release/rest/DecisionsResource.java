@@ -7,10 +7,12 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.stream.Collectors;
 
-/** The gate's last decision per build. */
+/** The gate's last decision per build, or per subject digest. */
 @Path("/api/v1/decisions")
 public class DecisionsResource {
     @Inject
@@ -24,5 +26,20 @@ public class DecisionsResource {
                 .map(d -> Response.ok(EventCodec.encode(d), MediaType.APPLICATION_JSON).build())
                 .orElseGet(() -> Problem.response(404, "Unknown decision", "no gating decision was made for build " + buildId
                         + " (unknown build, scratch build, or its image.pushed has not arrived yet)"));
+    }
+
+    /** Every build's last decision for the subject {@code digest} (a JSON array of GatingDecision). */
+    @GET
+    @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
+    public Response byDigest(@QueryParam("digest") String digest) {
+        if (digest == null || !digest.matches("sha256:[0-9a-f]{64}")) {
+            return Problem.response(400, "Bad Request", "give the subject digest: /api/v1/decisions?digest=sha256:<64 hex>");
+        }
+        var decisions = release.decisionsForDigest(digest);
+        if (decisions.isEmpty()) {
+            return Problem.response(404, "Unknown decision", "no gating decision was made for a subject with digest " + digest);
+        }
+        String json = decisions.stream().map(EventCodec::encode).collect(Collectors.joining(",", "[", "]"));
+        return Response.ok(json, MediaType.APPLICATION_JSON).build();
     }
 }

@@ -2,45 +2,71 @@ package dev.kiln.release.service;
 
 import dev.kiln.events.QaOutcome;
 import dev.kiln.release.domain.Decision;
+import dev.kiln.release.domain.Policy;
 import dev.kiln.release.domain.QaRecord;
 import dev.kiln.release.domain.SignatureRecord;
 import dev.kiln.release.domain.Subject;
+import dev.kiln.release.domain.Waiver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * The {@code default} policy (Greenwave style): test case {@code kiln.image.starts} PASSED for the subject digest, and a
- * cosign signature of the candidate name at that digest. A missing result is "missing", never "passed".
+ * Evaluates a {@link Policy} (Greenwave style) for one subject: every required test case PASSED for the subject digest
+ * (or waived), and, when the policy says so, a cosign signature of the candidate name at that digest. A missing result
+ * is "missing", never "passed".
  */
 public final class GatePolicy {
-    public static final String POLICY_ID = "default";
-    public static final String REQUIRED_TEST_CASE = "kiln.image.starts";
+    public static final String POLICY_ID = Policy.DEFAULT_ID;
+    public static final String REQUIRED_TEST_CASE = Policy.IMAGE_STARTS;
 
     private GatePolicy() {
     }
 
+    /** The built-in default policy without waivers. */
     public static Decision evaluate(Subject subject, List<QaRecord> results, List<SignatureRecord> signatures, String candidateRegistry) {
+        return evaluate(Policy.BUILT_IN, subject, results, signatures, List.of(), candidateRegistry);
+    }
+
+    public static Decision evaluate(Policy policy, Subject subject, List<QaRecord> results, List<SignatureRecord> signatures,
+            List<Waiver> waivers, String candidateRegistry) {
         List<String> satisfied = new ArrayList<>();
         List<String> unsatisfied = new ArrayList<>();
+        Set<String> waived = waivers.stream().filter(w -> w.buildId().equals(subject.buildId())).map(Waiver::testCase)
+                .collect(Collectors.toSet());
 
-        String testState = results.stream()
-                .filter(r -> r.testCase().equals(REQUIRED_TEST_CASE) && r.subjectDigest().equals(subject.digest()))
-                .findFirst().map(r -> describe(r.outcome())).orElse("missing");
-        String testRequirement = "test-case:" + REQUIRED_TEST_CASE + " " + testState;
-        (testState.equals("passed") ? satisfied : unsatisfied).add(testRequirement);
+        for (String testCase : policy.requiredTestCases()) {
+            String state = results.stream()
+                    .filter(r -> r.testCase().equals(testCase) && r.subjectDigest().equals(subject.digest()))
+                    .findFirst().map(r -> describe(r.outcome())).orElse("missing");
+            if (state.equals("passed")) {
+                satisfied.add("test-case:" + testCase + " passed");
+            } else if (waived.contains(testCase)) {
+                satisfied.add("test-case:" + testCase + " waived");
+            } else {
+                unsatisfied.add("test-case:" + testCase + " " + state);
+            }
+        }
 
-        String candidateName = candidateRegistry + "/" + subject.repository() + ":";
-        boolean signed = signatures.stream().anyMatch(s -> "cosign".equals(s.format())
-                && s.reference().startsWith(candidateName) && s.digest().equals(subject.digest()));
-        (signed ? satisfied : unsatisfied).add("signature:cosign " + (signed ? "present" : "missing"));
+        if (policy.signatureRequired()) {
+            String candidateName = candidateRegistry + "/" + subject.repository() + ":";
+            boolean signed = signatures.stream().anyMatch(s -> "cosign".equals(s.format())
+                    && s.reference().startsWith(candidateName) && s.digest().equals(subject.digest()));
+            (signed ? satisfied : unsatisfied).add("signature:cosign " + (signed ? "present" : "missing"));
+        }
 
-        return new Decision(POLICY_ID, unsatisfied.isEmpty(), satisfied, unsatisfied);
+        return new Decision(policy.id(), unsatisfied.isEmpty(), satisfied, unsatisfied);
     }
 
     /** Fail closed: what the gate says when it could not evaluate. */
     public static Decision error(String what) {
-        return new Decision(POLICY_ID, false, List.of(), List.of("policy:" + POLICY_ID + " evaluation-error (" + what + ")"));
+        return error(POLICY_ID, what);
+    }
+
+    public static Decision error(String policyId, String what) {
+        return new Decision(policyId, false, List.of(), List.of("policy:" + policyId + " evaluation-error (" + what + ")"));
     }
 
     private static String describe(QaOutcome outcome) {

@@ -1,0 +1,53 @@
+package dev.kiln.release.rest;
+
+import dev.kiln.release.domain.Principal;
+import dev.kiln.release.domain.Promotion;
+import dev.kiln.release.service.ReleaseService;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Manual promotion by a release engineer ({@code kiln promote BUILD [--to REGISTRY]}). */
+@Path("/api/v1/promotions")
+public class PromotionsResource {
+    @Inject
+    ReleaseService release;
+
+    @Inject
+    BearerAuth auth;
+
+    /** {@code to}: a registry address (production when absent). */
+    public record PromotionRequest(String buildId, String to) {
+    }
+
+    public record PromotionResponse(String buildId, String fromRegistry, String fromRepository, String toRegistry,
+            String toRepository, String digest, List<String> tags, String reference, String promotedBy, Instant time,
+            boolean created) {
+        static PromotionResponse of(Promotion p, boolean created) {
+            return new PromotionResponse(p.buildId(), p.fromRegistry(), p.fromRepository(), p.toRegistry(), p.toRepository(),
+                    p.digest(), p.tags(), p.reference(), p.promotedBy(), p.time(), created);
+        }
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
+    public Response promote(PromotionRequest request, @Context HttpHeaders headers) {
+        Principal caller = auth.require(headers, Principal.RELEASE_ENGINEER);
+        if (request == null || request.buildId() == null || request.buildId().isBlank()) {
+            return Problem.response(400, "Bad Request", "the body must be {\"buildId\": \"...\", \"to\": \"registry (optional)\"}");
+        }
+        ReleaseService.ManualPromotion result = release.promote(request.buildId().strip(), Optional.ofNullable(request.to()), caller);
+        return Response.status(result.created() ? 201 : 200).type(MediaType.APPLICATION_JSON)
+                .entity(PromotionResponse.of(result.promotion(), result.created())).build();
+    }
+}

@@ -1,0 +1,43 @@
+package dev.kiln.release.rest;
+
+import dev.kiln.release.domain.Principal;
+import dev.kiln.release.domain.Waiver;
+import dev.kiln.release.service.ReleaseService;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/**
+ * Waivers of failed or missing test cases by a release engineer. Stored by release until the qa service owns them;
+ * the gate counts a waived test case as satisfied ({@code test-case:<name> waived}).
+ */
+@Path("/api/v1/waivers")
+public class WaiversResource {
+    @Inject
+    ReleaseService release;
+
+    @Inject
+    BearerAuth auth;
+
+    public record WaiverRequest(String buildId, String testCase, String comment) {
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
+    public Response waive(WaiverRequest request, @Context HttpHeaders headers) {
+        Principal caller = auth.require(headers, Principal.RELEASE_ENGINEER);
+        if (request == null || request.buildId() == null || request.buildId().isBlank()) {
+            return Problem.response(400, "Bad Request",
+                    "the body must be {\"buildId\": \"...\", \"testCase\": \"...\", \"comment\": \"...\"}");
+        }
+        Waiver waiver = release.waive(request.buildId().strip(), request.testCase(), request.comment(), caller);
+        return Response.status(201).type(MediaType.APPLICATION_JSON).entity(waiver).build();
+    }
+}
