@@ -10,10 +10,19 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.ContainerConfig;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.StreamType;
 import dev.kiln.qa.domain.CheckFailure;
+import dev.kiln.qa.domain.CommandRun;
 import dev.kiln.qa.domain.ContainerRun;
+import dev.kiln.qa.domain.FileEntry;
 import dev.kiln.qa.domain.RunLimits;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,6 +38,7 @@ import org.jboss.logging.Logger;
  */
 public final class DockerRunner {
     private static final Logger LOG = Logger.getLogger(DockerRunner.class);
+    private static final int MAX_OUTPUT_CHARS = 1 << 20;
 
     private final DockerClient docker;
 
@@ -57,25 +67,208 @@ public final class DockerRunner {
 
     /** Whether the image has an ENTRYPOINT or CMD to run. */
     public boolean hasDefaultCommand(String image) {
-        InspectImageResponse inspect;
-        try {
-            inspect = docker.inspectImageCmd(image).exec();
-        } catch (RuntimeException e) {
-            throw new CheckFailure("could not inspect " + image + ": " + message(e), e);
-        }
-        ContainerConfig config = inspect.getConfig();
+        ContainerConfig config = inspect(image).getConfig();
         return config != null && (notEmpty(config.getEntrypoint()) || notEmpty(config.getCmd()));
     }
 
-    /** Runs the image's default command, waits for it up to the limit (then kills it), and removes the container. */
-    public ContainerRun run(String image, RunLimits limits) {
-        HostConfig host = HostConfig.newHostConfig()
+    /** The isolation every test container gets: no network, memory (swap included) and process limits, no privileges. */
+    static HostConfig isolated(RunLimits limits) {
+        return HostConfig.newHostConfig()
                 .withNetworkMode("none")
                 .withMemory(limits.memoryBytes())
                 .withMemorySwap(limits.memoryBytes())
                 .withPidsLimit(limits.pidsLimit())
                 .withPrivileged(false)
                 .withSecurityOpts(List.of("no-new-privileges"));
+    }
+
+    /** The image's metadata. */
+    public InspectImageResponse inspect(String image) {
+        try {
+            return docker.inspectImageCmd(image).exec();
+        } catch (RuntimeException e) {
+            throw new CheckFailure("could not inspect " + image + ": " + message(e), e);
+        }
+    }
+
+    /**
+     * Runs {@code command} (the image's entrypoint cleared, as container-structure-test does) with {@code env} in a
+     * fresh isolated container, waits up to the limit (then kills it), collects stdout and stderr separately, commits
+     * the container to an untagged image when {@code commit} (for setup steps), and removes the container.
+     */
+    public CommandRun exec(String image, List<String> command, List<String> env, RunLimits limits, boolean commit) {
+        String id;
+        try {
+            id = docker.createContainerCmd(image)
+                    .withName("kiln-qa-" + UUID.randomUUID().toString().substring(0, 12))
+                    .withLabels(Map.of("dev.kiln.qa", "structure-test"))
+                    .withEntrypoint(new String[0])
+                    .withCmd(command)
+                    .withEnv(env)
+                    .withHostConfig(isolated(limits))
+                    .exec().getId();
+        } catch (RuntimeException e) {
+            throw new CheckFailure("could not create a container from " + image + ": " + message(e), e);
+        }
+        try {
+            try {
+                docker.startContainerCmd(id).exec();
+            } catch (RuntimeException e) {
+                // e.g. the executable does not exist in the image: a verdict on the test, like a shell's 127
+                return new CommandRun(127, false, "", "could not start " + command.get(0) + ": " + message(e), null);
+            }
+            Integer exitCode = null;
+            boolean timedOut;
+            try (WaitContainerResultCallback wait = docker.waitContainerCmd(id).exec(new WaitContainerResultCallback())) {
+                timedOut = !wait.awaitCompletion(limits.timeout().toMillis(), TimeUnit.MILLISECONDS);
+                if (!timedOut) {
+                    exitCode = wait.awaitStatusCode();
+                }
+            }
+            if (timedOut) {
+                kill(id);
+            }
+            StringBuilder out = new StringBuilder();
+            StringBuilder err = new StringBuilder();
+            ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
+                @Override
+                public void onNext(Frame frame) {
+                    StringBuilder target = frame.getStreamType() == StreamType.STDERR ? err : out;
+                    synchronized (target) {
+                        if (target.length() < MAX_OUTPUT_CHARS) {
+                            target.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+                        }
+                    }
+                }
+            };
+            docker.logContainerCmd(id).withStdOut(true).withStdErr(true).exec(callback).awaitCompletion(30, TimeUnit.SECONDS);
+            String committed = null;
+            if (commit && !timedOut) {
+                committed = docker.commitCmd(id).withLabels(Map.of("dev.kiln.qa", "structure-test")).exec();
+            }
+            synchronized (out) {
+                synchronized (err) {
+                    return new CommandRun(exitCode, timedOut, out.toString(), err.toString(), committed);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CheckFailure("interrupted while running " + image, e);
+        } catch (CheckFailure e) {
+            throw e;
+        } catch (Exception e) {
+            throw new CheckFailure("could not run " + command + " in " + image + ": " + message(e), e);
+        } finally {
+            removeContainer(id);
+        }
+    }
+
+    /** A reader of the daemon's archive of one path (a tar whose first entry is the path itself). */
+    @FunctionalInterface
+    public interface ArchiveReader<T> {
+        T read(TarArchiveInputStream tar) throws IOException;
+    }
+
+    /**
+     * Creates a fresh (never started) isolated container from {@code image} and reads {@code path} from it through the
+     * archive API; empty when the path does not exist.
+     */
+    public <T> Optional<T> readPath(String image, String path, RunLimits limits, ArchiveReader<T> reader) {
+        String id;
+        try {
+            id = docker.createContainerCmd(image)
+                    .withName("kiln-qa-" + UUID.randomUUID().toString().substring(0, 12))
+                    .withLabels(Map.of("dev.kiln.qa", "structure-test"))
+                    .withEntrypoint(new String[0])
+                    .withCmd("kiln-qa-never-started")
+                    .withHostConfig(isolated(limits))
+                    .exec().getId();
+        } catch (RuntimeException e) {
+            throw new CheckFailure("could not create a container from " + image + ": " + message(e), e);
+        }
+        try (InputStream in = docker.copyArchiveFromContainerCmd(id, path).exec();
+                TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+            return Optional.ofNullable(reader.read(tar));
+        } catch (NotFoundException e) {
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            throw new CheckFailure("could not read " + path + " from " + image + ": " + message(e), e);
+        } finally {
+            removeContainer(id);
+        }
+    }
+
+    /** The path's own entry (mode, owner), or empty when it does not exist. */
+    public Optional<FileEntry> stat(String image, String path, RunLimits limits) {
+        return readPath(image, path, limits, tar -> {
+            TarArchiveEntry e = tar.getNextEntry();
+            return e == null ? null : entry(path, e);
+        });
+    }
+
+    /** Up to {@code maxBytes} of a regular file; empty when it does not exist. Throws for a directory. */
+    public Optional<byte[]> readFile(String image, String path, long maxBytes, RunLimits limits) {
+        return readPath(image, path, limits, tar -> {
+            TarArchiveEntry e = tar.getNextEntry();
+            if (e == null) {
+                return null;
+            }
+            if (e.isDirectory()) {
+                throw new IOException(path + " is a directory");
+            }
+            if (e.isSymbolicLink()) {
+                throw new IOException(path + " is a symbolic link to " + e.getLinkName() + "; test the target instead");
+            }
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            byte[] buf = new byte[8192];
+            int n;
+            while ((n = tar.read(buf)) > 0 && bytes.size() < maxBytes) {
+                bytes.write(buf, 0, (int) Math.min(n, maxBytes - bytes.size()));
+            }
+            return bytes.toByteArray();
+        });
+    }
+
+    /** Every entry under {@code path} (the path itself first), or empty when it does not exist. */
+    public Optional<List<FileEntry>> list(String image, String path, RunLimits limits) {
+        return readPath(image, path, limits, tar -> {
+            List<FileEntry> entries = new ArrayList<>();
+            TarArchiveEntry e;
+            while ((e = tar.getNextEntry()) != null) {
+                entries.add(entry(e.getName(), e));
+            }
+            return entries;
+        });
+    }
+
+    /** Streams {@code docker save} of {@code image} to {@code reader}. */
+    public <T> T save(String image, ArchiveReader<T> reader) {
+        try (InputStream in = docker.saveImageCmd(image).exec();
+                TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+            return reader.read(tar);
+        } catch (IOException | RuntimeException e) {
+            throw new CheckFailure("could not save " + image + " from the daemon: " + message(e), e);
+        }
+    }
+
+    private static FileEntry entry(String path, TarArchiveEntry e) {
+        return new FileEntry(path, e.getMode(), e.getLongUserId(), e.getLongGroupId(), e.isDirectory(),
+                e.isSymbolicLink(), e.isSymbolicLink() ? e.getLinkName() : null);
+    }
+
+    private void removeContainer(String id) {
+        try {
+            docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
+        } catch (NotFoundException e) {
+            // gone already
+        } catch (RuntimeException e) {
+            LOG.warnf("could not remove test container %s: %s", id, message(e));
+        }
+    }
+
+    /** Runs the image's default command, waits for it up to the limit (then kills it), and removes the container. */
+    public ContainerRun run(String image, RunLimits limits) {
+        HostConfig host = isolated(limits);
         String id;
         try {
             id = docker.createContainerCmd(image)
@@ -108,11 +301,7 @@ public final class DockerRunner {
         } catch (Exception e) {
             throw new CheckFailure("could not run " + image + ": " + message(e), e);
         } finally {
-            try {
-                docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
-            } catch (RuntimeException e) {
-                LOG.warnf("could not remove test container %s: %s", id, message(e));
-            }
+            removeContainer(id);
         }
     }
 
@@ -159,7 +348,7 @@ public final class DockerRunner {
         return values != null && values.length > 0;
     }
 
-    private static String message(Throwable e) {
+    public static String message(Throwable e) {
         String m = e.getMessage();
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.strip();
     }

@@ -3,6 +3,8 @@ package dev.kiln.qa.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Every setting of qa ({@code kiln.*}; in deployments from the environment, e.g. {@code KILN_DOCKER_HOST}). */
@@ -10,6 +12,8 @@ import java.util.Optional;
 public interface QaConfig {
 
     Docker docker();
+
+    Hub hub();
 
     Qa qa();
 
@@ -22,8 +26,14 @@ public interface QaConfig {
         Optional<String> certPath();
     }
 
+    interface Hub {
+        /** build-submission, which serves uploaded contexts at {@code /api/v1/contexts/{digest}}. */
+        @WithDefault("http://localhost:8080")
+        String url();
+    }
+
     interface Qa {
-        /** How long the image's default command may run before it is killed and the check fails. */
+        /** How long one test container (the default command, or one test command) may run before it is killed. */
         @WithDefault("60s")
         Duration timeout();
 
@@ -43,8 +53,33 @@ public interface QaConfig {
         @WithDefault("20")
         int logLines();
 
-        /** Remove the pulled image reference from the daemon after the check. */
+        /** Remove the pulled image reference from the daemon after the run. */
         @WithDefault("true")
         boolean removeImage();
+
+        /**
+         * How long an image.pushed waits for its build's kiln.build.requested (the source) to be recorded; after
+         * that only the image's own checks run and {@code kiln.cst} says why the repository's tests did not.
+         */
+        @WithDefault("30s")
+        Duration sourceWait();
+
+        /** Default image size budget (bytes, uncompressed as the daemon counts it). */
+        @WithDefault("2147483648")
+        long sizeBudgetBytes();
+
+        /** Per-component size budgets in bytes ({@code kiln.qa.size-budgets.<component>=<bytes>}). */
+        Map<String, Long> sizeBudgets();
+
+        /** Labels every image must carry. */
+        @WithDefault("name,version")
+        List<String> requiredLabels();
+
+        /** Files up to this size are searched for PEM private keys by {@code kiln.image.no-secrets}. */
+        @WithDefault("1048576")
+        long secretScanMaxFileBytes();
+
+        /** Tokens of external QA hooks, each {@code <token>:<hook name>}; the hook name becomes the reporter. */
+        Optional<List<String>> hookTokens();
     }
 }

@@ -1,0 +1,73 @@
+package dev.kiln.qa.rest;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.kiln.qa.client.QaDatabase;
+import dev.kiln.qa.domain.Run;
+import dev.kiln.qa.service.HookResults;
+import dev.kiln.qa.service.JUnitReport;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** qa's runs over pushed images, with the latest result of each test case and a JUnit XML report. */
+@Path("/api/v1/runs")
+@Produces(MediaType.APPLICATION_JSON)
+@Blocking
+public class RunsResource {
+
+    public record RunJson(String id, @JsonProperty("build_id") String buildId,
+            @JsonProperty("subject_repository") String subjectRepository,
+            @JsonProperty("subject_digest") String subjectDigest, @JsonProperty("started_at") Instant startedAt,
+            @JsonProperty("finished_at") Instant finishedAt, String note, List<ResultJson> results) {
+    }
+
+    @Inject
+    QaDatabase db;
+
+    @GET
+    public Map<String, List<RunJson>> runs(@QueryParam("digest") String digest) {
+        if (digest == null || digest.isBlank()) {
+            throw new HookResults.Refused(400, "Bad Request", "give the subject digest: ?digest=sha256:…");
+        }
+        return Map.of("data", db.runsOf(digest).stream().map(r -> json(r, false)).toList());
+    }
+
+    @GET
+    @Path("/{id}")
+    public RunJson run(@PathParam("id") String id) {
+        return json(find(id), true);
+    }
+
+    @GET
+    @Path("/{id}/junit.xml")
+    @Produces(MediaType.APPLICATION_XML)
+    public String junit(@PathParam("id") String id) {
+        Run run = find(id);
+        return JUnitReport.render(run, db.resultsOfRun(run.id()));
+    }
+
+    private Run find(String id) {
+        UUID uuid;
+        try {
+            uuid = UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw new NotFoundException("no run " + id);
+        }
+        return db.run(uuid).orElseThrow(() -> new NotFoundException("no run " + id));
+    }
+
+    private RunJson json(Run r, boolean withResults) {
+        return new RunJson(r.id().toString(), r.buildId(), r.subjectRepository(), r.subjectDigest(), r.startedAt(),
+                r.finishedAt(), r.note(), withResults ? db.latestOfRun(r.id()).stream().map(ResultJson::of).toList() : null);
+    }
+}

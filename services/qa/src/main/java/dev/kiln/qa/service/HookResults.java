@@ -1,0 +1,153 @@
+package dev.kiln.qa.service;
+
+import dev.kiln.events.QaOutcome;
+import dev.kiln.qa.client.QaDatabase;
+import dev.kiln.qa.config.QaConfig;
+import dev.kiln.qa.domain.Run;
+import dev.kiln.qa.domain.StoredResult;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/**
+ * Results reported by external QA hooks and by other reporters on Kafka. A hook authenticates with a bearer token
+ * from {@code kiln.qa.hook-tokens}; its name becomes the reporter. Test cases under {@code kiln.} belong to qa.
+ */
+@ApplicationScoped
+public class HookResults {
+    private static final Logger LOG = Logger.getLogger(HookResults.class);
+    static final Pattern TEST_CASE = Pattern.compile("[a-z0-9]+([._-][a-z0-9]+)*");
+    static final Pattern ITEM = Pattern.compile("(.+/.+)@(sha256:[0-9a-f]{64})");
+
+    /** A refusal: HTTP status, title, detail. */
+    public static class Refused extends RuntimeException {
+        private final int status;
+        private final String title;
+
+        public Refused(int status, String title, String detail) {
+            super(detail, null, false, false);
+            this.status = status;
+            this.title = title;
+        }
+
+        public int status() {
+            return status;
+        }
+
+        public String title() {
+            return title;
+        }
+    }
+
+    /** What a hook sends: the test case, outcome, note, a link, the subject {@code item} and optionally the build id. */
+    public record Submission(String testcase, String outcome, String note, String refUrl, String item, String buildId) {
+    }
+
+    @Inject
+    QaConfig config;
+
+    @Inject
+    QaDatabase db;
+
+    @Inject
+    ResultRecorder recorder;
+
+    private final Map<String, String> hooksByToken = new LinkedHashMap<>();
+
+    @PostConstruct
+    void init() {
+        for (String entry : config.qa().hookTokens().orElse(List.of())) {
+            int colon = entry.lastIndexOf(':');
+            if (colon <= 0 || colon == entry.length() - 1) {
+                throw new IllegalStateException("kiln.qa.hook-tokens entries must be <token>:<hook name>; one is not");
+            }
+            String name = entry.substring(colon + 1).strip();
+            if (!TEST_CASE.matcher(name).matches() || name.equals(QaRunService.REPORTER)) {
+                throw new IllegalStateException("kiln.qa.hook-tokens: hook name \"" + name
+                        + "\" must be lower-case letters, digits and . _ - and not " + QaRunService.REPORTER);
+            }
+            hooksByToken.put(entry.substring(0, colon).strip(), name);
+        }
+    }
+
+    /** The hook name for an {@code Authorization} header; 401 without a bearer token, 403 for an unknown one. */
+    public String authorize(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                || authorization.substring(7).isBlank()) {
+            throw new Refused(401, "Unauthorized", "send the hook's token as Authorization: Bearer <token>");
+        }
+        byte[] given = authorization.substring(7).strip().getBytes(StandardCharsets.UTF_8);
+        String hook = null;
+        for (Map.Entry<String, String> e : hooksByToken.entrySet()) {
+            if (MessageDigest.isEqual(given, e.getKey().getBytes(StandardCharsets.UTF_8))) {
+                hook = e.getValue();
+            }
+        }
+        if (hook == null) {
+            throw new Refused(403, "Forbidden", "the token is not one of qa's hook tokens (kiln.qa.hook-tokens)");
+        }
+        return hook;
+    }
+
+    /** Validates, stores and publishes a hook's result as reporter {@code hook}. */
+    public StoredResult submit(String hook, Submission s) {
+        if (s == null) {
+            throw invalid("send a JSON body with testcase, outcome and item");
+        }
+        if (s.testcase() == null || !TEST_CASE.matcher(s.testcase()).matches()) {
+            throw invalid("testcase must be a dotted lower-case name like acme.scan.cve, got: " + s.testcase());
+        }
+        if (s.testcase().startsWith("kiln.")) {
+            throw invalid("test case names starting with kiln. are reserved for qa's own checks; use your own prefix, e.g. "
+                    + hook + "." + s.testcase().substring(5));
+        }
+        QaOutcome outcome;
+        try {
+            outcome = QaOutcome.valueOf(s.outcome() == null ? "" : s.outcome());
+        } catch (IllegalArgumentException e) {
+            throw invalid("outcome must be one of PASSED, FAILED, ERROR, NEEDS_INSPECTION, QUEUED, RUNNING, got: " + s.outcome());
+        }
+        Matcher item = s.item() == null ? null : ITEM.matcher(s.item());
+        if (item == null || !item.matches()) {
+            throw invalid("item must be the image reference <registry>/<repository>@sha256:<64 hex>, got: " + s.item());
+        }
+        String digest = item.group(2);
+        String buildId = s.buildId();
+        if (buildId == null || buildId.isBlank()) {
+            Optional<Run> run = db.runsOf(digest).stream().findFirst();
+            if (run.isEmpty()) {
+                throw invalid("qa has not seen an image with digest " + digest + "; give its build_id");
+            }
+            buildId = run.get().buildId();
+        }
+        StoredResult stored = recorder.record(new StoredResult(0, null, buildId, item.group(1), digest, s.testcase(), outcome,
+                s.note(), hook, s.refUrl(), ResultRecorder.now(), null));
+        LOG.infof("hook %s reported %s %s for %s", hook, s.testcase(), outcome, s.item());
+        return stored;
+    }
+
+    /** Stores a result another reporter published on Kafka (qa's own, and reserved test cases, are not stored). */
+    public void storeForeign(dev.kiln.events.QaResult e) {
+        if (QaRunService.REPORTER.equals(e.reporter())) {
+            return;
+        }
+        if (e.testCase().startsWith("kiln.")) {
+            LOG.warnf("ignoring a result of reserved test case %s from reporter %s", e.testCase(), e.reporter());
+            return;
+        }
+        db.insert(ResultRecorder.fromEvent(e));
+    }
+
+    private static Refused invalid(String detail) {
+        return new Refused(422, "Invalid result", detail);
+    }
+}

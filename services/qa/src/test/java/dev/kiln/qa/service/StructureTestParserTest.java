@@ -1,0 +1,131 @@
+package dev.kiln.qa.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.qa.domain.cst.PlannedTest;
+import dev.kiln.qa.domain.cst.StructureTest.CommandTest;
+import dev.kiln.qa.domain.cst.StructureTest.FileExistenceTest;
+import dev.kiln.qa.domain.cst.TestFile;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class StructureTestParserTest {
+
+    @Test
+    void aValidFileBecomesNamedTestCases() {
+        TestFile f = StructureTestParser.parse("tests/My App.yaml", """
+                schemaVersion: "2.0.0"
+                globalEnvVars:
+                  - key: A
+                    value: b
+                commandTests:
+                  - name: "Say Hello!"
+                    command: echo
+                    args: [hello]
+                    expectedOutput: ["hel+o"]
+                  - name: say hello
+                    command: "true"
+                    setup: [["touch", "/tmp/x"]]
+                fileExistenceTests:
+                  - name: run script
+                    path: /app/run.sh
+                    permissions: "-rwxr-xr-x"
+                    uid: 0
+                    isExecutableBy: other
+                fileContentTests:
+                  - name: conf
+                    path: /app/app.conf
+                    expectedContents: ["port=8080"]
+                metadataTest:
+                  exposedPorts: ["8080"]
+                  entrypoint: []
+                licenseTests:
+                  - debian: true
+                """);
+        assertNull(f.error());
+        assertEquals(List.of("kiln.cst.my-app.say-hello", "kiln.cst.my-app.say-hello-2", "kiln.cst.my-app.run-script",
+                "kiln.cst.my-app.conf", "kiln.cst.my-app.metadata", "kiln.cst.my-app.license"),
+                f.tests().stream().map(PlannedTest::testCase).toList());
+        CommandTest c = (CommandTest) f.tests().get(0).test();
+        assertEquals(List.of("hello"), c.args());
+        assertEquals(0, c.exitCode());
+        assertEquals("A", f.tests().get(0).globalEnvVars().get(0).key());
+        FileExistenceTest e = (FileExistenceTest) f.tests().get(2).test();
+        assertTrue(e.shouldExist());
+        assertEquals(0, e.uid());
+        assertNull(e.gid());
+        for (PlannedTest t : f.tests()) {
+            assertTrue(t.testCase().matches("[a-z0-9]+([._-][a-z0-9]+)*"), t.testCase());
+        }
+    }
+
+    @Test
+    void anUnknownKeyNamesFileTestAndField() {
+        TestFile f = StructureTestParser.parse("tests/app.yaml", """
+                schemaVersion: 2.0.0
+                commandTests:
+                  - name: say hello
+                    command: echo
+                    expectedOuput: ["hello"]
+                """);
+        assertFalse(f.isValid());
+        assertEquals("kiln.cst.app", f.testCase());
+        assertTrue(f.error().startsWith("tests/app.yaml: commandTests test \"say hello\": unknown field \"expectedOuput\"; "
+                + "commandTests fields are: name, command, args"), f.error());
+    }
+
+    @Test
+    void aWrongTypeNamesFileTestAndField() {
+        TestFile f = StructureTestParser.parse("tests/app.yaml", """
+                schemaVersion: "2.0.0"
+                commandTests:
+                  - name: exits
+                    command: "true"
+                    exitCode: zero
+                """);
+        assertEquals("tests/app.yaml: commandTests test \"exits\": field \"exitCode\" must be an integer, got the string \"zero\".",
+                f.error());
+        TestFile list = StructureTestParser.parse("tests/files.yml", """
+                schemaVersion: "2.0.0"
+                fileExistenceTests:
+                  - name: conf
+                    path: [/etc/conf]
+                """);
+        assertEquals("kiln.cst.files", list.testCase());
+        assertEquals("tests/files.yml: fileExistenceTests test \"conf\": field \"path\" must be a string, got a list.", list.error());
+        TestFile bool = StructureTestParser.parse("tests/app.yaml", """
+                schemaVersion: "2.0.0"
+                fileExistenceTests:
+                  - name: conf
+                    path: /etc/conf
+                    shouldExist: "yes please"
+                """);
+        assertEquals("tests/app.yaml: fileExistenceTests test \"conf\": field \"shouldExist\" must be true or false, "
+                + "got the string \"yes please\".", bool.error());
+    }
+
+    @Test
+    void anUnknownSchemaVersionIsRefused() {
+        TestFile f = StructureTestParser.parse("tests/old.yaml", "schemaVersion: \"1.0.0\"\ncommandTests: []\n");
+        assertEquals("tests/old.yaml: field \"schemaVersion\" is \"1.0.0\", which is not supported; Kiln reads schemaVersion \"2.0.0\".",
+                f.error());
+        assertTrue(StructureTestParser.parse("tests/none.yaml", "commandTests: []\n").error().contains("\"schemaVersion\" is missing"));
+    }
+
+    @Test
+    void otherMistakesAreSentencesToo() {
+        assertTrue(StructureTestParser.parse("tests/a.yaml", "schemaVersion: \"2.0.0\"\ncommandTests:\n  - command: ls\n").error()
+                .equals("tests/a.yaml: commandTests[0]: field \"name\" is required."));
+        assertTrue(StructureTestParser.parse("tests/a.yaml", "schemaVersion: \"2.0.0\"\nextra: 1\n").error()
+                .startsWith("tests/a.yaml: unknown field \"extra\"; top-level fields are:"));
+        assertTrue(StructureTestParser.parse("tests/a.yaml", "schemaVersion: [\n").error()
+                .startsWith("tests/a.yaml: is not valid YAML at line"));
+        assertEquals("tests/a.yaml: metadataTest: field \"labels\" item 1: unknown field \"val\"; labels fields are: key, value, isRegex.",
+                StructureTestParser.parse("tests/a.yaml", "schemaVersion: \"2.0.0\"\nmetadataTest:\n  labels:\n    - key: a\n      val: b\n").error());
+        assertEquals("tests/a.yaml: commandTests test \"re\": field \"expectedOutput\" has an invalid regular expression \"(\" (Unclosed group).",
+                StructureTestParser.parse("tests/a.yaml", "schemaVersion: \"2.0.0\"\ncommandTests:\n  - name: re\n    command: ls\n    expectedOutput: [\"(\"]\n").error());
+    }
+}
