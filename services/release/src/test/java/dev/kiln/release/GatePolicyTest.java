@@ -97,4 +97,25 @@ class GatePolicyTest {
         assertTrue(d.satisfied());
         assertEquals(List.of("test-case:kiln.image.starts passed"), d.satisfiedRequirements());
     }
+
+    @Test
+    void anyOtherKnownResultThatIsPendingOrNotPassedBlocksUnlessWaived() {
+        List<QaRecord> results = List.of(new QaRecord("kiln.image.starts", QaOutcome.PASSED, D),
+                new QaRecord("kiln.image.size", QaOutcome.RUNNING, D),
+                new QaRecord("kiln.cst.app.says-hello", QaOutcome.FAILED, D),
+                new QaRecord("kiln.image.labels", QaOutcome.PASSED, D),
+                new QaRecord("hook.scan", QaOutcome.FAILED, OTHER));
+        Decision d = GatePolicy.evaluate(Policy.BUILT_IN, SUBJECT, results, List.of(SIG), List.of(), "cand:5000");
+        assertFalse(d.satisfied());
+        assertEquals(List.of("test-case:kiln.cst.app.says-hello failed", "test-case:kiln.image.size pending"),
+                d.unsatisfiedRequirements());
+
+        List<QaRecord> settled = List.of(new QaRecord("kiln.image.starts", QaOutcome.PASSED, D),
+                new QaRecord("kiln.image.size", QaOutcome.PASSED, D),
+                new QaRecord("kiln.cst.app.says-hello", QaOutcome.FAILED, D));
+        Decision waived = GatePolicy.evaluate(Policy.BUILT_IN, SUBJECT, settled, List.of(SIG),
+                List.of(new Waiver("b1", "kiln.cst.app.says-hello", "flaky upstream mirror", "rel", Instant.now())), "cand:5000");
+        assertTrue(waived.satisfied(), waived.unsatisfiedRequirements().toString());
+        assertTrue(waived.satisfiedRequirements().contains("test-case:kiln.cst.app.says-hello waived"));
+    }
 }

@@ -15,8 +15,8 @@ import java.util.stream.Collectors;
 
 /**
  * Evaluates a {@link Policy} (Greenwave style) for one subject: every required test case PASSED for the subject digest
- * (or waived), and, when the policy says so, a cosign signature of the candidate name at that digest. A missing result
- * is "missing", never "passed".
+ * (or waived), no other known result for the digest pending or not passed (unless waived), and, when the policy says
+ * so, a cosign signature of the candidate name at that digest. A missing result is "missing", never "passed".
  */
 public final class GatePolicy {
     public static final String POLICY_ID = Policy.DEFAULT_ID;
@@ -49,6 +49,22 @@ public final class GatePolicy {
                 unsatisfied.add("test-case:" + testCase + " " + state);
             }
         }
+
+        // Beyond the policy's list: a known result that is still pending or did not pass blocks the gate too, so
+        // nothing is promoted while QA is running or after any of its checks (or a hook's) failed, unless waived.
+        Set<String> required = Set.copyOf(policy.requiredTestCases());
+        results.stream()
+                .filter(r -> r.subjectDigest().equals(subject.digest()) && !required.contains(r.testCase()))
+                .filter(r -> r.outcome() != QaOutcome.PASSED)
+                .sorted(java.util.Comparator.comparing(QaRecord::testCase))
+                .forEach(r -> {
+                    String state = r.outcome().isFinal() ? describe(r.outcome()) : "pending";
+                    if (waived.contains(r.testCase()) && r.outcome().isFinal()) {
+                        satisfied.add("test-case:" + r.testCase() + " waived");
+                    } else {
+                        unsatisfied.add("test-case:" + r.testCase() + " " + state);
+                    }
+                });
 
         if (policy.signatureRequired()) {
             String candidateName = candidateRegistry + "/" + subject.repository() + ":";
