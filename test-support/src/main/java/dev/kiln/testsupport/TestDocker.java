@@ -54,12 +54,45 @@ public final class TestDocker {
         } catch (NotFoundException e) {
             // import below
         }
+        byte[] rootfs;
         try {
-            client.createImageCmd("kiln/busybox", new ByteArrayInputStream(busyboxRootfs())).withTag("latest").exec();
+            rootfs = busyboxRootfs();
         } catch (IOException e) {
             throw new IllegalStateException("cannot import the base image: " + e.getMessage(), e);
         }
+        if (host().startsWith("tcp://")) {
+            // docker-java's import (POST /images/create?fromSrc=-) arrives truncated over TLS ("unexpected EOF"),
+            // while build contexts stream fine: make the same image with FROM scratch + ADD of the rootfs tar
+            buildBaseImage(client, rootfs);
+        } else {
+            client.createImageCmd("kiln/busybox", new ByteArrayInputStream(rootfs)).withTag("latest").exec();
+        }
         return BASE_IMAGE;
+    }
+
+    private static void buildBaseImage(DockerClient client, byte[] rootfs) {
+        try {
+            ByteArrayOutputStream context = new ByteArrayOutputStream();
+            try (TarArchiveOutputStream tar = new TarArchiveOutputStream(context)) {
+                byte[] dockerfile = "FROM scratch\nADD rootfs.tar /\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                for (Object[] f : new Object[][] {{"Dockerfile", dockerfile}, {"rootfs.tar", rootfs}}) {
+                    byte[] data = (byte[]) f[1];
+                    TarArchiveEntry e = new TarArchiveEntry((String) f[0]);
+                    e.setSize(data.length);
+                    e.setMode(0644);
+                    tar.putArchiveEntry(e);
+                    tar.write(data);
+                    tar.closeArchiveEntry();
+                }
+            }
+            client.buildImageCmd(new ByteArrayInputStream(context.toByteArray()))
+                    .withNetworkMode("none").withForcerm(true).withPull(false)
+                    .withTags(java.util.Set.of(BASE_IMAGE))
+                    .exec(new com.github.dockerjava.api.command.BuildImageResultCallback())
+                    .awaitImageId(120, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot build the base image: " + e.getMessage(), e);
+        }
     }
 
     /** A root filesystem tar with busybox-static and its applets linked under /bin. */

@@ -1,6 +1,7 @@
 package dev.kiln.containerbuild.client;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.BuildImageCmd;
 import com.github.dockerjava.api.command.CreateContainerResponse;
 import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.command.PullImageResultCallback;
@@ -23,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.jboss.logging.Logger;
 
 /**
  * The builder's Docker daemon ({@code kiln.docker.host}, mutual TLS with {@code kiln.docker.cert-path}). Every call
@@ -31,12 +33,29 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  */
 @ApplicationScoped
 public class DockerDaemon {
+    private static final Logger LOG = Logger.getLogger(DockerDaemon.class);
     private final String host;
     private final DockerClient client;
 
     public DockerDaemon(KilnConfig config) {
         this.host = config.docker().host();
-        this.client = DockerClients.create(host, config.docker().certPath());
+        Optional<String> certPath = config.docker().certPath().filter(s -> !s.isBlank());
+        if (!isMutualTls(host, certPath)) {
+            if (!config.docker().allowInsecureSocket()) {
+                throw new IllegalStateException("kiln.docker.host " + host + " is not reached with mutual TLS: set"
+                        + " kiln.docker.host to tcp://<daemon>:2376 and kiln.docker.cert-path to a directory with ca.pem,"
+                        + " cert.pem and key.pem (made by kiln certs), or allow it for development with"
+                        + " kiln.docker.allow-insecure-socket=true");
+            }
+            LOG.warnf("the Docker daemon %s is reached without mutual TLS (kiln.docker.allow-insecure-socket=true):"
+                    + " development profile only", host);
+        }
+        this.client = DockerClients.create(host, certPath);
+    }
+
+    /** Production reaches the daemon only over TCP with a client certificate. */
+    public static boolean isMutualTls(String host, Optional<String> certPath) {
+        return host.startsWith("tcp://") && certPath.isPresent() && !certPath.get().isBlank();
     }
 
     public String host() {
@@ -95,16 +114,35 @@ public class DockerDaemon {
      * tagged {@code tag}; intermediate containers are removed even on failure.
      */
     public BuildOutput build(InputStream tarContext, String dockerfilePath, String networkMode, Map<String, String> labels,
-            String tag) {
-        return call(() -> client.buildImageCmd(tarContext)
-                .withDockerfilePath(dockerfilePath)
-                .withNetworkMode(networkMode)
-                .withForcerm(true)
-                .withRemove(true)
-                .withPull(false)
-                .withLabels(labels)
-                .withTags(Set.of(tag))
-                .exec(new BuildOutput()));
+            String tag, Limits limits) {
+        return call(() -> {
+            BuildImageCmd cmd = client.buildImageCmd(tarContext)
+                    .withDockerfilePath(dockerfilePath)
+                    .withNetworkMode(networkMode)
+                    .withForcerm(true)
+                    .withRemove(true)
+                    .withPull(false)
+                    .withLabels(labels)
+                    .withTags(Set.of(tag));
+            if (limits.memoryBytes() > 0) {
+                cmd.withMemory(limits.memoryBytes()).withMemswap(limits.memoryBytes()); // no swap on top
+            }
+            if (limits.cpusetCpus() != null && !limits.cpusetCpus().isBlank()) {
+                cmd.withCpusetcpus(limits.cpusetCpus());
+            }
+            if (limits.cpuShares() > 0) {
+                cmd.withCpushares(Integer.toString(limits.cpuShares()));
+            }
+            // the legacy builder never runs a step privileged; nothing here can ask for it
+            return cmd.exec(new BuildOutput());
+        });
+    }
+
+    /**
+     * Resource limits of every build container: memory in bytes (0: none), the CPUs it may use ({@code 0-1}; null:
+     * all) and its CPU weight (0: Docker's default). docker-java 3.7.1's BuildImageCmd has no CPU quota.
+     */
+    public record Limits(long memoryBytes, String cpusetCpus, int cpuShares) {
     }
 
     /** Removes a container (forcefully); a container that is already gone is fine. */

@@ -2,6 +2,9 @@ package dev.kiln.containerbuild.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Every setting of container-build under {@code kiln.*} (env {@code KILN_*}). */
@@ -12,8 +15,15 @@ public interface KilnConfig {
 
     Docker docker();
 
-    /** Identifies this worker in {@code build.started}; defaults to {@code <hostname>-<pid>}. */
-    Optional<String> workerId();
+    Registry registry();
+
+    Build build();
+
+    /**
+     * Identifies this worker in {@code build.started} and names its own cancel consumer group; defaults to
+     * {@code <hostname>-<pid>} (see {@link WorkerIdConfigSource}).
+     */
+    String workerId();
 
     interface Hub {
         /** build-submission, which serves uploaded contexts at {@code /api/v1/contexts/{digest}}. */
@@ -28,5 +38,60 @@ public interface KilnConfig {
 
         /** Directory with {@code ca.pem}, {@code cert.pem}, {@code key.pem} for mutual TLS. */
         Optional<String> certPath();
+
+        /**
+         * Whether a daemon reached without mutual TLS (a {@code unix://} socket, or {@code tcp://} without a cert path)
+         * is accepted: the development profile. When false the service refuses to start without client certificates.
+         */
+        @WithDefault("true")
+        boolean allowInsecureSocket();
+    }
+
+    interface Registry {
+        Address production();
+
+        Address candidate();
+
+        interface Address {
+            /** {@code host:port} as written in image references. */
+            String address();
+        }
+    }
+
+    interface Build {
+        /**
+         * Registries a FROM image may come from ({@code host:port}); default: the production and the candidate
+         * registry ({@code kiln.registry.production.address}, {@code kiln.registry.candidate.address}).
+         */
+        Optional<List<String>> allowedParentRegistries();
+
+        /** Components whose builds may ask for network {@code host} (e.g. to reach a package mirror). */
+        Optional<List<String>> hostNetworkComponents();
+
+        /** Labels every Dockerfile must set (its final stage). */
+        @WithDefault("name,version")
+        List<String> requiredLabels();
+
+        /** More required labels per component: {@code kiln.build.component-required-labels.<component>=a,b}. */
+        Map<String, List<String>> componentRequiredLabels();
+
+        /** Memory limit of each build container, bytes (0: none). */
+        @WithDefault("4294967296")
+        long memoryBytes();
+
+        /** CPUs a build container may use ({@code 0-1}, {@code 2,3}); unset: all (docker-java has no CPU quota for builds). */
+        Optional<String> cpusetCpus();
+
+        /** Relative CPU weight of build containers (1024 is Docker's default; 0: unset). */
+        @WithDefault("512")
+        int cpuShares();
+
+        /** How often a build that failed for a transient reason (daemon unreachable, ...) is tried again. */
+        @WithDefault("3")
+        int retries();
+
+        /** Wait before the first retry; doubled for every further one. */
+        @WithDefault("2s")
+        Duration retryBackoff();
     }
 }

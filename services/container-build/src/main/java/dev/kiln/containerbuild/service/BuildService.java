@@ -1,9 +1,7 @@
 package dev.kiln.containerbuild.service;
 
 import com.github.dockerjava.api.command.InspectImageResponse;
-import com.github.dockerjava.api.exception.DockerClientException;
 import com.github.dockerjava.api.exception.DockerException;
-import com.github.dockerjava.api.exception.NotFoundException;
 import dev.kiln.containerbuild.client.BuildOutput;
 import dev.kiln.containerbuild.client.DockerDaemon;
 import dev.kiln.containerbuild.client.DockerUnavailableException;
@@ -20,10 +18,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.HashMap;
@@ -44,10 +42,9 @@ import org.jboss.logging.Logger;
 public class BuildService {
     private static final Logger LOG = Logger.getLogger(BuildService.class);
 
-    public static final String LABEL_BUILD_ID = "dev.kiln.build-id";
-    public static final String LABEL_PARENT_IMAGE = "dev.kiln.parent-image";
-    public static final String LABEL_PARENT_DIGEST = "dev.kiln.parent-digest";
-    private static final long PULL_TIMEOUT_SECONDS = 600;
+    public static final String LABEL_BUILD_ID = InjectLabelsPlugin.BUILD_ID;
+    public static final String LABEL_PARENT_IMAGE = InjectLabelsPlugin.PARENT_IMAGE;
+    public static final String LABEL_PARENT_DIGEST = InjectLabelsPlugin.PARENT_DIGEST;
     private static final int REMEMBERED = 1000;
 
     @Inject
@@ -61,6 +58,9 @@ public class BuildService {
 
     @Inject
     BuildEvents events;
+
+    @Inject
+    Preflight preflight;
 
     private final Object lock = new Object();
     private final AtomicReference<Running> current = new AtomicReference<>();
@@ -85,17 +85,7 @@ public class BuildService {
     }
 
     public String workerId() {
-        return config.workerId().filter(s -> !s.isBlank()).orElseGet(() -> {
-            String host = System.getenv("HOSTNAME");
-            if (host == null || host.isBlank()) {
-                try {
-                    host = InetAddress.getLocalHost().getHostName();
-                } catch (IOException e) {
-                    host = "localhost";
-                }
-            }
-            return host + "-" + ProcessHandle.current().pid();
-        });
+        return config.workerId();
     }
 
     /** Handles one {@code build.requested}; returns after the outcome event is acknowledged by the broker. */
@@ -130,7 +120,28 @@ public class BuildService {
         }
         try {
             events.publish(new BuildStarted(id, workerId(), docker.host(), Instant.now()));
-            KilnEvent outcome = run(request, run);
+            LogBatcher log = new LogBatcher(id, events);
+            RetryPolicy retry = new RetryPolicy(config.build().retries(), config.build().retryBackoff());
+            KilnEvent outcome;
+            for (int attempt = 1;; attempt++) {
+                outcome = run(request, run, log);
+                if (!(outcome instanceof BuildFailed failed) || run.canceledBy != null
+                        || Thread.currentThread().isInterrupted()) {
+                    break;
+                }
+                Optional<Duration> wait = retry.nextDelay(failed, attempt);
+                if (wait.isEmpty()) {
+                    break;
+                }
+                LOG.warnf("build %s: attempt %d failed (%s), trying again in %s", id, attempt, failed.reason(), wait.get());
+                log.add("[kiln] attempt " + attempt + " failed (" + failed.reason() + "): " + failed.message()
+                        + " Trying again in " + wait.get().toMillis() / 1000.0 + "s.");
+                log.flush();
+                if (!pause(run, wait.get())) {
+                    outcome = canceled(run, log);
+                    break;
+                }
+            }
             if (!(outcome instanceof BuildCompleted)) {
                 endedWithoutImage.put(id, outcome);
             }
@@ -138,6 +149,22 @@ public class BuildService {
         } finally {
             current.compareAndSet(run, null);
         }
+    }
+
+    /** Waits, unless the build is canceled meanwhile (false). */
+    private static boolean pause(Running run, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                if (run.canceledBy != null) {
+                    return false;
+                }
+                Thread.sleep(Math.max(1, Math.min(100, (deadline - System.nanoTime()) / 1_000_000)));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return run.canceledBy == null;
     }
 
     /**
@@ -158,32 +185,35 @@ public class BuildService {
         }
     }
 
-    private KilnEvent run(BuildRequested request, Running run) {
+    private KilnEvent run(BuildRequested request, Running run, LogBatcher log) {
         String id = request.buildId();
-        LogBatcher log = new LogBatcher(id, events);
         Path work = null;
         try {
             work = Files.createTempDirectory("kiln-build-");
             SourceFetcher.Fetched source = sources.fetch(request, work);
-            log.add("[kiln] source: " + describe(request) + ", Dockerfile " + source.dockerfilePath());
+            log.add("[kiln] source: " + describe(request, source) + ", Dockerfile " + source.dockerfilePath());
             if (run.canceledBy != null) {
                 return canceled(run, log);
             }
-            DockerfileParser.Result dockerfile = DockerfileParser.parse(source.dockerfile());
-            if (dockerfile.parentImage() == null) {
-                throw new BuildFailure(Stage.PREFLIGHT, "dockerfile-invalid", "The Dockerfile " + source.dockerfilePath()
-                        + " has no FROM instruction; start it with FROM <parent image>.", false);
+            try {
+                docker.ping();
+            } catch (DockerUnavailableException e) {
+                throw new BuildFailure(Stage.PREFLIGHT, "docker-unavailable", "The builder's Docker daemon is not reachable ("
+                        + e.getMessage() + "); the build can be tried again once the daemon is back.", true, e);
             }
-            String parentDigest = preflightParent(dockerfile, log);
+            PreflightContext context = new PreflightContext(request, source.dockerfilePath(), source.dockerfile(),
+                    source.commit(), log::add, Instant.now());
+            preflight.run(context);
             if (run.canceledBy != null) {
                 return canceled(run, log);
             }
-            return build(request, run, source, dockerfile.parentImage(), parentDigest, work, log);
+            return build(request, run, source, context, work, log);
         } catch (BuildFailure f) {
             log.add("[kiln] " + f.stage().wireName() + " failed: " + f.getMessage());
             log.flush();
             return new BuildFailed(id, f.stage(), f.reason(), f.getMessage(), f.transientFailure(), Instant.now());
         } catch (DockerUnavailableException e) {
+            log.add("[kiln] the Docker daemon is not reachable: " + e.getMessage());
             log.flush();
             return new BuildFailed(id, Stage.BUILD, "docker-unavailable", "The builder's Docker daemon is not reachable ("
                     + e.getMessage() + "); the build can be tried again once the daemon is back.", true, Instant.now());
@@ -201,85 +231,34 @@ public class BuildService {
         }
     }
 
-    /** Pulls a parent from a registry and returns its digest; a parent without a registry must be in the daemon. */
-    private String preflightParent(DockerfileParser.Result dockerfile, LogBatcher log)
-            throws BuildFailure, InterruptedException {
-        String parent = dockerfile.parentImage();
-        try {
-            docker.ping();
-        } catch (DockerUnavailableException e) {
-            throw new BuildFailure(Stage.PREFLIGHT, "docker-unavailable", "The builder's Docker daemon is not reachable ("
-                    + e.getMessage() + "); the build can be tried again once the daemon is back.", true, e);
-        }
-        if (dockerfile.isScratchParent()) {
-            return null;
-        }
-        if (DockerfileParser.registryHost(parent).isPresent()) {
-            try {
-                InspectImageResponse image = docker.pull(parent, PULL_TIMEOUT_SECONDS);
-                String digest = repoDigest(parent, image.getRepoDigests());
-                log.add("[kiln] parent image " + parent + (digest == null ? "" : " pinned to " + digest));
-                return digest;
-            } catch (DockerUnavailableException e) {
-                throw new BuildFailure(Stage.PREFLIGHT, "docker-unavailable", "The builder's Docker daemon is not reachable ("
-                        + e.getMessage() + "); the build can be tried again once the daemon is back.", true, e);
-            } catch (DockerException | DockerClientException e) {
-                throw new BuildFailure(Stage.PREFLIGHT, "parent-image-unavailable", "The parent image " + parent
-                        + " could not be pulled (" + oneLine(e.getMessage()) + "); check that it exists in its registry"
-                        + " and that the builders may read it.", !(e instanceof NotFoundException), e);
-            }
-        }
-        if (docker.inspectImage(parent).isEmpty()) {
-            throw new BuildFailure(Stage.PREFLIGHT, "parent-image-unavailable", "The parent image " + parent
-                    + " is not in the builder's Docker daemon and names no registry; use a parent from a registry,"
-                    + " e.g. FROM <registry>/<repository>:<tag>.", false);
-        }
-        log.add("[kiln] parent image " + parent + " (from the builder's daemon, not pinned)");
-        return null;
-    }
-
     static String repoDigest(String reference, List<String> repoDigests) {
-        int at = reference.indexOf('@');
-        if (at >= 0) {
-            return reference.substring(at + 1);
-        }
-        if (repoDigests == null || repoDigests.isEmpty()) {
-            return null;
-        }
-        int colon = reference.lastIndexOf(':');
-        String repository = colon > reference.lastIndexOf('/') ? reference.substring(0, colon) : reference;
-        for (String rd : repoDigests) {
-            if (rd.startsWith(repository + "@")) {
-                return rd.substring(rd.indexOf('@') + 1);
-            }
-        }
-        return null;
+        return PinParentsPlugin.repoDigest(reference, repoDigests);
     }
 
-    private KilnEvent build(BuildRequested request, Running run, SourceFetcher.Fetched source, String parentImage,
-            String parentDigest, Path work, LogBatcher log) throws IOException, InterruptedException, BuildFailure {
+    private KilnEvent build(BuildRequested request, Running run, SourceFetcher.Fetched source, PreflightContext preflight,
+            Path work, LogBatcher log) throws IOException, InterruptedException, BuildFailure {
         String id = request.buildId();
+        // the Dockerfile that is built is the pinned one
+        Files.writeString(source.contextDir().resolve(source.dockerfilePath()), preflight.dockerfile(),
+                StandardCharsets.UTF_8);
         Path tar = work.resolve("context.tar");
         ContextArchives.tar(source.contextDir(), tar);
-        Map<String, String> labels = new HashMap<>();
-        labels.put(LABEL_BUILD_ID, id);
-        labels.put(LABEL_PARENT_IMAGE, parentImage);
-        if (parentDigest != null) {
-            labels.put(LABEL_PARENT_DIGEST, parentDigest);
-        }
-        if (!request.scratch()) {
-            labels.put("release", request.nvr().release());
-        }
+        Map<String, String> labels = new HashMap<>(preflight.labels());
         String tag = imageTag(id);
         int timeoutSeconds = request.options().timeoutSeconds();
-        String network = request.options().network();
-        log.add("[kiln] docker build, network " + network + ", timeout " + timeoutSeconds + "s, tag " + tag);
+        String network = preflight.network();
+        DockerDaemon.Limits limits = new DockerDaemon.Limits(config.build().memoryBytes(),
+                config.build().cpusetCpus().orElse(null), config.build().cpuShares());
+        log.add("[kiln] docker build, network " + network + ", timeout " + timeoutSeconds + "s, memory "
+                + (limits.memoryBytes() > 0 ? limits.memoryBytes() / (1024 * 1024) + " MiB" : "unlimited")
+                + (limits.cpusetCpus() != null ? ", cpus " + limits.cpusetCpus() : "")
+                + (limits.cpuShares() > 0 ? ", cpu shares " + limits.cpuShares() : "") + ", unprivileged, tag " + tag);
 
         BuildOutput out;
         boolean timedOut = false;
         boolean canceled = false;
         try (InputStream context = Files.newInputStream(tar)) {
-            out = docker.build(context, source.dockerfilePath(), network, labels, tag);
+            out = docker.build(context, source.dockerfilePath(), network, labels, tag, limits);
             long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
             while (true) {
                 if (run.canceledBy != null) {
@@ -336,9 +315,11 @@ public class BuildService {
         InspectImageResponse image = docker.inspectImage(tag).orElseThrow(() -> new BuildFailure(Stage.BUILD,
                 "build-step-failed", "The Docker build ended without an image; check the build log of "
                         + source.dockerfilePath() + " and submit again.", true));
-        log.add("[kiln] built " + image.getId());
+        log.add("[kiln] built " + image.getId() + ": " + layers(image) + " layers, " + image.getSize() + " bytes");
+        BuildCompleted completed = completed(request, image);
+        log.add("[kiln] content manifest: " + completed.contentManifest().size() + " packages (CycloneDX purls)");
         log.flush();
-        return completed(request, image);
+        return completed;
     }
 
     private KilnEvent canceled(Running run, LogBatcher log) {
@@ -369,15 +350,19 @@ public class BuildService {
                 size, contentManifest(image.getId()), Instant.now());
     }
 
+    /** The installed packages as CycloneDX component identifiers (package URLs), read from the image's databases. */
     private List<String> contentManifest(String imageId) {
         try {
+            String distro = osReleaseId(imageId);
             Optional<byte[]> dpkg = docker.readFile(imageId, ContentManifest.DPKG_STATUS);
             if (dpkg.isPresent()) {
-                return ContentManifest.fromDpkgStatus(new String(dpkg.get(), StandardCharsets.UTF_8));
+                return ContentManifest.fromDpkgStatus(new String(dpkg.get(), StandardCharsets.UTF_8),
+                        distro == null ? "debian" : distro);
             }
             Optional<byte[]> apk = docker.readFile(imageId, ContentManifest.APK_INSTALLED);
             if (apk.isPresent()) {
-                return ContentManifest.fromApkInstalled(new String(apk.get(), StandardCharsets.UTF_8));
+                return ContentManifest.fromApkInstalled(new String(apk.get(), StandardCharsets.UTF_8),
+                        distro == null ? "alpine" : distro);
             }
         } catch (RuntimeException e) {
             LOG.warnf("cannot read the package database of %s: %s", imageId, e.getMessage());
@@ -385,10 +370,26 @@ public class BuildService {
         return List.of();
     }
 
-    private static String describe(BuildRequested request) {
+    /** {@code ID} of the image's os-release (the purl namespace: debian, ubuntu, alpine), or null. */
+    private String osReleaseId(String imageId) {
+        for (String path : ContentManifest.OS_RELEASE) {
+            Optional<byte[]> f = docker.readFile(imageId, path);
+            if (f.isPresent()) {
+                return ContentManifest.osReleaseId(new String(f.get(), StandardCharsets.UTF_8));
+            }
+        }
+        return null;
+    }
+
+    private static String describe(BuildRequested request, SourceFetcher.Fetched fetched) {
         var s = request.source();
         return s.kind() == dev.kiln.events.Source.Kind.CONTEXT ? "context " + s.contextDigest()
-                : s.gitUrl() + " " + (s.gitCommit() != null ? s.gitCommit() : s.gitRef());
+                : s.gitUrl() + " " + (fetched.commit() != null ? fetched.commit() : s.gitCommit() != null ? s.gitCommit()
+                        : s.gitRef());
+    }
+
+    private static int layers(InspectImageResponse image) {
+        return image.getRootFS() == null || image.getRootFS().getLayers() == null ? 0 : image.getRootFS().getLayers().size();
     }
 
     private static String oneLine(String s) {

@@ -1,21 +1,27 @@
 package dev.kiln.containerbuild.service;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
- * The package list of an image from its package databases, as package URLs without namespace:
- * {@code pkg:deb/bash@5.2.15-2+b2}, {@code pkg:apk/musl@1.2.4-r2}.
+ * The package list of an image from its package databases, as package URLs: the component identifiers of a CycloneDX
+ * SBOM ({@code pkg:deb/debian/bash@5.2.15-2%2Bb2}, {@code pkg:apk/alpine/musl@1.2.4-r2}). An image without a package
+ * database (busybox) has none.
  */
 public final class ContentManifest {
     public static final String DPKG_STATUS = "/var/lib/dpkg/status";
     public static final String APK_INSTALLED = "/lib/apk/db/installed";
+    /** /etc/os-release is usually a symlink to the second. */
+    public static final List<String> OS_RELEASE = List.of("/usr/lib/os-release", "/etc/os-release");
 
     private ContentManifest() {
     }
 
     /** Installed packages from a dpkg {@code status} file (stanzas with {@code Status: install ok installed}). */
-    public static List<String> fromDpkgStatus(String status) {
+    public static List<String> fromDpkgStatus(String status, String namespace) {
         List<String> result = new ArrayList<>();
         for (String stanza : status.split("\\r?\\n\\r?\\n")) {
             String name = null;
@@ -31,21 +37,21 @@ public final class ContentManifest {
                 }
             }
             if (name != null && version != null && (state == null || state.endsWith(" installed"))) {
-                result.add("pkg:deb/" + name + "@" + version);
+                result.add(purl("deb", namespace, name, version));
             }
         }
         return result;
     }
 
     /** Installed packages from an apk {@code installed} database ({@code P:} name, {@code V:} version). */
-    public static List<String> fromApkInstalled(String installed) {
+    public static List<String> fromApkInstalled(String installed, String namespace) {
         List<String> result = new ArrayList<>();
         String name = null;
         String version = null;
         for (String line : (installed + "\n\n").split("\\r?\\n", -1)) {
             if (line.isBlank()) {
                 if (name != null && version != null) {
-                    result.add("pkg:apk/" + name + "@" + version);
+                    result.add(purl("apk", namespace, name, version));
                 }
                 name = null;
                 version = null;
@@ -56,5 +62,25 @@ public final class ContentManifest {
             }
         }
         return result;
+    }
+
+    /** {@code ID=} of an os-release file, lower case, unquoted; null when absent. */
+    public static String osReleaseId(String osRelease) {
+        for (String line : osRelease.split("\\r?\\n")) {
+            if (line.startsWith("ID=")) {
+                String v = line.substring(3).strip().replace("\"", "").replace("'", "").toLowerCase(Locale.ROOT);
+                return v.matches("[a-z0-9._-]+") ? v : null;
+            }
+        }
+        return null;
+    }
+
+    /** A package URL; name and version percent-encoded as the purl specification asks (a {@code :} epoch stays). */
+    static String purl(String type, String namespace, String name, String version) {
+        return "pkg:" + type + "/" + encode(namespace) + "/" + encode(name) + "@" + encode(version).replace("%3A", ":");
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

@@ -29,8 +29,14 @@ import org.jboss.logging.Logger;
 public class SourceFetcher {
     private static final Logger LOG = Logger.getLogger(SourceFetcher.class);
 
-    /** The fetched source: the context directory and the Dockerfile inside it (relative, with forward slashes). */
-    public record Fetched(Path contextDir, String dockerfilePath, String dockerfile) {
+    /**
+     * The fetched source: the context directory, the Dockerfile inside it (relative, with forward slashes) and, for a
+     * git source, the commit checked out (null for an uploaded context).
+     */
+    public record Fetched(Path contextDir, String dockerfilePath, String dockerfile, String commit) {
+        Fetched withCommit(String commit) {
+            return new Fetched(contextDir, dockerfilePath, dockerfile, commit);
+        }
     }
 
     @Inject
@@ -40,12 +46,13 @@ public class SourceFetcher {
     public Fetched fetch(BuildRequested request, Path workDir) throws BuildFailure {
         Path contextDir = workDir.resolve("context");
         Source source = request.source();
+        String commit = null;
         if (source.kind() == Source.Kind.CONTEXT) {
             fetchContext(source.contextDigest(), workDir, contextDir);
         } else {
-            fetchGit(source, contextDir);
+            commit = fetchGit(source, contextDir);
         }
-        return dockerfile(request.dockerfilePath(), contextDir);
+        return dockerfile(request.dockerfilePath(), contextDir).withCommit(commit);
     }
 
     private void fetchContext(String digest, Path workDir, Path contextDir) throws BuildFailure {
@@ -91,11 +98,12 @@ public class SourceFetcher {
         }
     }
 
-    private void fetchGit(Source source, Path contextDir) throws BuildFailure {
+    private String fetchGit(Source source, Path contextDir) throws BuildFailure {
         String what = source.gitUrl() + " at " + (source.gitCommit() != null ? source.gitCommit() : source.gitRef());
         try {
             String commit = GitCheckout.checkout(source.gitUrl(), source.gitRef(), source.gitCommit(), contextDir);
             LOG.infof("checked out %s (%s)", what, commit);
+            return commit;
         } catch (Exception e) {
             LOG.warnf("git checkout of %s failed: %s", what, rootMessage(e));
             throw new BuildFailure(Stage.SOURCE, "source-unavailable", "Could not check out " + what + ": "
@@ -116,7 +124,7 @@ public class SourceFetcher {
                     + " in the build context; add it, or submit again with the right Dockerfile path.", false);
         }
         try {
-            return new Fetched(root, root.relativize(file).toString().replace('\\', '/'), Files.readString(file));
+            return new Fetched(root, root.relativize(file).toString().replace('\\', '/'), Files.readString(file), null);
         } catch (IOException e) {
             throw new BuildFailure(Stage.SOURCE, "dockerfile-missing", "The Dockerfile at " + dockerfilePath
                     + " cannot be read as text (" + e.getMessage() + "); save it as UTF-8.", false);

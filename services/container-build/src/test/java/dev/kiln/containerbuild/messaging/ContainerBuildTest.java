@@ -29,6 +29,7 @@ import dev.kiln.events.Nvr;
 import dev.kiln.events.Source;
 import dev.kiln.events.Stage;
 import dev.kiln.testsupport.KafkaResource;
+import dev.kiln.testsupport.KafkaTestClient;
 import dev.kiln.testsupport.RegistryProcess;
 import dev.kiln.testsupport.TestDocker;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -73,6 +74,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(KafkaResource.class)
 @QuarkusTestResource(ContextServerResource.class)
+@QuarkusTestResource(BuilderResource.class)
 class ContainerBuildTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final List<String> OUTPUT_TOPICS = List.of(EventType.BUILD_STARTED.topic(), EventType.BUILD_LOG.topic(),
@@ -80,6 +82,8 @@ class ContainerBuildTest {
             EventType.BUILD_REQUESTED.deadLetterTopic());
 
     private static DockerClient docker;
+    private static KafkaTestClient kafka;
+    private static String base;
     private static KafkaProducer<String, String> producer;
     private static KafkaConsumer<String, String> consumer;
     private static final Map<String, List<ConsumerRecord<String, String>>> seen = new ConcurrentHashMap<>();
@@ -89,6 +93,8 @@ class ContainerBuildTest {
     static void setUp() {
         docker = TestDocker.client();
         TestDocker.ensureBaseImage(docker);
+        base = System.getProperty(BuilderResource.BASE_PROPERTY);
+        kafka = new KafkaTestClient(EventType.BUILD_STARTED); // used to send; the records are collected below
         String bootstrap = ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -120,16 +126,15 @@ class ContainerBuildTest {
         if (producer != null) {
             producer.close();
             consumer.close();
+            kafka.close();
         }
     }
 
     @Test
-    void buildsAnImageAndStreamsItsLog() throws Exception {
-        String digest = putContext(Map.of("Dockerfile", """
-                FROM kiln/busybox:latest
-                RUN echo hi > /x
-                LABEL name=hello version=1.0
-                """));
+    void buildsAnImageWithPinnedParentInjectedLabelsAndStreamsItsLog() throws Exception {
+        String digest = putContext(Map.of("Dockerfile", "FROM " + base + "\n"
+                + "RUN echo hi > /x\n"
+                + "LABEL name=hello version=1.0\n"));
         BuildRequested request = request(digest, BuildOptions.DEFAULT);
         send(request);
         List<ConsumerRecord<String, String>> records = awaitOutcome(request.buildId());
@@ -145,7 +150,7 @@ class ContainerBuildTest {
             assertEquals(i, logs.get(i).sequence(), "log batches in order without gaps");
             assertTrue(logs.get(i).lines().size() <= 20);
         }
-        String log = String.join("\n", logs.stream().flatMap(l -> l.lines().stream()).toList());
+        String log = joined(records);
         assertTrue(log.contains("RUN echo hi > /x") && log.contains("Successfully built"), log);
 
         BuildCompleted completed = first(records, BuildCompleted.class);
@@ -159,13 +164,28 @@ class ContainerBuildTest {
         assertEquals("1.0", completed.labels().get("version"));
         assertEquals("1", completed.labels().get("release"));
         assertEquals(new Nvr("hello", "1.0", "1"), completed.nvr());
-        assertEquals("kiln/busybox:latest", completed.parentImage());
-        assertNull(completed.parentDigest());
+        // the parent is pinned to the digest it has in its registry, and that is what was built
+        assertEquals(base, completed.parentImage());
+        String repository = base.substring(0, base.lastIndexOf(':'));
+        List<String> repoDigests = docker.inspectImageCmd(base).exec().getRepoDigests();
+        assertTrue(repoDigests.contains(repository + "@" + completed.parentDigest()),
+                completed.parentDigest() + " not in " + repoDigests);
+        assertTrue(log.contains("FROM " + repository + "@" + completed.parentDigest()), "the pinned FROM is built: " + log);
+        assertEquals(completed.parentDigest(), labels.get(BuildService.LABEL_PARENT_DIGEST));
+        // injected labels
+        assertEquals("hello", labels.get("org.opencontainers.image.title"));
+        assertEquals("1.0-1", labels.get("org.opencontainers.image.version"));
+        assertEquals(labels.get("build-date"), labels.get("org.opencontainers.image.created"));
+        Instant.parse(labels.get("build-date"));
+        assertEquals(digest, labels.get("dev.kiln.context-digest"));
+        assertTrue(labels.get("org.opencontainers.image.source").endsWith("/api/v1/contexts/" + digest));
+        assertEquals(completed.parentDigest(), labels.get("org.opencontainers.image.base.digest"));
         assertEquals("hello", completed.component());
         assertFalse(completed.scratch());
         assertEquals(TestDocker.host(), completed.dockerHost());
         assertTrue(completed.sizeBytes() > 0);
-        assertEquals(List.of(), completed.contentManifest());
+        assertEquals(List.of(), completed.contentManifest(), "busybox has no package database");
+        assertTrue(log.contains(" layers, "), log);
 
         // a redelivered request is answered from the image already built, without building again
         send(request);
@@ -175,8 +195,39 @@ class ContainerBuildTest {
     }
 
     @Test
+    void multiStageBuildWithArgBeforeFromIsPinnedStageByStage() throws Exception {
+        String repository = base.substring(0, base.lastIndexOf(':'));
+        String digest = putContext(Map.of("Dockerfile", """
+                ARG BASE_REPO=%s
+                ARG BASE_TAG=latest
+                FROM ${BASE_REPO}:${BASE_TAG} AS build
+                RUN echo built > /artifact \\
+                    && echo second line >> /artifact
+                FROM build AS test
+                RUN grep built /artifact
+                FROM $BASE_REPO:${BASE_TAG:-other}
+                COPY --from=build /artifact /artifact
+                LABEL name="hello" \\
+                      version="1.0"
+                """.formatted(repository)));
+        BuildRequested request = request(digest, BuildOptions.DEFAULT);
+        send(request);
+        List<ConsumerRecord<String, String>> records = awaitOutcome(request.buildId());
+        BuildCompleted completed = first(records, BuildCompleted.class);
+        String log = joined(records);
+        String pinned = repository + "@" + completed.parentDigest();
+        assertEquals(repository + ":latest", completed.parentImage());
+        // the daemon's own step lines show the Dockerfile it built: both images pinned, the stage reference kept
+        assertTrue(log.contains(" : FROM " + pinned + " AS build\n"), log);
+        assertTrue(log.contains(" : FROM build AS test\n"), log);
+        assertEquals(2, log.split(" : FROM " + java.util.regex.Pattern.quote(pinned), -1).length - 1, log);
+        assertFalse(log.contains(" : FROM $BASE_REPO") || log.contains(":latest AS build"), log);
+        assertEquals("1.0", completed.labels().get("version"));
+    }
+
+    @Test
     void failingStepIsABuildFailureWithTheDaemonsMessage() throws Exception {
-        String digest = putContext(Map.of("Dockerfile", "FROM kiln/busybox:latest\nRUN exit 3\n"));
+        String digest = putContext(Map.of("Dockerfile", dockerfile("RUN exit 3\n")));
         BuildRequested request = request(digest, BuildOptions.DEFAULT);
         send(request);
         List<ConsumerRecord<String, String>> records = awaitOutcome(request.buildId());
@@ -190,75 +241,69 @@ class ContainerBuildTest {
     }
 
     @Test
-    void buildsHaveNoNetworkUnlessTheyAskForHost() throws Exception {
+    void buildsHaveNoNetworkUnlessTheirComponentMayUseHost() throws Exception {
         String port = System.getProperty(ContextServerResource.PORT_PROPERTY);
         // the test's own HTTP server listens on the host's loopback: reachable with network host only
-        String digest = putContext(Map.of("Dockerfile", "FROM kiln/busybox:latest\n"
-                + "RUN printf 'GET /ping HTTP/1.0\\r\\n\\r\\n' | nc -w 3 127.0.0.1 " + port + " > /page"
-                + " && grep pong /page\n"));
+        String digest = putContext(Map.of("Dockerfile", dockerfile(
+                "RUN printf 'GET /ping HTTP/1.0\\r\\n\\r\\n' | nc -w 3 127.0.0.1 " + port + " > /page"
+                + " && grep pong /page\n")));
 
         BuildRequested isolated = request(digest, BuildOptions.DEFAULT);
         send(isolated);
         BuildFailed failed = first(awaitOutcome(isolated.buildId()), BuildFailed.class);
         assertEquals("build-step-failed", failed.reason());
         assertTrue(failed.message().contains("non-zero code"), failed.message());
-        String isolatedLog = String.join("\n", all(awaitOutcome(isolated.buildId()), BuildLog.class).stream()
-                .flatMap(l -> l.lines().stream()).toList());
+        String isolatedLog = joined(awaitOutcome(isolated.buildId()));
         assertTrue(isolatedLog.contains("can't connect"), isolatedLog);
 
-        BuildRequested hostNetwork = request(digest, new BuildOptions("host", 300));
+        BuildRequested notAllowed = request(digest, new BuildOptions("host", 300));
+        send(notAllowed);
+        BuildFailed refused = first(awaitOutcome(notAllowed.buildId()), BuildFailed.class);
+        assertEquals(Stage.PREFLIGHT, refused.stage());
+        assertEquals("host-network-not-allowed", refused.reason());
+
+        BuildRequested hostNetwork = request(BuilderResource.HOST_NETWORK_COMPONENT, digest, new BuildOptions("host", 300));
         send(hostNetwork);
         List<ConsumerRecord<String, String>> records = awaitOutcome(hostNetwork.buildId());
         first(records, BuildCompleted.class);
-        String log = String.join("\n", all(records, BuildLog.class).stream().flatMap(l -> l.lines().stream()).toList());
-        assertTrue(log.contains("pong"), log);
+        assertTrue(joined(records).contains("pong"));
     }
 
     @Test
-    void parentFromARegistryIsPulledAndPinned() throws Exception {
-        try (RegistryProcess registry = RegistryProcess.start("container-build-parent")) {
-            String repository = registry.hostPort() + "/base/busybox";
-            String parent = repository + ":latest";
-            docker.tagImageCmd(TestDocker.BASE_IMAGE, repository, "latest").exec();
-            docker.pushImageCmd(repository).withTag("latest").exec(new ResultCallback.Adapter<PushResponseItem>())
-                    .awaitCompletion(60, java.util.concurrent.TimeUnit.SECONDS);
-            docker.removeImageCmd(parent).exec(); // the build must pull it again
-            try {
-                String digest = putContext(Map.of("Dockerfile", "FROM " + parent + "\nLABEL name=hello version=1.0\n"));
-                BuildRequested request = request(digest, BuildOptions.DEFAULT);
-                send(request);
-                BuildCompleted completed = first(awaitOutcome(request.buildId()), BuildCompleted.class);
-                assertEquals(parent, completed.parentImage());
-                List<String> repoDigests = docker.inspectImageCmd(parent).exec().getRepoDigests();
-                assertTrue(repoDigests.contains(repository + "@" + completed.parentDigest()),
-                        completed.parentDigest() + " not in " + repoDigests);
-
-                String missing = registry.hostPort() + "/base/nothing:1";
-                String digest2 = putContext(Map.of("Dockerfile", "FROM " + missing + "\n"));
-                BuildRequested request2 = request(digest2, BuildOptions.DEFAULT);
-                send(request2);
-                BuildFailed failed = first(awaitOutcome(request2.buildId()), BuildFailed.class);
-                assertEquals(Stage.PREFLIGHT, failed.stage());
-                assertEquals("parent-image-unavailable", failed.reason());
-                assertTrue(failed.message().contains(missing), failed.message());
-            } finally {
-                for (String ref : docker.inspectImageCmd(TestDocker.BASE_IMAGE).exec().getRepoDigests()) {
-                    if (ref.startsWith(repository + "@")) {
-                        docker.removeImageCmd(ref).exec();
-                    }
-                }
-                try {
-                    docker.removeImageCmd(parent).exec();
-                } catch (NotFoundException e) {
-                    // not pulled
-                }
-            }
+    void preflightRefusals() throws Exception {
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("parent-registry-not-allowed", "FROM registry.example.com/base:1\nLABEL name=hello version=1.0\n");
+        cases.put("add-url-without-network", dockerfile("ADD https://example.com/file.tgz /tmp/\n"));
+        cases.put("release-mismatch", dockerfile("LABEL release=7\n"));
+        cases.put("missing-labels", "FROM " + base + "\nLABEL name=hello\n");
+        cases.put("nvr-mismatch", "FROM " + base + "\nLABEL name=other version=1.0\n");
+        cases.put("dockerfile-invalid", "RUN echo no FROM\n");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            BuildRequested request = request(putContext(Map.of("Dockerfile", c.getValue())), BuildOptions.DEFAULT);
+            send(request);
+            BuildFailed failed = first(awaitOutcome(request.buildId()), BuildFailed.class);
+            assertEquals(Stage.PREFLIGHT, failed.stage(), failed.toString());
+            assertEquals(c.getKey(), failed.reason(), failed.toString());
+            assertFalse(failed.transientFailure());
         }
     }
 
     @Test
+    void missingParentInAnAllowedRegistryIsUnavailable() throws Exception {
+        String missing = System.getProperty(BuilderResource.REGISTRY_PROPERTY) + "/base/nothing:1";
+        String digest = putContext(Map.of("Dockerfile", "FROM " + missing + "\nLABEL name=hello version=1.0\n"));
+        BuildRequested request = request(digest, BuildOptions.DEFAULT);
+        send(request);
+        BuildFailed failed = first(awaitOutcome(request.buildId()), BuildFailed.class);
+        assertEquals(Stage.PREFLIGHT, failed.stage());
+        assertEquals("parent-image-unavailable", failed.reason());
+        assertTrue(failed.message().contains(missing), failed.message());
+        assertFalse(failed.transientFailure());
+    }
+
+    @Test
     void contextWithAnotherDigestIsRefused() throws Exception {
-        String realDigest = putContext(Map.of("Dockerfile", "FROM kiln/busybox:latest\n"));
+        String realDigest = putContext(Map.of("Dockerfile", dockerfile("")));
         String claimed = "sha256:" + "0".repeat(64);
         Path dir = Path.of(System.getProperty(ContextServerResource.DIR_PROPERTY));
         Files.copy(dir.resolve(realDigest.replace(':', '_')), dir.resolve(claimed.replace(':', '_')));
@@ -288,7 +333,7 @@ class ContainerBuildTest {
 
     @Test
     void runningBuildIsCanceledAndItsContainerRemoved() throws Exception {
-        String digest = putContext(Map.of("Dockerfile", "FROM kiln/busybox:latest\nRUN sleep 120\n"));
+        String digest = putContext(Map.of("Dockerfile", dockerfile("RUN sleep 120\n")));
         BuildRequested request = request(digest, BuildOptions.DEFAULT);
         send(request);
         List<ConsumerRecord<String, String>> records = await(request.buildId(),
@@ -307,7 +352,7 @@ class ContainerBuildTest {
 
     @Test
     void cancelBeforeTheRequestSkipsTheBuild() throws Exception {
-        String digest = putContext(Map.of("Dockerfile", "FROM kiln/busybox:latest\n"));
+        String digest = putContext(Map.of("Dockerfile", dockerfile("")));
         BuildRequested request = request(digest, BuildOptions.DEFAULT);
         send(new BuildCancelRequested(request.buildId(), "carol", null, Instant.now()));
         Thread.sleep(1000); // the cancel travels on its own topic; give it a head start over the request
@@ -319,7 +364,7 @@ class ContainerBuildTest {
 
     @Test
     void slowBuildTimesOut() throws Exception {
-        String digest = putContext(Map.of("Dockerfile", "FROM kiln/busybox:latest\nRUN sleep 120\n"));
+        String digest = putContext(Map.of("Dockerfile", dockerfile("RUN sleep 120\n")));
         BuildRequested request = request(digest, new BuildOptions("none", 3));
         send(request);
         BuildFailed failed = first(awaitOutcome(request.buildId()), BuildFailed.class);
@@ -338,25 +383,23 @@ class ContainerBuildTest {
     // ---- helpers ----
 
     private static BuildRequested request(String digest, BuildOptions options) {
+        return request("hello", digest, options);
+    }
+
+    private static BuildRequested request(String component, String digest, BuildOptions options) {
         String id = "cb-" + UUID.randomUUID();
         builds.add(id);
-        return new BuildRequested(id, "hello", Source.context(digest), "Dockerfile", false, "alice",
+        return new BuildRequested(id, component, Source.context(digest), "Dockerfile", false, "alice",
                 new Nvr("hello", "1.0", "1"), options, Instant.now());
     }
 
-    private static void send(KilnEvent event) throws Exception {
-        EventType type = EventType.of(event);
-        ProducerRecord<String, String> record = new ProducerRecord<>(type.topic(), event.buildId(), EventCodec.encode(event));
-        record.headers()
-                .add(CloudEventHeaders.SPEC_VERSION, CloudEventHeaders.SPEC_VERSION_VALUE.getBytes(StandardCharsets.UTF_8))
-                .add(CloudEventHeaders.ID, UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8))
-                .add(CloudEventHeaders.TYPE, type.ceType().getBytes(StandardCharsets.UTF_8))
-                .add(CloudEventHeaders.SOURCE, "/kiln/test".getBytes(StandardCharsets.UTF_8))
-                .add(CloudEventHeaders.SUBJECT, event.buildId().getBytes(StandardCharsets.UTF_8))
-                .add(CloudEventHeaders.TIME, DateTimeFormatter.ISO_INSTANT.format(event.time()).getBytes(StandardCharsets.UTF_8))
-                .add(CloudEventHeaders.DATA_SCHEMA, type.dataSchema().toString().getBytes(StandardCharsets.UTF_8))
-                .add(CloudEventHeaders.CONTENT_TYPE, CloudEventHeaders.JSON.getBytes(StandardCharsets.UTF_8));
-        producer.send(record).get();
+    /** A Dockerfile on the registry's base image with the required labels. */
+    private static String dockerfile(String body) {
+        return "FROM " + base + "\nLABEL name=hello version=1.0\n" + body;
+    }
+
+    private static void send(KilnEvent event) {
+        kafka.send(event);
     }
 
     /** Tars the files, stores the archive where the context server finds it, returns its digest. */
@@ -401,6 +444,10 @@ class ContainerBuildTest {
         }
         return fail("no outcome for " + key + " within " + WAIT + "; seen: " + seen.getOrDefault(key, List.of()).stream()
                 .map(r -> r.topic() + " " + r.value()).toList());
+    }
+
+    private static String joined(List<ConsumerRecord<String, String>> records) {
+        return String.join("\n", all(records, BuildLog.class).stream().flatMap(l -> l.lines().stream()).toList());
     }
 
     private static <T extends KilnEvent> List<T> all(List<ConsumerRecord<String, String>> records, Class<T> type) {

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -69,8 +72,49 @@ class DockerfileParserTest {
     @Test
     void scratchAndNoFrom() {
         assertTrue(DockerfileParser.parse("FROM scratch\nCOPY x /\n").isScratchParent());
-        assertNull(DockerfileParser.parse("RUN echo\n").parentImage());
+        assertNull(DockerfileParser.parse("# only a comment\n").parentImage());
+        assertThrows(DockerfileParser.InvalidDockerfileException.class, () -> DockerfileParser.parse("RUN echo\n"));
         assertFalse(DockerfileParser.parse("FROM kiln/busybox\n").isScratchParent());
+    }
+
+    @Test
+    void argsBeforeFromAreSubstitutedWithTheirDefaults() {
+        String df = """
+                ARG REGISTRY=localhost:5001
+                ARG NAME="base/busybox" TAG=1.0
+                ARG EMPTY
+                ARG DERIVED=${REGISTRY}/derived
+                FROM $REGISTRY/${NAME}:${TAG} AS one
+                FROM ${EMPTY:-localhost:5000/fallback}:${TAG:+set}
+                FROM $DERIVED\\$literal
+                """;
+        DockerfileParser.Result r = DockerfileParser.parse(df);
+        assertEquals("localhost:5001/base/busybox:1.0", r.froms().get(0).image());
+        assertEquals("localhost:5000/fallback:set", r.froms().get(1).image());
+        assertEquals("localhost:5001/derived$literal", r.froms().get(2).image());
+        assertEquals(5, r.globalArgs().size());
+        assertThrows(DockerfileParser.InvalidDockerfileException.class, () -> DockerfileParser.parse("ARG X\nFROM $X\n"));
+    }
+
+    @Test
+    void labelsOfTheFinalStageInBothFormsWithQuotes() {
+        String df = """
+                FROM a/b AS base
+                LABEL inherited=yes
+                FROM base
+                LABEL name="hello world" version='1.0' \\
+                      summary=a\\ b
+                LABEL description The rest of the line
+                LABEL "quoted key"=v
+                """;
+        Map<String, String> labels = DockerfileParser.parse(df).labels();
+        assertEquals("yes", labels.get("inherited"));
+        assertEquals("hello world", labels.get("name"));
+        assertEquals("1.0", labels.get("version"));
+        assertEquals("a b", labels.get("summary"));
+        assertEquals("The rest of the line", labels.get("description"));
+        assertEquals("v", labels.get("quoted key"));
+        assertThrows(DockerfileParser.InvalidDockerfileException.class, () -> DockerfileParser.parse("FROM a\nLABEL x=\"open\n"));
     }
 
     @Test

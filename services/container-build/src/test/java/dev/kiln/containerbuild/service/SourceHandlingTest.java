@@ -98,9 +98,14 @@ class SourceHandlingTest {
                 Status: deinstall ok config-files
                 Version: 1.0
                 """;
-        assertEquals(List.of("pkg:deb/bash@5.2.15-2+b2"), ContentManifest.fromDpkgStatus(dpkg));
+        assertEquals(List.of("pkg:deb/debian/bash@5.2.15-2%2Bb2"), ContentManifest.fromDpkgStatus(dpkg, "debian"));
+        assertEquals(List.of("pkg:deb/debian/tzdata@1:2024a-0"), ContentManifest.fromDpkgStatus(
+                "Package: tzdata\nVersion: 1:2024a-0\n", "debian"), "an epoch's colon stays");
         String apk = "C:Q1abc=\nP:musl\nV:1.2.4-r2\nA:x86_64\n\nP:busybox\nV:1.36.1-r5\n";
-        assertEquals(List.of("pkg:apk/musl@1.2.4-r2", "pkg:apk/busybox@1.36.1-r5"), ContentManifest.fromApkInstalled(apk));
+        assertEquals(List.of("pkg:apk/alpine/musl@1.2.4-r2", "pkg:apk/alpine/busybox@1.36.1-r5"),
+                ContentManifest.fromApkInstalled(apk, "alpine"));
+        assertEquals("debian", ContentManifest.osReleaseId("PRETTY_NAME=\"Debian GNU/Linux 12\"\nID=debian\n"));
+        assertEquals("ubuntu", ContentManifest.osReleaseId("ID=\"ubuntu\"\n"));
     }
 
     static byte[] tar(String... namesAndContents) throws IOException {

@@ -1,0 +1,465 @@
+package dev.kiln.support.tls;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.Security;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+
+/**
+ * Kiln's internal certificate authority for the Docker daemon's mutual TLS (what BiZEPS' certGenerator does), made
+ * with Bouncy Castle. It creates (or loads) a CA and issues a server certificate for dockerd ({@code serverAuth},
+ * SANs for its DNS names and IP addresses) and client certificates for the services ({@code clientAuth}). Keys are
+ * RSA 2048, written as PKCS#8 PEM with mode 0600; a certificate directory holds {@code ca.pem}, {@code cert.pem} and
+ * {@code key.pem}, the layout dockerd ({@code --tlscacert/--tlscert/--tlskey}), the docker CLI
+ * ({@code DOCKER_CERT_PATH}) and docker-java ({@code kiln.docker.cert-path}) read.
+ *
+ * <p>Command line ({@code kiln certs} calls the same class):
+ * <pre>
+ * CertificateAuthority init   --dir DIR [--cn NAME] [--days N]
+ * CertificateAuthority server --ca DIR --out DIR [--cn NAME] [--dns a,b] [--ip 127.0.0.1,::1] [--days N] [--if-missing]
+ * CertificateAuthority client --ca DIR --out DIR [--cn NAME] [--days N] [--if-missing]
+ * </pre>
+ * {@code init} keeps an existing CA (so clients can be issued from it later); {@code server} and {@code client} load the
+ * CA from {@code --ca} ({@code ca.pem} + {@code ca-key.pem}) and write {@code ca.pem}, {@code cert.pem},
+ * {@code key.pem} into {@code --out}; with {@code --if-missing} they keep a certificate already there.
+ */
+public final class CertificateAuthority {
+    public static final String CA_CERT = "ca.pem";
+    public static final String CA_KEY = "ca-key.pem";
+    public static final String CERT = "cert.pem";
+    public static final String KEY = "key.pem";
+    public static final Duration DEFAULT_CA_VALIDITY = Duration.ofDays(3650);
+    public static final Duration DEFAULT_VALIDITY = Duration.ofDays(365);
+    private static final String SIGNATURE = "SHA256withRSA";
+    private static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rw-------");
+    private static final Set<PosixFilePermission> PUBLIC = PosixFilePermissions.fromString("rw-r--r--");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    static {
+        if (Security.getProvider(BouncyCastleProvider.PROVIDER_NAME) == null) {
+            Security.addProvider(new BouncyCastleProvider());
+        }
+    }
+
+    private final X509Certificate certificate;
+    private final PrivateKey key;
+
+    private CertificateAuthority(X509Certificate certificate, PrivateKey key) {
+        this.certificate = certificate;
+        this.key = key;
+    }
+
+    /** A certificate and its private key, as issued by this CA. */
+    public record Issued(X509Certificate certificate, PrivateKey key, X509Certificate ca) {
+        /** Writes {@code ca.pem}, {@code cert.pem} (0644) and {@code key.pem} (0600) into {@code dir}. */
+        public void writeTo(Path dir) {
+            createDirectory(dir);
+            writeFile(dir.resolve(CA_CERT), pem(ca), PUBLIC);
+            writeFile(dir.resolve(CERT), pem(certificate), PUBLIC);
+            writeFile(dir.resolve(KEY), pkcs8Pem(key), PRIVATE);
+        }
+    }
+
+    // ---- creating and loading the CA ---------------------------------------------------------------------------
+
+    /** A new self-signed CA ({@code CA:TRUE, pathlen 0}, keyCertSign + cRLSign). */
+    public static CertificateAuthority create(String commonName, Duration validity) {
+        KeyPair pair = newKeyPair();
+        X500Name subject = name(commonName);
+        try {
+            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+            X509v3CertificateBuilder b = builder(subject, subject, pair.getPublic(), validity)
+                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
+                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
+                    .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
+            return new CertificateAuthority(sign(b, pair.getPrivate()), pair.getPrivate());
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot create the CA certificate: " + e.getMessage(), e);
+        }
+    }
+
+    /** Loads {@code ca.pem} and {@code ca-key.pem} from {@code dir}. */
+    public static CertificateAuthority load(Path dir) {
+        Path certFile = dir.resolve(CA_CERT);
+        Path keyFile = dir.resolve(CA_KEY);
+        if (!Files.isReadable(certFile) || !Files.isReadable(keyFile)) {
+            throw new IllegalArgumentException("no CA in " + dir + ": " + CA_CERT + " and " + CA_KEY
+                    + " are needed (create them with: init --dir " + dir + ")");
+        }
+        X509Certificate cert = readCertificate(certFile);
+        PrivateKey key = readPrivateKey(keyFile);
+        if (cert.getBasicConstraints() < 0) {
+            throw new IllegalArgumentException(certFile + " is not a CA certificate");
+        }
+        return new CertificateAuthority(cert, key);
+    }
+
+    /** Loads the CA in {@code dir}, or creates and saves one when there is none. */
+    public static CertificateAuthority loadOrCreate(Path dir, String commonName, Duration validity) {
+        if (Files.exists(dir.resolve(CA_CERT)) || Files.exists(dir.resolve(CA_KEY))) {
+            return load(dir);
+        }
+        CertificateAuthority ca = create(commonName, validity);
+        ca.save(dir);
+        return ca;
+    }
+
+    /** Writes {@code ca.pem} (0644) and {@code ca-key.pem} (0600) into {@code dir} (created with mode 0700). */
+    public void save(Path dir) {
+        createDirectory(dir);
+        writeFile(dir.resolve(CA_KEY), pkcs8Pem(key), PRIVATE);
+        writeFile(dir.resolve(CA_CERT), pem(certificate), PUBLIC);
+    }
+
+    public X509Certificate certificate() {
+        return certificate;
+    }
+
+    // ---- issuing -----------------------------------------------------------------------------------------------
+
+    /**
+     * A server certificate: digitalSignature + keyEncipherment, extended key usage serverAuth, subject alternative
+     * names for every DNS name and IP address given (at least one of them is needed).
+     */
+    public Issued issueServer(String commonName, List<String> dnsNames, List<String> ipAddresses, Duration validity) {
+        List<GeneralName> names = new ArrayList<>();
+        for (String dns : dnsNames) {
+            if (!dns.isBlank()) {
+                names.add(new GeneralName(GeneralName.dNSName, dns.strip()));
+            }
+        }
+        for (String ip : ipAddresses) {
+            if (!ip.isBlank()) {
+                names.add(new GeneralName(GeneralName.iPAddress, new org.bouncycastle.asn1.DEROctetString(literalIp(ip.strip()))));
+            }
+        }
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException("a server certificate needs at least one DNS name or IP address");
+        }
+        return issue(commonName, validity, KeyPurposeId.id_kp_serverAuth, new GeneralNames(names.toArray(GeneralName[]::new)));
+    }
+
+    /** A client certificate: digitalSignature + keyEncipherment, extended key usage clientAuth. */
+    public Issued issueClient(String commonName, Duration validity) {
+        return issue(commonName, validity, KeyPurposeId.id_kp_clientAuth, null);
+    }
+
+    private Issued issue(String commonName, Duration validity, KeyPurposeId purpose, GeneralNames sans) {
+        KeyPair pair = newKeyPair();
+        try {
+            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+            X509v3CertificateBuilder b = builder(X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()),
+                    name(commonName), pair.getPublic(), validity)
+                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+                    .addExtension(Extension.keyUsage, true,
+                            new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment))
+                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))
+                    .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()))
+                    .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(certificate));
+            if (sans != null) {
+                b.addExtension(Extension.subjectAlternativeName, false, sans);
+            }
+            return new Issued(sign(b, key), pair.getPrivate(), certificate);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot issue a certificate for " + commonName + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ---- command line ------------------------------------------------------------------------------------------
+
+    public static void main(String[] args) {
+        try {
+            System.out.println(run(args));
+        } catch (IllegalArgumentException e) {
+            System.err.println("certs: " + e.getMessage());
+            System.err.println(usage());
+            System.exit(2);
+        } catch (RuntimeException e) {
+            System.err.println("certs: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    /** Runs one sub-command and returns what it did, one line; throws IllegalArgumentException on a usage error. */
+    public static String run(String... args) {
+        if (args.length == 0) {
+            throw new IllegalArgumentException("a sub-command is needed");
+        }
+        Map<String, String> o = options(args);
+        Duration days = o.containsKey("days") ? Duration.ofDays(positive(o.get("days"), "--days")) : null;
+        switch (args[0]) {
+            case "init" -> {
+                allow(o, "dir", "cn", "days");
+                Path dir = Path.of(required(o, "dir"));
+                boolean existed = Files.exists(dir.resolve(CA_CERT));
+                CertificateAuthority ca = loadOrCreate(dir, o.getOrDefault("cn", "Kiln internal CA"),
+                        days == null ? DEFAULT_CA_VALIDITY : days);
+                return (existed ? "kept the CA in " : "created a CA in ") + dir + ": "
+                        + ca.certificate.getSubjectX500Principal().getName() + ", valid until "
+                        + ca.certificate.getNotAfter().toInstant();
+            }
+            case "server", "client" -> {
+                boolean server = args[0].equals("server");
+                if (server) {
+                    allow(o, "ca", "out", "cn", "dns", "ip", "days", "if-missing");
+                } else {
+                    allow(o, "ca", "out", "cn", "days", "if-missing");
+                }
+                CertificateAuthority ca = load(Path.of(required(o, "ca")));
+                Path out = Path.of(required(o, "out"));
+                if (o.containsKey("if-missing") && Files.exists(out.resolve(CERT)) && Files.exists(out.resolve(KEY))) {
+                    return "kept the " + args[0] + " certificate in " + out;
+                }
+                Duration validity = days == null ? DEFAULT_VALIDITY : days;
+                Issued issued = server
+                        ? ca.issueServer(o.getOrDefault("cn", "kiln-dockerd"), list(o.getOrDefault("dns", "localhost")),
+                                list(o.getOrDefault("ip", "127.0.0.1")), validity)
+                        : ca.issueClient(o.getOrDefault("cn", "kiln-client"), validity);
+                issued.writeTo(out);
+                return "issued a " + args[0] + " certificate in " + out + ": "
+                        + issued.certificate().getSubjectX500Principal().getName() + ", valid until "
+                        + issued.certificate().getNotAfter().toInstant();
+            }
+            default -> throw new IllegalArgumentException("unknown sub-command " + args[0]);
+        }
+    }
+
+    static String usage() {
+        return """
+                usage: CertificateAuthority init   --dir DIR [--cn NAME] [--days N]
+                       CertificateAuthority server --ca DIR --out DIR [--cn NAME] [--dns a,b] [--ip 127.0.0.1,::1] [--days N] [--if-missing]
+                       CertificateAuthority client --ca DIR --out DIR [--cn NAME] [--days N] [--if-missing]""";
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> o = new LinkedHashMap<>();
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument " + a);
+            }
+            String name = a.substring(2);
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                o.put(name.substring(0, eq), name.substring(eq + 1));
+            } else if (name.equals("if-missing")) {
+                o.put(name, "true");
+            } else if (i + 1 < args.length) {
+                o.put(name, args[++i]);
+            } else {
+                throw new IllegalArgumentException(a + " needs a value");
+            }
+        }
+        return o;
+    }
+
+    private static void allow(Map<String, String> o, String... names) {
+        for (String k : o.keySet()) {
+            if (!List.of(names).contains(k)) {
+                throw new IllegalArgumentException("unknown option --" + k);
+            }
+        }
+    }
+
+    private static String required(Map<String, String> o, String name) {
+        String v = o.get(name);
+        if (v == null || v.isBlank()) {
+            throw new IllegalArgumentException("--" + name + " is required");
+        }
+        return v;
+    }
+
+    private static long positive(String v, String what) {
+        try {
+            long n = Long.parseLong(v);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new IllegalArgumentException(what + " must be a positive number, got " + v);
+    }
+
+    private static List<String> list(String csv) {
+        return List.of(csv.split(",")).stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------------------------
+
+    private static KeyPair newKeyPair() {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+            g.initialize(2048, RANDOM);
+            return g.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot generate an RSA key: " + e.getMessage(), e);
+        }
+    }
+
+    private static X500Name name(String commonName) {
+        return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "Kiln").addRDN(BCStyle.CN, commonName).build();
+    }
+
+    private static X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, PublicKey key, Duration validity) {
+        Instant now = Instant.now();
+        BigInteger serial = new BigInteger(127, RANDOM).add(BigInteger.ONE);
+        return new JcaX509v3CertificateBuilder(issuer, serial, Date.from(now.minus(Duration.ofMinutes(5))),
+                Date.from(now.plus(validity)), subject, key);
+    }
+
+    private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey signer) throws GeneralSecurityException {
+        try {
+            ContentSigner cs = new JcaContentSignerBuilder(SIGNATURE).build(signer);
+            X509CertificateHolder holder = builder.build(cs);
+            return new JcaX509CertificateConverter().getCertificate(holder);
+        } catch (OperatorCreationException e) {
+            throw new GeneralSecurityException(e.getMessage(), e);
+        }
+    }
+
+    private static byte[] literalIp(String ip) {
+        if (!ip.matches("[0-9.]+") && !ip.contains(":")) {
+            throw new IllegalArgumentException(ip + " is not an IP address");
+        }
+        try {
+            return InetAddress.getByName(ip).getAddress(); // a literal: no lookup
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(ip + " is not an IP address", e);
+        }
+    }
+
+    static String pem(Object object) {
+        StringWriter s = new StringWriter();
+        try (JcaPEMWriter w = new JcaPEMWriter(s)) {
+            w.writeObject(object);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return s.toString();
+    }
+
+    static String pkcs8Pem(PrivateKey key) {
+        try {
+            return pem(new JcaPKCS8Generator(key, null).generate());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads the first certificate of a PEM file. */
+    public static X509Certificate readCertificate(Path file) {
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser p = new PEMParser(r)) {
+            Object o = p.readObject();
+            if (o instanceof X509CertificateHolder h) {
+                return new JcaX509CertificateConverter().getCertificate(h);
+            }
+            throw new IllegalArgumentException(file + " holds no PEM certificate");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads a PEM private key: PKCS#8 ({@code PRIVATE KEY}) or traditional ({@code RSA/EC PRIVATE KEY}). */
+    public static PrivateKey readPrivateKey(Path file) {
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser p = new PEMParser(r)) {
+            Object o = p.readObject();
+            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+            if (o instanceof PEMKeyPair pair) {
+                return converter.getKeyPair(pair).getPrivate();
+            }
+            if (o instanceof PrivateKeyInfo info) {
+                return converter.getPrivateKey(info);
+            }
+            throw new IllegalArgumentException(file + " holds no unencrypted PEM private key");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    private static void createDirectory(Path dir) {
+        try {
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir);
+                if (posix()) {
+                    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir, e);
+        }
+    }
+
+    /** Writes a file that has {@code permissions} before any byte is in it (a key is never world-readable). */
+    private static void writeFile(Path file, String content, Set<PosixFilePermission> permissions) {
+        try {
+            if (posix()) {
+                if (!Files.exists(file)) {
+                    Files.createFile(file, PosixFilePermissions.asFileAttribute(permissions));
+                }
+                Files.setPosixFilePermissions(file, permissions); // umask may have narrowed, an old file widened it
+            }
+            Files.writeString(file, content, StandardCharsets.US_ASCII, StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    private static boolean posix() {
+        return FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    }
+}

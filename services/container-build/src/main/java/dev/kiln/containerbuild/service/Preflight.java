@@ -1,0 +1,97 @@
+package dev.kiln.containerbuild.service;
+
+import com.github.dockerjava.api.command.InspectImageResponse;
+import com.github.dockerjava.api.exception.DockerClientException;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import dev.kiln.containerbuild.client.DockerDaemon;
+import dev.kiln.containerbuild.client.DockerUnavailableException;
+import dev.kiln.containerbuild.config.KilnConfig;
+import dev.kiln.events.Stage;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs the preflight plugins in their fixed order: {@value #ORDER}. Cheap checks come first, the pull (pinning) and
+ * the labels that depend on it last.
+ */
+@ApplicationScoped
+public class Preflight {
+    public static final String ORDER = "dockerfile, required-labels, nvr, parent-registry, network, add-url, pin-parents,"
+            + " labels";
+    private static final long PULL_TIMEOUT_SECONDS = 600;
+
+    private final List<PreflightPlugin> plugins;
+    private final DockerDaemon docker;
+
+    @Inject
+    public Preflight(KilnConfig config, DockerDaemon docker) {
+        this.docker = docker;
+        this.plugins = plugins(config, this::resolve);
+    }
+
+    /** The plugins in order, for the given configuration and parent resolver. */
+    public static List<PreflightPlugin> plugins(KilnConfig config, PinParentsPlugin.Resolver resolver) {
+        return List.of(
+                new ParseDockerfilePlugin(),
+                new RequiredLabelsPlugin(config.build().requiredLabels(), config.build().componentRequiredLabels()),
+                new NvrReleasePlugin(),
+                new ParentRegistryPlugin(allowedParentRegistries(config)),
+                new BuildNetworkPlugin(config.build().hostNetworkComponents().orElse(List.of())),
+                new AddUrlPlugin(),
+                new PinParentsPlugin(resolver),
+                new InjectLabelsPlugin(config.hub().url()));
+    }
+
+    /** {@code kiln.build.allowed-parent-registries}, by default the production and the candidate registry. */
+    public static List<String> allowedParentRegistries(KilnConfig config) {
+        return config.build().allowedParentRegistries().orElseGet(() -> {
+            List<String> l = new ArrayList<>();
+            l.add(config.registry().production().address());
+            l.add(config.registry().candidate().address());
+            return l;
+        });
+    }
+
+    public void run(PreflightContext context) throws BuildFailure, InterruptedException {
+        for (PreflightPlugin plugin : plugins) {
+            plugin.run(context);
+        }
+    }
+
+    /** Pulls a parent from its registry and returns the digest it resolved to. */
+    private String resolve(String reference) throws BuildFailure, InterruptedException {
+        try {
+            InspectImageResponse image = docker.pull(reference, PULL_TIMEOUT_SECONDS);
+            String digest = PinParentsPlugin.repoDigest(reference, image.getRepoDigests());
+            if (digest == null) {
+                throw new BuildFailure(Stage.PREFLIGHT, "parent-image-unavailable", "The parent image " + reference
+                        + " has no registry digest after the pull; push it to its registry and submit again.", false);
+            }
+            return digest;
+        } catch (DockerUnavailableException e) {
+            throw new BuildFailure(Stage.PREFLIGHT, "docker-unavailable", "The builder's Docker daemon is not reachable ("
+                    + e.getMessage() + "); the build can be tried again once the daemon is back.", true, e);
+        } catch (DockerException | DockerClientException e) {
+            throw new BuildFailure(Stage.PREFLIGHT, "parent-image-unavailable", "The parent image " + reference
+                    + " could not be pulled (" + oneLine(e.getMessage()) + "); check that it exists in its registry"
+                    + " and that the builders may read it.", transientPullFailure(e), e);
+        }
+    }
+
+    /** A missing image or a refusal stays so on retry; anything else (registry down, ...) may pass. */
+    static boolean transientPullFailure(RuntimeException e) {
+        if (e instanceof NotFoundException) {
+            return false;
+        }
+        String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        return !(m.contains("not found") || m.contains("manifest unknown") || m.contains("denied")
+                || m.contains("unauthorized") || m.contains("invalid reference"));
+    }
+
+    static String oneLine(String s) {
+        return s == null ? "no details" : s.replaceAll("\\s+", " ").strip();
+    }
+}
