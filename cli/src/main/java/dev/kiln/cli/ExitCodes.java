@@ -21,6 +21,7 @@ public final class ExitCodes implements IExecutionExceptionHandler {
     public static final int UNREACHABLE = 3;
     public static final int REFUSED = 4;
     public static final int SERVER_ERROR = 5;
+    public static final int NOT_AUTHORIZED = 6;
 
     /** The exit code and the line for stderr. */
     public record Outcome(int code, String message) {
@@ -45,6 +46,13 @@ public final class ExitCodes implements IExecutionExceptionHandler {
         }
         ServerResponseException response = find(failure, ServerResponseException.class);
         if (response != null) {
+            if (response.status() == 401) {
+                return new Outcome(NOT_AUTHORIZED, oneLine(response.problemLine())
+                        + " (log in with kiln login, or set KILN_TOKEN / --token)");
+            }
+            if (response.status() == 403) {
+                return new Outcome(NOT_AUTHORIZED, oneLine(response.problemLine()));
+            }
             return response.isRefusal()
                     ? new Outcome(REFUSED, oneLine(response.problemLine()))
                     : new Outcome(SERVER_ERROR, "kiln: server error (HTTP " + response.status() + "): "
@@ -64,6 +72,10 @@ public final class ExitCodes implements IExecutionExceptionHandler {
             return status >= 400 && status < 500
                     ? new Outcome(REFUSED, line)
                     : new Outcome(SERVER_ERROR, "kiln: server error (HTTP " + status + "): " + line);
+        }
+        IllegalArgumentException config = find(failure, IllegalArgumentException.class);
+        if (config != null && config.getMessage() != null && config.getMessage().contains("kiln config file")) {
+            return new Outcome(USAGE, "kiln: " + oneLine(config.getMessage()));
         }
         FollowTimeoutException timeout = find(failure, FollowTimeoutException.class);
         if (timeout != null) {

@@ -46,8 +46,14 @@ class ExitCodesTest {
         String problem = "{\"type\":\"about:blank\",\"title\":\"Component not owned\",\"status\":403,"
                 + "\"detail\":\"bob may not build hello\"}";
         ExitCodes.Outcome o = ExitCodes.classify(ServerResponseException.of(403, "Forbidden", problem));
-        assertEquals(4, o.code());
+        assertEquals(6, o.code(), "403: not allowed");
         assertEquals("Component not owned: bob may not build hello", o.message());
+        ExitCodes.Outcome unauth = ExitCodes.classify(ServerResponseException.of(401, "Unauthorized",
+                "{\"title\":\"Not authenticated\",\"detail\":\"this request needs a token\"}"));
+        assertEquals(6, unauth.code());
+        assertEquals("Not authenticated: this request needs a token (log in with kiln login, or set KILN_TOKEN / "
+                + "--token)", unauth.message());
+        assertEquals(4, ExitCodes.classify(ServerResponseException.of(409, "Conflict", problem)).code());
         // Wrapped, as the REST client may do.
         assertEquals(4, ExitCodes.classify(new RuntimeException(ServerResponseException.of(404, "Not Found", null)))
                 .code());

@@ -30,11 +30,19 @@ final class FakeHub implements AutoCloseable {
     final List<String> contextLengths = new CopyOnWriteArrayList<>();
     final List<String> submissions = new CopyOnWriteArrayList<>();
     final List<String> listQueries = new CopyOnWriteArrayList<>();
+    /** "METHOD path -> Authorization header" of every request. */
+    final List<String> auths = new CopyOnWriteArrayList<>();
+    final List<String> bodies = new CopyOnWriteArrayList<>();
+    static final String GOOD_TOKEN = "kiln_good";
+    static final String ADMIN_TOKEN = "kiln_admin";
 
     FakeHub() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/api/v1/contexts", this::contexts);
         server.createContext("/api/v1/builds", this::builds);
+        server.createContext("/api/v1/whoami", this::whoami);
+        server.createContext("/api/v1/components", this::components);
+        server.createContext("/api/v1/tokens", this::tokens);
         server.start();
     }
 
@@ -49,6 +57,123 @@ final class FakeHub implements AutoCloseable {
         contextLengths.clear();
         submissions.clear();
         listQueries.clear();
+        auths.clear();
+        bodies.clear();
+    }
+
+    private void note(HttpExchange x) {
+        auths.add(x.getRequestMethod() + " " + x.getRequestURI().getPath() + " -> "
+                + x.getRequestHeaders().getFirst("Authorization"));
+    }
+
+    private static String caller(HttpExchange x) {
+        String h = x.getRequestHeaders().getFirst("Authorization");
+        if (("Bearer " + GOOD_TOKEN).equals(h)) {
+            return "alice";
+        }
+        if (("Bearer " + ADMIN_TOKEN).equals(h)) {
+            return "admin";
+        }
+        return null;
+    }
+
+    private boolean refuseUnlessAdmin(HttpExchange x) throws IOException {
+        String who = caller(x);
+        if (who == null) {
+            send(x, 401, problem("Not authenticated", 401, "this request needs a token"));
+            return true;
+        }
+        if (!who.equals("admin")) {
+            send(x, 403, problem("Admin only", 403, who + " has role maintainer; only an admin may do this"));
+            return true;
+        }
+        return false;
+    }
+
+    private void whoami(HttpExchange x) throws IOException {
+        note(x);
+        String who = caller(x);
+        if (who == null) {
+            send(x, 401, problem("Not authenticated", 401, "the token is not known to this hub"));
+            return;
+        }
+        send(x, 200, "{\"user\":\"" + who + "\",\"role\":\"" + (who.equals("admin") ? "admin" : "maintainer")
+                + "\"}");
+    }
+
+    private void components(HttpExchange x) throws IOException {
+        note(x);
+        String path = x.getRequestURI().getPath();
+        String body = new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        bodies.add(x.getRequestMethod() + " " + path + " " + body);
+        if (x.getRequestMethod().equals("GET") && path.equals("/api/v1/components")) {
+            send(x, 200, "[{\"name\":\"hello\",\"owners\":[\"alice\",\"bob\"],\"createdAt\":\"" + T0
+                    + "\",\"createdBy\":\"admin\"}]");
+            return;
+        }
+        if (x.getRequestMethod().equals("GET")) {
+            String name = path.substring("/api/v1/components/".length());
+            if (!name.equals("hello")) {
+                send(x, 404, problem("Unknown component", 404, "component " + name + " is not registered"));
+                return;
+            }
+            send(x, 200, "{\"name\":\"hello\",\"owners\":[\"alice\",\"bob\"]}");
+            return;
+        }
+        if (refuseUnlessAdmin(x)) {
+            return;
+        }
+        if (x.getRequestMethod().equals("POST")) {
+            send(x, 201, "{\"name\":\"web\",\"owners\":[\"carol\",\"dan\"],\"createdBy\":\"admin\"}");
+        } else {
+            send(x, 200, "{\"name\":\"hello\",\"owners\":[\"erin\"]}");
+        }
+    }
+
+    private void tokens(HttpExchange x) throws IOException {
+        note(x);
+        bodies.add(x.getRequestMethod() + " " + x.getRequestURI().getPath() + " "
+                + new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        if (refuseUnlessAdmin(x)) {
+            return;
+        }
+        send(x, 201, "{\"id\":\"t1\",\"token\":\"kiln_new-secret\",\"user\":\"carol\",\"role\":\"maintainer\"}");
+    }
+
+    private void logs(HttpExchange x, String id) throws IOException {
+        String accept = x.getRequestHeaders().getFirst("Accept");
+        if (accept != null && accept.contains("text/event-stream")) {
+            String last = x.getRequestHeaders().getFirst("Last-Event-ID");
+            StringBuilder sse = new StringBuilder(": hello\n\n");
+            if (last == null) {
+                sse.append("event: log\nid: 0\ndata: {\"sequence\":0,\"lines\":[\"Step 1/2 : FROM base\",\"---> abc\"]}\n\n");
+            }
+            if (last == null && id.equals("b-drop")) {
+                // the connection drops here; the client resumes with Last-Event-ID: 0
+                byte[] body = sse.toString().getBytes(StandardCharsets.UTF_8);
+                x.getResponseHeaders().set("Content-Type", "text/event-stream");
+                x.sendResponseHeaders(200, body.length);
+                try (OutputStream out = x.getResponseBody()) {
+                    out.write(body);
+                }
+                return;
+            }
+            sse.append("event: log\nid: 1\ndata: {\"sequence\":1,\"lines\":[\"Step 2/2 : RUN make\"]}\n\n");
+            sse.append("event: end\ndata: {\"state\":\"COMPLETE\"}\n\n");
+            byte[] body = sse.toString().getBytes(StandardCharsets.UTF_8);
+            x.getResponseHeaders().set("Content-Type", "text/event-stream");
+            x.sendResponseHeaders(200, body.length);
+            try (OutputStream out = x.getResponseBody()) {
+                out.write(body);
+            }
+            return;
+        }
+        byte[] body = "Step 1/2 : FROM base\n---> abc\nStep 2/2 : RUN make\n".getBytes(StandardCharsets.UTF_8);
+        x.getResponseHeaders().set("Content-Type", "text/plain");
+        x.sendResponseHeaders(200, body.length);
+        try (OutputStream out = x.getResponseBody()) {
+            out.write(body);
+        }
     }
 
     @Override
@@ -57,6 +182,7 @@ final class FakeHub implements AutoCloseable {
     }
 
     private void contexts(HttpExchange x) throws IOException {
+        note(x);
         if (!x.getRequestMethod().equals("POST")) {
             send(x, 405, problem("Method Not Allowed", 405, "only POST"));
             return;
@@ -68,7 +194,27 @@ final class FakeHub implements AutoCloseable {
     }
 
     private void builds(HttpExchange x) throws IOException {
+        note(x);
         String path = x.getRequestURI().getPath();
+        if (x.getRequestMethod().equals("GET") && path.endsWith("/logs")) {
+            String id = path.substring("/api/v1/builds/".length(), path.length() - "/logs".length());
+            if (id.equals("nope")) {
+                send(x, 404, problem("Build not found", 404, "there is no build nope"));
+                return;
+            }
+            logs(x, id);
+            return;
+        }
+        if (x.getRequestMethod().equals("POST") && path.endsWith("/cancel")) {
+            String id = path.substring("/api/v1/builds/".length(), path.length() - "/cancel".length());
+            if (caller(x) == null) {
+                send(x, 401, problem("Not authenticated", 401, "this request needs a token"));
+                return;
+            }
+            String rec = record(id.equals("b-canceled") ? "b-canceled" : "b-ok", id.equals("b-canceled") ? 3 : 2);
+            send(x, 202, rec);
+            return;
+        }
         if (x.getRequestMethod().equals("POST") && path.equals("/api/v1/builds")) {
             String body = new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             submissions.add(body);

@@ -165,10 +165,10 @@ class KilnCommandTest {
     }
 
     @Test
-    void aRefusalExitsFourWithTitleAndDetail(QuarkusMainLauncher launcher) {
+    void aRefusalExitsFourOrSixWithTitleAndDetail(QuarkusMainLauncher launcher) {
         LaunchResult refused = launcher.launch("container-build", "--server", hub.url(), "--component",
                 "forbidden", "https://git.example/x.git");
-        assertEquals(4, refused.exitCode());
+        assertEquals(6, refused.exitCode(), "403 is 'not allowed'");
         assertTrue(refused.getErrorOutput().contains("Component not owned: alice may not build forbidden"),
                 refused.getErrorOutput());
 

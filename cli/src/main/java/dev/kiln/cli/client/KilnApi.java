@@ -6,6 +6,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -13,6 +14,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.File;
+import java.util.Map;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 /**
@@ -45,7 +47,44 @@ public interface KilnApi {
     @GET
     @Path("/builds")
     String listBuilds(@QueryParam("component") String component, @QueryParam("state") String state,
-            @QueryParam("limit") Integer limit);
+            @QueryParam("requester") String requester, @QueryParam("since") String since,
+            @QueryParam("limit") Integer limit, @QueryParam("page") Integer page);
+
+    @POST
+    @Path("/builds/{id}/cancel")
+    String cancelBuild(@PathParam("id") String id);
+
+    @GET
+    @Path("/builds/{id}/logs")
+    @Produces(MediaType.TEXT_PLAIN)
+    String logs(@PathParam("id") String id);
+
+    @GET
+    @Path("/whoami")
+    String whoami();
+
+    @GET
+    @Path("/components")
+    String components();
+
+    @GET
+    @Path("/components/{name}")
+    String component(@PathParam("name") String name);
+
+    @POST
+    @Path("/components")
+    @Consumes(MediaType.APPLICATION_JSON)
+    String addComponent(Map<String, Object> body);
+
+    @PUT
+    @Path("/components/{name}/owners")
+    @Consumes(MediaType.APPLICATION_JSON)
+    String setOwners(@PathParam("name") String name, Map<String, Object> body);
+
+    @POST
+    @Path("/tokens")
+    @Consumes(MediaType.APPLICATION_JSON)
+    String createToken(Map<String, Object> body);
 
     /** Every answer with status 400 or more becomes a {@link ServerResponseException} carrying the problem. */
     @ClientExceptionMapper

@@ -8,10 +8,13 @@ import dev.kiln.cli.domain.BuildRequest;
 import dev.kiln.cli.domain.ContextUpload;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.client.ClientRequestFilter;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -22,24 +25,40 @@ import java.util.function.Supplier;
 public final class KilnServer {
 
     private final String baseUrl;
+    private final String token;
     private final KilnApi api;
     private final ObjectMapper json;
 
-    private KilnServer(String baseUrl, KilnApi api, ObjectMapper json) {
+    private KilnServer(String baseUrl, String token, KilnApi api, ObjectMapper json) {
         this.baseUrl = baseUrl;
+        this.token = token;
         this.api = api;
         this.json = json;
     }
 
-    /** @param baseUrl an absolute http(s) URL, e.g. {@code http://localhost:8080} */
-    public static KilnServer connect(String baseUrl, ObjectMapper json) {
+    /**
+     * @param baseUrl an absolute http(s) URL, e.g. {@code http://localhost:8080}
+     * @param token   sent as {@code Authorization: Bearer <token>} when not null
+     */
+    public static KilnServer connect(String baseUrl, String token, ObjectMapper json) {
         String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        KilnApi api = QuarkusRestClientBuilder.newBuilder()
+        QuarkusRestClientBuilder builder = QuarkusRestClientBuilder.newBuilder()
                 .baseUri(URI.create(base))
                 .connectTimeout(10, TimeUnit.SECONDS)
-                .readTimeout(5, TimeUnit.MINUTES)
-                .build(KilnApi.class);
-        return new KilnServer(base, api, json);
+                .readTimeout(5, TimeUnit.MINUTES);
+        if (token != null && !token.isBlank()) {
+            String header = "Bearer " + token.strip();
+            builder.register((ClientRequestFilter) request -> request.getHeaders().putSingle("Authorization", header));
+        }
+        return new KilnServer(base, token, builder.build(KilnApi.class), json);
+    }
+
+    public static KilnServer connect(String baseUrl, ObjectMapper json) {
+        return connect(baseUrl, null, json);
+    }
+
+    public boolean hasToken() {
+        return token != null && !token.isBlank();
     }
 
     public String baseUrl() {
@@ -79,9 +98,69 @@ public final class KilnServer {
         return parse(body, Build.class);
     }
 
-    /** {@code GET /api/v1/builds?component=&state=&limit=}, the JSON as the server sent it. */
-    public String listJson(String component, String state, Integer limit) {
-        return call(() -> api.listBuilds(component, state, limit));
+    /** {@code GET /api/v1/builds?component=&state=&requester=&since=&limit=&page=}, the JSON as sent. */
+    public String listJson(String component, String state, String requester, String since, Integer limit,
+            Integer page) {
+        return call(() -> api.listBuilds(component, state, requester, since, limit, page));
+    }
+
+    /** {@code POST /api/v1/builds/{id}/cancel}; the build record as it is after the request. */
+    public String cancelJson(String id) {
+        return call(() -> api.cancelBuild(id));
+    }
+
+    /** {@code GET /api/v1/builds/{id}/logs} as plain text. */
+    public String logsText(String id) {
+        return call(() -> api.logs(id));
+    }
+
+    public String whoamiJson() {
+        return call(api::whoami);
+    }
+
+    public String componentsJson() {
+        return call(api::components);
+    }
+
+    public String componentJson(String name) {
+        return call(() -> api.component(name));
+    }
+
+    public String addComponentJson(String name, List<String> owners) {
+        return call(() -> api.addComponent(Map.of("name", name, "owners", owners)));
+    }
+
+    public String setOwnersJson(String name, List<String> owners) {
+        return call(() -> api.setOwners(name, Map.of("owners", owners)));
+    }
+
+    public String createTokenJson(String user, String role, String description) {
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("user", user);
+        body.put("role", role);
+        if (description != null) {
+            body.put("description", description);
+        }
+        return call(() -> api.createToken(body));
+    }
+
+    /** One batch of log lines from the follow stream. */
+    public record LogBatch(long sequence, List<String> lines) {
+    }
+
+    /**
+     * Follows {@code GET /api/v1/builds/{id}/logs} as Server-Sent Events until the {@code end} event, handing every
+     * batch to {@code sink}; reconnects (with {@code Last-Event-ID}) when the connection drops.
+     *
+     * @return the build's final state, from the {@code end} event
+     */
+    public String followLogs(String id, Consumer<LogBatch> sink) throws InterruptedException {
+        return new SseFollower(baseUrl, token, json).followLogs(id, sink);
+    }
+
+    /** Reads a JSON document (for commands that print selected fields). */
+    public JsonNode tree(String body) {
+        return readTree(body);
     }
 
     /**

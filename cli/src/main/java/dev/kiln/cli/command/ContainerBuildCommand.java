@@ -22,8 +22,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "container-build", mixinStandardHelpOptions = true,
         description = {"Submit a container image build and follow it to its end.",
-                "SOURCE is a directory (a build context, uploaded as a tar; .dockerignore is honoured) "
-                        + "or a git repository URL#REF (REF defaults to main).",
+                "SOURCE is a directory (a build context, uploaded as a tar; .dockerignore is honoured; default: the "
+                        + "current directory) or a git repository URL#REF (REF defaults to main), also as --git URL#REF.",
                 "The last line printed is the image reference: the promoted one, or the candidate for --scratch."})
 public class ContainerBuildCommand implements Callable<Integer> {
 
@@ -50,11 +50,17 @@ public class ContainerBuildCommand implements Callable<Integer> {
     @Option(names = "--no-wait", description = "Submit and return at once, without following the build.")
     boolean noWait;
 
-    @Option(names = "--requester", paramLabel = "NAME", defaultValue = "${env:USER:-anonymous}",
-            description = "Who asks for the build. Default: env USER, else anonymous.")
+    @Option(names = "--requester", paramLabel = "NAME",
+            description = "Submit on behalf of NAME (admins only; for everyone else the hub records the token's user).")
     String requester;
 
-    @Parameters(index = "0", paramLabel = "SOURCE", description = "A context directory, or a git URL#REF.")
+    @Option(names = "--git", paramLabel = "URL#REF",
+            description = "Build from a git repository at REF (a branch, tag or commit; default main); the hub "
+                    + "resolves and records the commit.")
+    String git;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "SOURCE",
+            description = "A context directory (default: the current one), or a git URL#REF.")
     String source;
 
     @Inject
@@ -63,7 +69,7 @@ public class ContainerBuildCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SourceSpec spec0 = parseSource();
-        String who = requester == null || requester.isBlank() ? "anonymous" : requester.strip();
+        String who = requester == null || requester.isBlank() ? null : requester.strip();
         String dockerfilePath = dockerfile == null || dockerfile.isBlank() ? "Dockerfile" : dockerfile.strip();
         KilnServer server = serverOptions.connect(json);
         PrintWriter out = spec.commandLine().getOut();
@@ -101,14 +107,23 @@ public class ContainerBuildCommand implements Callable<Integer> {
         }
         String reference = followOptions.follower(server, out).follow(build.id(), followOptions.timeout());
         out.println(reference);
+        if (serverOptions.verbose()) {
+            err.println("Logs: kiln logs " + build.id());
+        }
         out.flush();
         return 0;
     }
 
     private SourceSpec parseSource() {
         followOptions.timeout(); // validate options before any work
+        if (git != null && source != null) {
+            throw new ParameterException(spec.commandLine(), "Give either --git URL#REF or a SOURCE, not both");
+        }
         try {
-            return SourceSpec.parse(source);
+            if (git != null) {
+                return SourceSpec.parseGit(git);
+            }
+            return SourceSpec.parse(source == null ? "." : source);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

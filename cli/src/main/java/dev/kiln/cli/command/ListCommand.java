@@ -29,8 +29,18 @@ public class ListCommand implements Callable<Integer> {
     @Option(names = "--state", paramLabel = "S", description = "Only builds in this state, e.g. BUILDING or FAILED.")
     String state;
 
-    @Option(names = "--limit", paramLabel = "N", description = "At most N builds (default: the server's).")
+    @Option(names = "--requester", paramLabel = "USER", description = "Only builds submitted by USER.")
+    String requester;
+
+    @Option(names = "--since", paramLabel = "WHEN",
+            description = "Only builds created at or after WHEN: an ISO-8601 instant (2025-01-31T12:00:00Z) or date.")
+    String since;
+
+    @Option(names = "--limit", paramLabel = "N", description = "At most N builds (default: the server's, 50).")
     Integer limit;
+
+    @Option(names = "--page", paramLabel = "P", description = "Page P (from 1) of N builds each.")
+    Integer page;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "text",
             description = "text (a table) or json (the server's JSON as it is). Default: ${DEFAULT-VALUE}.")
@@ -44,9 +54,13 @@ public class ListCommand implements Callable<Integer> {
         if (limit != null && limit <= 0) {
             throw new ParameterException(spec.commandLine(), "--limit must be a positive number");
         }
+        if (page != null && page <= 0) {
+            throw new ParameterException(spec.commandLine(), "--page counts from 1");
+        }
         KilnServer server = serverOptions.connect(json);
         String body = server.listJson(blankToNull(component),
-                state == null || state.isBlank() ? null : state.strip().toUpperCase(Locale.ROOT), limit);
+                state == null || state.isBlank() ? null : state.strip().toUpperCase(Locale.ROOT),
+                blankToNull(requester), blankToNull(since), limit, page);
         PrintWriter out = spec.commandLine().getOut();
         if (output == OutputFormat.json) {
             out.print(body.endsWith("\n") ? body : body + "\n");

@@ -20,17 +20,29 @@ public final class BuildFollower {
     private final Function<String, Build> fetch;
     private final Duration interval;
     private final PrintWriter out;
+    private final boolean live;
+    private boolean statusShown;
 
     /**
      * @param fetch    reads the build record by id (GET /api/v1/builds/{id})
      * @param interval time between polls
      * @param out      where state lines go
+     * @param live     on a terminal: also keep one status line (current state, time in it, total time) that is
+     *                 rewritten in place on every poll and erased before anything else is printed
      */
-    public BuildFollower(Function<String, Build> fetch, Duration interval, PrintWriter out) {
+    public BuildFollower(Function<String, Build> fetch, Duration interval, PrintWriter out, boolean live) {
         this.fetch = fetch;
         this.interval = interval;
         this.out = out;
+        this.live = live;
     }
+
+    public BuildFollower(Function<String, Build> fetch, Duration interval, PrintWriter out) {
+        this(fetch, interval, out, false);
+    }
+
+    /** ANSI: back to the start of the line and erase it. */
+    static final String ERASE_LINE = "\r\033[K";
 
     /**
      * Follows the build until it ends or {@code timeout} passes.
@@ -47,6 +59,9 @@ public final class BuildFollower {
         while (true) {
             Build build = fetch.apply(id);
             List<Build.HistoryEntry> history = build.history();
+            if (printed < history.size() || build.isTerminal()) {
+                clearStatus();
+            }
             if (!history.isEmpty()) {
                 Instant origin = origin(build);
                 for (; printed < history.size(); printed++) {
@@ -59,6 +74,9 @@ public final class BuildFollower {
                 // No history (or it lags behind the state): show the state itself, without a time.
                 out.println(stateLine(build.stateName(), null));
                 lastState = build.stateName();
+            }
+            if (live && !build.isTerminal()) {
+                showStatus(build);
             }
             out.flush();
             if (build.isTerminal()) {
@@ -75,9 +93,36 @@ public final class BuildFollower {
                 }
             }
             if (System.nanoTime() - deadline >= 0) {
+                clearStatus();
+                out.flush();
                 throw new FollowTimeoutException(id, build.stateName(), timeout);
             }
             Thread.sleep(interval.toMillis());
+        }
+    }
+
+    private void showStatus(Build build) {
+        Instant now = Instant.now();
+        List<Build.HistoryEntry> history = build.history();
+        Instant entered = history.isEmpty() ? null : Times.parse(history.get(history.size() - 1).at());
+        String inState = Times.elapsed(entered, now);
+        String total = Times.elapsed(origin(build), now);
+        StringBuilder line = new StringBuilder(ERASE_LINE).append(String.format(Locale.ROOT, "  %-11s ", "…"
+                + build.stateName()));
+        if (inState != null) {
+            line.append(inState).append(" in this state");
+        }
+        if (total != null) {
+            line.append(inState != null ? ", " : "").append(total).append(" in all");
+        }
+        out.print(line);
+        statusShown = true;
+    }
+
+    private void clearStatus() {
+        if (statusShown) {
+            out.print(ERASE_LINE);
+            statusShown = false;
         }
     }
 

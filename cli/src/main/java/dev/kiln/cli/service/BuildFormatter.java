@@ -80,6 +80,13 @@ public final class BuildFormatter {
         return sb.toString();
     }
 
+    /** A table with a header line, columns padded to their widest cell. */
+    public static String table(List<String> header, List<List<String>> rows) {
+        StringBuilder sb = new StringBuilder();
+        table(sb, header, rows, "");
+        return sb.toString();
+    }
+
     private static void table(StringBuilder sb, List<String> header, List<List<String>> rows, String indent) {
         List<List<String>> all = new ArrayList<>();
         if (header != null) {

@@ -19,6 +19,17 @@ public sealed interface SourceSpec {
     record Git(String url, String ref) implements SourceSpec {
     }
 
+    /** {@code URL#REF} of {@code --git}: always a git source (REF defaults to {@value #DEFAULT_REF}). */
+    static SourceSpec parseGit(String text) {
+        if (text == null || text.isBlank() || text.startsWith("#")) {
+            throw new IllegalArgumentException("--git needs URL#REF, e.g. https://git.example/hello.git#main");
+        }
+        int hash = text.indexOf('#');
+        String url = hash < 0 ? text : text.substring(0, hash);
+        String ref = hash < 0 ? "" : text.substring(hash + 1);
+        return new Git(url.strip(), ref.isBlank() ? DEFAULT_REF : ref.strip());
+    }
+
     /**
      * An existing directory is a build context; otherwise {@code URL#REF} (REF defaults to {@value #DEFAULT_REF}).
      *

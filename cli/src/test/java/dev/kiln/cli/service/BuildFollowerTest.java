@@ -108,4 +108,20 @@ class BuildFollowerTest {
                 build("COMPLETE", false, List.of(), null, null, PROMOTED)).follow("b1", Duration.ofMinutes(1));
         assertEquals(List.of("  SUBMITTED", "  BUILDING", "  COMPLETE"), text.toString().lines().toList());
     }
+
+    @Test
+    void liveModeKeepsOneStatusLineAndErasesItBeforeTheResult() throws Exception {
+        Iterator<Build> answers = List.of(
+                build("SUBMITTED", false, history("SUBMITTED", T0), null, null, null),
+                build("COMPLETE", false, history("SUBMITTED", T0, "COMPLETE", "2025-01-01T10:00:12.3Z"),
+                        null, CANDIDATE, PROMOTED)).iterator();
+        String ref = new BuildFollower(id -> answers.next(), Duration.ofMillis(10), new PrintWriter(text), true)
+                .follow("b1", Duration.ofMinutes(1));
+        assertEquals("localhost:5001/hello@sha256:aa", ref);
+        String out = text.toString();
+        assertTrue(out.startsWith("  SUBMITTED   (0.0s)\n" + BuildFollower.ERASE_LINE + "  …SUBMITTED  "), out);
+        assertTrue(out.contains(" in this state, ") && out.contains(" in all"), out);
+        // the status line is erased before the next state line, which starts the line again
+        assertTrue(out.endsWith(BuildFollower.ERASE_LINE + "  COMPLETE    (12.3s)\n"), out);
+    }
 }

@@ -1,6 +1,6 @@
 package dev.kiln.buildsubmission;
 
-import static io.restassured.RestAssured.given;
+import static dev.kiln.buildsubmission.SubmissionResourceTest.admin;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -63,7 +63,7 @@ class EventFlowTest {
     }
 
     private static JsonPath build(String id) {
-        return given().when().get("/api/v1/builds/" + id).then().statusCode(200).extract().jsonPath();
+        return admin().when().get("/api/v1/builds/" + id).then().statusCode(200).extract().jsonPath();
     }
 
     private static void awaitState(String id, BuildState state) {
@@ -104,7 +104,12 @@ class EventFlowTest {
         String pushedId = TestKafka.send(new ImagePushed(id, s.name(), false, s.nvr(), CANDIDATE, s.name(),
                 List.of("1.0-1"), image, "application/vnd.docker.distribution.manifest.v2+json", 1234, t));
         awaitState(id, BuildState.PUSHED);
+        // build.completed and image.pushed travel on different topics: the push may be applied first
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> build(id).getString("parentImage") != null);
         JsonPath b = build(id);
+        assertEquals("1234", b.getString("imageSize"));
+        assertEquals(digest('1'), b.getString("imageId"));
         assertEquals(PRODUCTION + "/base/busybox:latest", b.getString("parentImage"));
         assertEquals(digest('2'), b.getString("parentDigest"));
         assertEquals(image, b.getString("candidate.digest"));

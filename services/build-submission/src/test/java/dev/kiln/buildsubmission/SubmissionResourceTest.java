@@ -53,8 +53,15 @@ class SubmissionResourceTest {
     @Inject
     AgroalDataSource dataSource;
 
+    static final String ADMIN_TOKEN = "test-admin-token";
+
+    /** A request with the bootstrap admin token of the test profile. */
+    static io.restassured.specification.RequestSpecification admin() {
+        return given().header("Authorization", "Bearer " + ADMIN_TOKEN);
+    }
+
     static String upload(byte[] archive, String contentType) {
-        return given().contentType(contentType).body(archive)
+        return admin().contentType(contentType).body(archive)
                 .when().post("/api/v1/contexts")
                 .then().statusCode(201)
                 .body("size", equalTo(archive.length))
@@ -62,7 +69,7 @@ class SubmissionResourceTest {
     }
 
     static Response submitContext(String digest, String extraJson) {
-        return given().contentType("application/json")
+        return admin().contentType("application/json")
                 .body("{\"context\":{\"digest\":\"" + digest + "\"}" + extraJson + "}")
                 .when().post("/api/v1/builds");
     }
@@ -75,7 +82,7 @@ class SubmissionResourceTest {
         String digest = upload(tar, "application/x-tar");
         assertEquals(digest, upload(tar, "application/x-tar"), "same bytes, same digest");
 
-        byte[] back = given().when().get("/api/v1/contexts/" + digest)
+        byte[] back = admin().when().get("/api/v1/contexts/" + digest)
                 .then().statusCode(200).contentType("application/octet-stream").extract().asByteArray();
         assertArrayEquals(tar, back);
 
@@ -96,7 +103,7 @@ class SubmissionResourceTest {
                 .body("candidate", nullValue());
         String id = r.path("id");
 
-        given().when().get("/api/v1/builds/" + id).then().statusCode(200)
+        admin().when().get("/api/v1/builds/" + id).then().statusCode(200)
                 .body("id", equalTo(id)).body("createdAt", notNullValue()).body("nvr", equalTo(name + "-1.0-1"));
 
         try (Connection c = dataSource.getConnection();
@@ -123,7 +130,7 @@ class SubmissionResourceTest {
         assertEquals(null, changed.oldState());
         assertEquals(BuildState.SUBMITTED, changed.newState());
 
-        given().queryParam("component", name).when().get("/api/v1/builds")
+        admin().queryParam("component", name).when().get("/api/v1/builds")
                 .then().statusCode(200).body("", hasSize(1)).body("[0].id", equalTo(id));
     }
 
@@ -199,12 +206,12 @@ class SubmissionResourceTest {
     @Test
     void unsafeArchivesAreRefused() {
         byte[] evil = TestTars.builder().file("Dockerfile", "FROM x\n").file("../evil", "x").build();
-        given().contentType("application/x-tar").body(evil).when().post("/api/v1/contexts")
+        admin().contentType("application/x-tar").body(evil).when().post("/api/v1/contexts")
                 .then().statusCode(400).contentType(PROBLEM).body("detail", containsString("../evil"));
         byte[] link = TestTars.builder().file("Dockerfile", "FROM x\n").symlink("passwd", "/etc/passwd").build();
-        given().contentType("application/x-tar").body(link).when().post("/api/v1/contexts")
+        admin().contentType("application/x-tar").body(link).when().post("/api/v1/contexts")
                 .then().statusCode(400).contentType(PROBLEM);
-        given().contentType("application/x-tar").body("not a tar".getBytes(StandardCharsets.UTF_8))
+        admin().contentType("application/x-tar").body("not a tar".getBytes(StandardCharsets.UTF_8))
                 .when().post("/api/v1/contexts").then().statusCode(400).contentType(PROBLEM);
     }
 
@@ -212,25 +219,25 @@ class SubmissionResourceTest {
     void oversizedArchiveIs413() {
         byte[] big = new byte[2 * 1024 * 1024]; // the test profile allows 1 MiB
         new Random(1).nextBytes(big);
-        given().contentType("application/x-tar").body(big).when().post("/api/v1/contexts")
+        admin().contentType("application/x-tar").body(big).when().post("/api/v1/contexts")
                 .then().statusCode(413).contentType(PROBLEM).body("detail", containsString("kiln.context.max-bytes"));
     }
 
     @Test
     void errorsAreProblems() {
-        given().when().get("/api/v1/builds/" + UUID.randomUUID()).then().statusCode(404).contentType(PROBLEM)
+        admin().when().get("/api/v1/builds/" + UUID.randomUUID()).then().statusCode(404).contentType(PROBLEM)
                 .body("status", equalTo(404));
-        given().when().get("/api/v1/contexts/sha256:" + "0".repeat(64)).then().statusCode(404).contentType(PROBLEM);
-        given().contentType("application/json").body("{\"context\": ").when().post("/api/v1/builds")
+        admin().when().get("/api/v1/contexts/sha256:" + "0".repeat(64)).then().statusCode(404).contentType(PROBLEM);
+        admin().contentType("application/json").body("{\"context\": ").when().post("/api/v1/builds")
                 .then().statusCode(400).contentType(PROBLEM).body("title", equalTo("Malformed JSON"));
-        given().contentType("application/json").body("{}").when().post("/api/v1/builds")
+        admin().contentType("application/json").body("{}").when().post("/api/v1/builds")
                 .then().statusCode(400).contentType(PROBLEM);
         submitContext("sha256:" + "1".repeat(64), "").then().statusCode(400).contentType(PROBLEM)
                 .body("detail", containsString("/api/v1/contexts"));
-        given().contentType("application/json").body("{\"git\":{\"url\":\"ssh://example.org/x.git\",\"ref\":\"main\"}}")
+        admin().contentType("application/json").body("{\"git\":{\"url\":\"ssh://example.org/x.git\",\"ref\":\"main\"}}")
                 .when().post("/api/v1/builds").then().statusCode(400).contentType(PROBLEM)
                 .body("detail", containsString("schemes"));
-        given().queryParam("state", "NOPE").when().get("/api/v1/builds").then().statusCode(400).contentType(PROBLEM);
+        admin().queryParam("state", "NOPE").when().get("/api/v1/builds").then().statusCode(400).contentType(PROBLEM);
     }
 
     @Test
@@ -247,7 +254,7 @@ class SubmissionResourceTest {
             git.tag().setName("v2.0").setAnnotated(true).setMessage("v2.0").call();
         }
         String url = repo.toUri().toString();
-        Response r = given().contentType("application/json")
+        Response r = admin().contentType("application/json")
                 .body("{\"git\":{\"url\":\"" + url + "\",\"ref\":\"main\"},\"dockerfile\":\"images/Dockerfile\"}")
                 .when().post("/api/v1/builds");
         r.then().statusCode(201)
@@ -263,17 +270,17 @@ class SubmissionResourceTest {
         assertEquals("images/Dockerfile", ev.dockerfilePath());
 
         // an annotated tag and a commit id resolve to the same commit
-        given().contentType("application/json")
+        admin().contentType("application/json")
                 .body("{\"git\":{\"url\":\"" + url + "\",\"ref\":\"v2.0\"},\"dockerfile\":\"images/Dockerfile\"}")
                 .when().post("/api/v1/builds").then().statusCode(201).body("source.gitCommit", equalTo(commit.name()));
-        given().contentType("application/json")
+        admin().contentType("application/json")
                 .body("{\"git\":{\"url\":\"" + url + "\",\"ref\":\"" + commit.name() + "\"},\"dockerfile\":\"images/Dockerfile\"}")
                 .when().post("/api/v1/builds").then().statusCode(201).body("nvr", equalTo(name + "-2.0-3"));
-        given().contentType("application/json")
+        admin().contentType("application/json")
                 .body("{\"git\":{\"url\":\"" + url + "\",\"ref\":\"nope\"},\"dockerfile\":\"images/Dockerfile\"}")
                 .when().post("/api/v1/builds").then().statusCode(400).contentType(PROBLEM)
                 .body("detail", containsString("nope"));
-        given().contentType("application/json")
+        admin().contentType("application/json")
                 .body("{\"git\":{\"url\":\"" + url + "\",\"ref\":\"main\"}}")
                 .when().post("/api/v1/builds").then().statusCode(400).contentType(PROBLEM)
                 .body("detail", containsString("Dockerfile"));

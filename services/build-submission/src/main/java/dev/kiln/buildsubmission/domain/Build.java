@@ -10,7 +10,8 @@ import java.util.List;
 public record Build(String id, String component, BuildState state, boolean scratch, String requester, Nvr nvr,
         String dockerfilePath, Source source, Instant createdAt, Instant updatedAt, List<HistoryEntry> history,
         Failure failure, String parentImage, String parentDigest, ImageLocation candidate, List<QaRecord> qaResults,
-        List<SignatureRecord> signatures, ImageLocation promoted) {
+        List<SignatureRecord> signatures, ImageLocation promoted, String imageId, Long imageSize,
+        CancelRequest cancelRequest) {
     public Build {
         history = history == null ? List.of() : List.copyOf(history);
         qaResults = qaResults == null ? List.of() : List.copyOf(qaResults);

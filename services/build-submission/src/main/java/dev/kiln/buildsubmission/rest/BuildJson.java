@@ -6,13 +6,20 @@ import dev.kiln.buildsubmission.domain.ImageLocation;
 import dev.kiln.events.Source;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** The build record of {@code GET /api/v1/builds/{id}} (docs/architecture.md); absent parts are left out. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BuildJson(String id, String component, String state, boolean scratch, String requester, String nvr,
         String dockerfilePath, SourceJson source, Instant createdAt, Instant updatedAt, List<HistoryJson> history,
         FailureJson failure, String parentImage, String parentDigest, LocationJson candidate,
-        List<QaJson> qaResults, List<SignatureJson> signatures, LocationJson promoted) {
+        List<QaJson> qaResults, List<SignatureJson> signatures, LocationJson promoted, String imageId,
+        Long imageSize, Map<String, Integer> qaSummary, CancelJson cancelRequested) {
+
+    /** Who asked to cancel the build, and when. */
+    public record CancelJson(String by, Instant at) {
+    }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record SourceJson(String kind, String contextDigest, String gitUrl, String gitRef, String gitCommit) {
@@ -51,7 +58,15 @@ public record BuildJson(String id, String component, String state, boolean scrat
                         .toList(),
                 b.signatures().stream().map(g -> new SignatureJson(g.reference(), g.digest(), g.format(), g.keyId()))
                         .toList(),
-                location(b.promoted()));
+                location(b.promoted()), b.imageId(), b.imageSize(), qaSummary(b),
+                b.cancelRequest() == null ? null : new CancelJson(b.cancelRequest().by(), b.cancelRequest().at()));
+    }
+
+    /** How many test cases ended in each outcome, e.g. {@code {"PASSED": 3, "FAILED": 1}}. */
+    private static Map<String, Integer> qaSummary(Build b) {
+        Map<String, Integer> out = new TreeMap<>();
+        b.qaResults().forEach(q -> out.merge(q.outcome().name(), 1, Integer::sum));
+        return out;
     }
 
     private static LocationJson location(ImageLocation l) {

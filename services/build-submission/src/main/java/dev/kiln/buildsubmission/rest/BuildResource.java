@@ -1,34 +1,54 @@
 package dev.kiln.buildsubmission.rest;
 
 import dev.kiln.buildsubmission.domain.Build;
+import dev.kiln.buildsubmission.domain.Caller;
+import dev.kiln.buildsubmission.service.AuthService;
 import dev.kiln.buildsubmission.service.Submission;
 import dev.kiln.buildsubmission.service.SubmissionException;
 import dev.kiln.buildsubmission.service.SubmissionService;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
 import java.net.URI;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** Submitting, reading, listing and canceling builds. */
+/**
+ * Submitting, reading, listing and canceling builds; their logs and state changes as Server-Sent Events. Reading is
+ * open to everyone (like Koji's hub); submitting and canceling need a token.
+ */
 @Path("/api/v1/builds")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "builds")
 public class BuildResource {
     private final SubmissionService service;
+    private final AuthService auth;
+    private final BuildStreams streams;
 
-    public BuildResource(SubmissionService service) {
+    public BuildResource(SubmissionService service, AuthService auth, BuildStreams streams) {
         this.service = service;
+        this.auth = auth;
+        this.streams = streams;
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response submit(SubmitBuildBody body) {
+    @Operation(summary = "Submit a build from an uploaded context or a git source (token needed)")
+    public Response submit(SubmitBuildBody body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        Caller caller = auth.require(authorization);
         if (body == null) {
             throw SubmissionException.invalid("Missing body", "send a JSON object with \"context\" or \"git\"");
         }
@@ -36,34 +56,98 @@ public class BuildResource {
                 body.context() == null ? null : nonNull(body.context().digest(), "context.digest"),
                 body.git() == null ? null : nonNull(body.git().url(), "git.url"),
                 body.git() == null ? null : body.git().ref(),
-                body.dockerfile(), body.scratch(), body.requester()));
+                body.dockerfile(), body.scratch(), body.requester()), caller);
         return Response.created(URI.create("/api/v1/builds/" + b.id())).entity(BuildJson.of(b)).build();
     }
 
     @GET
     @Path("/{id}")
+    @Operation(summary = "One build: states with times, NVR, source, images, QA, signatures, promotion, failure")
     public BuildJson get(@PathParam("id") String id) {
         return service.find(id).map(BuildJson::of).orElseThrow(() -> notFound(id));
     }
 
     @GET
-    public List<BuildJson> list(@QueryParam("component") String component, @QueryParam("state") String state,
-            @QueryParam("limit") Integer limit) {
-        return service.list(component, state, limit).stream().map(BuildJson::of).toList();
+    @Operation(summary = "Builds, newest first, filtered and paged (a Link header names the next page)")
+    public Response list(@QueryParam("component") String component, @QueryParam("state") String state,
+            @QueryParam("requester") String requester, @QueryParam("since") String since,
+            @QueryParam("limit") String limit, @QueryParam("page") String page, @Context UriInfo uri) {
+        SubmissionService.Page p = service.list(component, state, requester, since, number(limit, "limit"),
+                number(page, "page"));
+        Response.ResponseBuilder r = Response.ok(p.builds().stream().map(BuildJson::of).toList());
+        if (p.hasNext()) {
+            URI next = uri.getRequestUriBuilder().replaceQueryParam("page", p.page() + 1)
+                    .replaceQueryParam("limit", p.limit()).build();
+            r.header("Link", "<" + next + ">; rel=\"next\"");
+        }
+        return r.build();
     }
 
     @GET
     @Path("/{id}/logs")
     @Produces(MediaType.TEXT_PLAIN)
+    @Operation(summary = "The build's log lines received so far, as plain text")
     public String logs(@PathParam("id") String id) {
         List<String> lines = service.logs(id);
         return lines.isEmpty() ? "" : String.join("\n", lines) + "\n";
     }
 
+    @GET
+    @Path("/{id}/logs")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Operation(summary = "Follow the build's log: 'log' events {sequence, lines} (id = sequence), then one 'end' "
+            + "event {state} after the build ended")
+    public void followLogs(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
+            @Context SseEventSink sink, @Context Sse sse) {
+        if (service.pollLogs(id, Long.MAX_VALUE).isEmpty()) {
+            throw notFound(id);
+        }
+        streams.logs(id, position(lastEventId), sink, sse);
+    }
+
+    @GET
+    @Path("/{id}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Operation(summary = "Follow the build's state changes: 'state' events {state, at} (id = position, the whole "
+            + "history first), then one 'end' event with the build record once it ended")
+    public void events(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
+            @Context SseEventSink sink, @Context Sse sse) {
+        if (service.pollHistory(id, Long.MAX_VALUE).isEmpty()) {
+            throw notFound(id);
+        }
+        streams.states(id, position(lastEventId), sink, sse);
+    }
+
     @POST
     @Path("/{id}/cancel")
-    public Response cancel(@PathParam("id") String id, @QueryParam("requester") String requester) {
-        return Response.accepted(BuildJson.of(service.cancel(id, requester))).build();
+    @Operation(summary = "Ask for the build to be canceled (token needed: the requester, an owner, a release "
+            + "engineer or an admin); sends kiln.build.cancel-requested")
+    public Response cancel(@PathParam("id") String id, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        Caller caller = auth.require(authorization);
+        return Response.accepted(BuildJson.of(service.cancel(id, caller))).build();
+    }
+
+    private static Integer number(String text, String name) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return Integer.valueOf(text.strip());
+        } catch (NumberFormatException e) {
+            throw SubmissionException.invalid("Invalid " + name, name + " must be a whole number, got " + text);
+        }
+    }
+
+    private static long position(String lastEventId) {
+        if (lastEventId == null || lastEventId.isBlank()) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(lastEventId.strip());
+        } catch (NumberFormatException e) {
+            throw SubmissionException.invalid("Invalid Last-Event-ID", "Last-Event-ID must be the id of an event of "
+                    + "this stream (a number), got " + lastEventId);
+        }
     }
 
     private static String nonNull(String value, String field) {
@@ -73,7 +157,7 @@ public class BuildResource {
         return value;
     }
 
-    private static SubmissionException notFound(String id) {
+    static SubmissionException notFound(String id) {
         return SubmissionException.notFound("Build not found", "there is no build " + id);
     }
 }

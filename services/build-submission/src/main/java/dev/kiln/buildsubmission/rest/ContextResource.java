@@ -1,5 +1,6 @@
 package dev.kiln.buildsubmission.rest;
 
+import dev.kiln.buildsubmission.service.AuthService;
 import dev.kiln.buildsubmission.service.ContextService;
 import dev.kiln.buildsubmission.service.SubmissionException;
 import jakarta.ws.rs.Consumes;
@@ -9,26 +10,35 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
 import java.net.URI;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Build context archives: uploaded by the CLI, fetched by container-build. */
 @Path("/api/v1/contexts")
+@Tag(name = "contexts")
 public class ContextResource {
     private final ContextService contexts;
+    private final AuthService auth;
 
-    public ContextResource(ContextService contexts) {
+    public ContextResource(ContextService contexts, AuthService auth) {
         this.contexts = contexts;
+        this.auth = auth;
     }
 
     @POST
     @Consumes({ "application/x-tar", "application/gzip", "application/x-gzip", "application/tar+gzip",
             MediaType.APPLICATION_OCTET_STREAM })
     @Produces(MediaType.APPLICATION_JSON)
-    public Response upload(InputStream body, @HeaderParam("Content-Length") Long contentLength) {
+    @Operation(summary = "Upload a build context archive (tar or tar.gz; token needed)")
+    public Response upload(InputStream body, @HeaderParam("Content-Length") Long contentLength,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        auth.require(authorization);
         ContextService.StoredContext stored = contexts.upload(body, contentLength == null ? -1 : contentLength);
         return Response.created(URI.create("/api/v1/contexts/" + stored.digest()))
                 .entity(Map.of("digest", stored.digest(), "size", stored.size())).build();
@@ -37,6 +47,7 @@ public class ContextResource {
     @GET
     @Path("/{digest}")
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    @Operation(summary = "The archive bytes (open to everyone: container-build and qa fetch it)")
     public Response get(@PathParam("digest") String digest) {
         byte[] bytes = contexts.get(digest).orElseThrow(() -> SubmissionException.notFound("Build context not found",
                 "no build context " + digest + " was uploaded"));

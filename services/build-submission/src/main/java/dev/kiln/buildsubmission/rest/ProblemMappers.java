@@ -1,6 +1,7 @@
 package dev.kiln.buildsubmission.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.kiln.buildsubmission.service.SubmissionException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
@@ -15,6 +16,8 @@ public class ProblemMappers {
     public Response submission(SubmissionException e) {
         int status = switch (e.kind()) {
             case INVALID -> 400;
+            case UNAUTHORIZED -> 401;
+            case FORBIDDEN -> 403;
             case NOT_FOUND -> 404;
             case CONFLICT -> 409;
             case TOO_LARGE -> 413;
@@ -23,13 +26,23 @@ public class ProblemMappers {
         if (status >= 500) {
             LOG.warnf("answering %d: %s", status, e.detail());
         }
-        return Problem.of(status, e.title(), e.detail()).toResponse();
+        Response r = Problem.of(status, e.title(), e.detail()).toResponse();
+        if (status == 401) {
+            return Response.fromResponse(r).header("WWW-Authenticate", "Bearer realm=\"kiln\"").build();
+        }
+        return r;
     }
 
     @ServerExceptionMapper
     public Response json(JsonProcessingException e) {
         return Problem.of(400, "Malformed JSON", "the request body is not valid JSON for this endpoint: "
                 + e.getOriginalMessage()).toResponse();
+    }
+
+    /** More specific than Quarkus' built-in mapper for this type, which answers 400 without a body. */
+    @ServerExceptionMapper
+    public Response mismatched(MismatchedInputException e) {
+        return json(e);
     }
 
     @ServerExceptionMapper

@@ -64,7 +64,8 @@ public final class ContextArchive {
                     + e.getMessage());
         }
         if (entries == 0) {
-            throw new InvalidContextException("the archive has no entries");
+            throw new InvalidContextException("the archive has no entries: send a tar archive (plain or gzipped) of the "
+                    + "build context directory");
         }
     }
 

@@ -2,7 +2,7 @@ package dev.kiln.buildsubmission.service;
 
 /** A request the hub refuses, with a short title and a detail sentence that says what to change. */
 public class SubmissionException extends RuntimeException {
-    public enum Kind { INVALID, NOT_FOUND, CONFLICT, TOO_LARGE, UNAVAILABLE }
+    public enum Kind { INVALID, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT, TOO_LARGE, UNAVAILABLE }
 
     private final Kind kind;
     private final String title;
@@ -37,5 +37,17 @@ public class SubmissionException extends RuntimeException {
 
     public static SubmissionException notFound(String title, String detail) {
         return new SubmissionException(Kind.NOT_FOUND, title, detail);
+    }
+
+    public static SubmissionException unauthorized(String detail) {
+        return new SubmissionException(Kind.UNAUTHORIZED, "Not authenticated", detail);
+    }
+
+    public static SubmissionException forbidden(String title, String detail) {
+        return new SubmissionException(Kind.FORBIDDEN, title, detail);
+    }
+
+    public static SubmissionException conflict(String title, String detail) {
+        return new SubmissionException(Kind.CONFLICT, title, detail);
     }
 }

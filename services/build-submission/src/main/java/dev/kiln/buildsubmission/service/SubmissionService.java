@@ -5,6 +5,7 @@ import dev.kiln.buildsubmission.client.GitClient;
 import dev.kiln.buildsubmission.client.GitSourceException;
 import dev.kiln.buildsubmission.config.KilnConfig;
 import dev.kiln.buildsubmission.domain.Build;
+import dev.kiln.buildsubmission.domain.Caller;
 import dev.kiln.buildsubmission.domain.DockerfileLabels;
 import dev.kiln.buildsubmission.domain.Failure;
 import dev.kiln.buildsubmission.domain.StateMachine;
@@ -24,6 +25,10 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -47,9 +52,11 @@ public class SubmissionService {
     private final ContextService contexts;
     private final GitClient git;
     private final EventSender events;
+    private final AuthService auth;
 
     public SubmissionService(KilnConfig config, Transactions tx, BuildStore builds, ContextService contexts,
-            GitClient git, EventSender events) {
+            GitClient git, EventSender events, AuthService auth) {
+        this.auth = auth;
         this.config = config;
         this.tx = tx;
         this.builds = builds;
@@ -58,7 +65,11 @@ public class SubmissionService {
         this.events = events;
     }
 
-    public Build submit(Submission s) {
+    /**
+     * Accepts a build for {@code caller}, who becomes its requester (an admin may name another requester). Nothing is
+     * stored when the request is refused.
+     */
+    public Build submit(Submission s, Caller caller) {
         boolean hasContext = s.contextDigest() != null;
         boolean hasGit = s.gitUrl() != null;
         if (hasContext == hasGit) {
@@ -72,7 +83,8 @@ public class SubmissionService {
             throw SubmissionException.invalid("Invalid Dockerfile path", e.getMessage());
         }
         boolean scratch = Boolean.TRUE.equals(s.scratch());
-        String requester = blankToNull(s.requester()) == null ? "anonymous" : s.requester().strip();
+        String requester = caller.isAdmin() && blankToNull(s.requester()) != null ? s.requester().strip()
+                : caller.user();
 
         Source source;
         String dockerfile;
@@ -137,6 +149,7 @@ public class SubmissionService {
         String id = UUID.randomUUID().toString();
         Instant now = Instant.now();
         Build build = tx.inTransaction(c -> {
+            auth.authorizeBuild(c, caller, component);
             Nvr nvr;
             if (scratch) {
                 nvr = new Nvr(name, version, null);
@@ -161,7 +174,7 @@ public class SubmissionService {
                 }
             }
             Build b = new Build(id, component, BuildState.SUBMITTED, scratch, requester, nvr, dockerfilePath, source,
-                    now, now, List.of(), null, null, null, null, List.of(), List.of(), null);
+                    now, now, List.of(), null, null, null, null, List.of(), List.of(), null, null, null, null);
             builds.insert(c, b);
             builds.insertHistory(c, id, BuildState.SUBMITTED, now);
             return builds.find(c, id).orElseThrow();
@@ -205,7 +218,12 @@ public class SubmissionService {
         return tx.inTransaction(c -> builds.find(c, id));
     }
 
-    public List<Build> list(String component, String state, Integer limit) {
+    /** One page of a build list, and whether another page follows. */
+    public record Page(List<Build> builds, int page, int limit, boolean hasNext) {
+    }
+
+    /** Newest first, filtered; {@code since} is an ISO-8601 instant or date. */
+    public Page list(String component, String state, String requester, String since, Integer limit, Integer page) {
         BuildState s = null;
         if (blankToNull(state) != null) {
             try {
@@ -215,13 +233,41 @@ public class SubmissionService {
                         + List.of(BuildState.values()) + ", got " + state);
             }
         }
+        Instant from = null;
+        if (blankToNull(since) != null) {
+            from = parseSince(since.strip());
+        }
         int max = config.builds().maxListLimit();
         int n = limit == null ? config.builds().defaultListLimit() : limit;
         if (n < 1 || n > max) {
             throw SubmissionException.invalid("Invalid limit", "limit must be between 1 and " + max + ", got " + n);
         }
-        BuildState filter = s;
-        return tx.inTransaction(c -> builds.list(c, blankToNull(component), filter, n));
+        int p = page == null ? 1 : page;
+        if (p < 1) {
+            throw SubmissionException.invalid("Invalid page", "page counts from 1, got " + p);
+        }
+        BuildStore.ListFilter filter = new BuildStore.ListFilter(blankToNull(component) == null ? null : component.strip(),
+                s, blankToNull(requester) == null ? null : requester.strip(), from);
+        List<Build> rows = tx.inTransaction(c -> builds.list(c, filter, n + 1, (long) (p - 1) * n));
+        boolean more = rows.size() > n;
+        return new Page(more ? rows.subList(0, n) : rows, p, n, more);
+    }
+
+    private static Instant parseSince(String text) {
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            try {
+                return OffsetDateTime.parse(text).toInstant();
+            } catch (DateTimeParseException e2) {
+                try {
+                    return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();
+                } catch (DateTimeParseException e3) {
+                    throw SubmissionException.invalid("Invalid since", "since must be an ISO-8601 instant such as "
+                            + "2025-01-31T12:00:00Z or a date such as 2025-01-31, got " + text);
+                }
+            }
+        }
     }
 
     /** The build's log lines so far. */
@@ -234,21 +280,59 @@ public class SubmissionService {
         });
     }
 
-    /** Asks container-build to stop a build; the state changes when it says it has. */
-    public Build cancel(String id, String requestedBy) {
+    /**
+     * Asks container-build to stop a build ({@code kiln.build.cancel-requested}); the build becomes CANCELED when
+     * container-build says it stopped, or at once when it has not started yet (still SUBMITTED).
+     */
+    public Build cancel(String id, Caller caller) {
         Build b = find(id).orElseThrow(() -> SubmissionException.notFound("Build not found", "there is no build " + id));
+        auth.authorizeCancel(caller, b.component(), b.requester());
         if (b.state().isTerminal()) {
-            throw new SubmissionException(SubmissionException.Kind.CONFLICT, "Build already finished",
+            throw SubmissionException.conflict("Build already finished",
                     "build " + id + " is already " + b.state() + " and cannot be canceled");
         }
-        String who = blankToNull(requestedBy) == null ? "anonymous" : requestedBy.strip();
+        Instant now = Instant.now();
         try {
-            events.send(new BuildCancelRequested(id, who, "canceled by " + who, Instant.now()));
+            events.send(new BuildCancelRequested(id, caller.user(), "canceled by " + caller.user(), now));
         } catch (RuntimeException e) {
             throw new SubmissionException(SubmissionException.Kind.UNAVAILABLE, "Cancel not sent",
                     "the cancel request for build " + id + " could not be sent to the message broker; try again", e);
         }
-        return b;
+        return tx.inTransaction(c -> {
+            Build locked = builds.lock(c, id).orElseThrow();
+            builds.recordCancelRequest(c, id, caller.user(), now);
+            if (locked.state() == BuildState.SUBMITTED) {
+                Optional<Transition> t = StateMachine.forward(locked.state(), BuildState.CANCELED);
+                if (t.isPresent()) {
+                    builds.applyTransition(c, id, t.get(), now);
+                    // announced before the commit, like every other transition
+                    events.send(new BuildStateChanged(id, locked.component(), t.get().from(), t.get().to(), null,
+                            null, null, now));
+                    LOG.infof("build %s: SUBMITTED -> CANCELED before it started (by %s)", id, caller.user());
+                }
+            }
+            return builds.find(c, id).orElseThrow();
+        });
+    }
+
+    /** New log batches after {@code afterSequence}, and the build's state (empty when there is no such build). */
+    public record LogPoll(List<BuildStore.LogBatch> batches, BuildState state) {
+    }
+
+    public Optional<LogPoll> pollLogs(String id, long afterSequence) {
+        return tx.inTransaction(c -> {
+            Optional<BuildState> state = builds.state(c, id);
+            if (state.isEmpty()) {
+                return Optional.<LogPoll>empty();
+            }
+            return Optional.of(new LogPoll(builds.logBatchesAfter(c, id, afterSequence), state.get()));
+        });
+    }
+
+    /** History rows after {@code afterPosition} (empty when there is no such build). */
+    public Optional<List<BuildStore.HistoryRow>> pollHistory(String id, long afterPosition) {
+        return tx.inTransaction(c -> builds.state(c, id).isEmpty() ? Optional.empty()
+                : Optional.of(builds.historyAfter(c, id, afterPosition)));
     }
 
     private void checkGitUrl(String url) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.buildsubmission.domain.Build;
+import dev.kiln.buildsubmission.domain.CancelRequest;
 import dev.kiln.buildsubmission.domain.Failure;
 import dev.kiln.buildsubmission.domain.HistoryEntry;
 import dev.kiln.buildsubmission.domain.ImageLocation;
@@ -36,7 +37,7 @@ public class BuildStore {
             + "dockerfile_path, source_kind, git_url, git_ref, git_commit, context_digest, created_at, updated_at, "
             + "failure_stage, failure_reason, failure_message, parent_image, parent_digest, candidate_registry, "
             + "candidate_repository, candidate_digest, candidate_tags, promoted_registry, promoted_repository, "
-            + "promoted_digest, promoted_tags";
+            + "promoted_digest, promoted_tags, image_id, image_size, cancel_requested_by, cancel_requested_at";
 
     // ---- NVR reservations ----
 
@@ -140,25 +141,38 @@ public class BuildStore {
         }
     }
 
-    /** Newest first. {@code component} and {@code state} are optional filters. */
-    public List<Build> list(Connection c, String component, BuildState state, int limit) throws SQLException {
+    /** Filters of a build list; null fields do not filter. */
+    public record ListFilter(String component, BuildState state, String requester, Instant since) {
+    }
+
+    /** Newest first; {@code limit} rows from {@code offset}. */
+    public List<Build> list(Connection c, ListFilter f, int limit, long offset) throws SQLException {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM submission.builds WHERE TRUE");
-        List<String> params = new ArrayList<>();
-        if (component != null && !component.isBlank()) {
+        List<Object> params = new ArrayList<>();
+        if (f.component() != null) {
             sql.append(" AND component = ?");
-            params.add(component);
+            params.add(f.component());
         }
-        if (state != null) {
+        if (f.state() != null) {
             sql.append(" AND state = ?");
-            params.add(state.name());
+            params.add(f.state().name());
         }
-        sql.append(" ORDER BY created_at DESC, id LIMIT ?");
+        if (f.requester() != null) {
+            sql.append(" AND requester = ?");
+            params.add(f.requester());
+        }
+        if (f.since() != null) {
+            sql.append(" AND created_at >= ?");
+            params.add(odt(f.since()));
+        }
+        sql.append(" ORDER BY created_at DESC, id LIMIT ? OFFSET ?");
         try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
             int i = 1;
-            for (String p : params) {
-                ps.setString(i++, p);
+            for (Object p : params) {
+                ps.setObject(i++, p);
             }
-            ps.setInt(i, limit);
+            ps.setInt(i++, limit);
+            ps.setLong(i, offset);
             List<Build> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -166,6 +180,65 @@ public class BuildStore {
                 }
             }
             return out;
+        }
+    }
+
+    /** A history row with its position, for streams that resume after a row. */
+    public record HistoryRow(long position, BuildState state, Instant at) {
+    }
+
+    public List<HistoryRow> historyAfter(Connection c, String id, long afterPosition) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT id, state, at FROM submission.build_history WHERE build_id = ? AND id > ? ORDER BY id")) {
+            ps.setString(1, id);
+            ps.setLong(2, afterPosition);
+            List<HistoryRow> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new HistoryRow(rs.getLong(1), BuildState.valueOf(rs.getString(2)), instant(rs, "at")));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** One stored batch of log lines. */
+    public record LogBatch(long sequence, List<String> lines) {
+    }
+
+    public List<LogBatch> logBatchesAfter(Connection c, String id, long afterSequence) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT sequence, lines FROM submission.build_logs "
+                + "WHERE build_id = ? AND sequence > ? ORDER BY sequence")) {
+            ps.setString(1, id);
+            ps.setLong(2, afterSequence);
+            List<LogBatch> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new LogBatch(rs.getLong(1), stringList(rs.getString(2))));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** The state alone (cheap, for streams); empty when there is no such build. */
+    public Optional<BuildState> state(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT state FROM submission.builds WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(BuildState.valueOf(rs.getString(1))) : Optional.empty();
+            }
+        }
+    }
+
+    /** Remembers the first cancel request of a build. */
+    public void recordCancelRequest(Connection c, String id, String by, Instant at) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE submission.builds SET cancel_requested_by = ?, "
+                + "cancel_requested_at = ? WHERE id = ? AND cancel_requested_by IS NULL")) {
+            ps.setString(1, by);
+            ps.setObject(2, odt(at));
+            ps.setString(3, id);
+            ps.executeUpdate();
         }
     }
 
@@ -190,7 +263,10 @@ public class BuildStore {
                 new Nvr(rs.getString("nvr_name"), rs.getString("nvr_version"), rs.getString("nvr_release")),
                 rs.getString("dockerfile_path"), source, instant(rs, "created_at"), instant(rs, "updated_at"),
                 history(c, id), failure, rs.getString("parent_image"), rs.getString("parent_digest"), candidate,
-                qaResults(c, id), signatures(c, id), promoted);
+                qaResults(c, id), signatures(c, id), promoted, rs.getString("image_id"),
+                rs.getObject("image_size") == null ? null : rs.getLong("image_size"),
+                rs.getString("cancel_requested_by") == null ? null
+                        : new CancelRequest(rs.getString("cancel_requested_by"), instant(rs, "cancel_requested_at")));
     }
 
     private List<HistoryEntry> history(Connection c, String id) throws SQLException {

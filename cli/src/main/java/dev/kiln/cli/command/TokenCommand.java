@@ -1,0 +1,74 @@
+package dev.kiln.cli.command;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.cli.client.KilnServer;
+import jakarta.inject.Inject;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+@Command(name = "token", mixinStandardHelpOptions = true, description = "API tokens.",
+        subcommands = TokenCommand.Create.class)
+public class TokenCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "Missing subcommand: create");
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = {"Create a token for a user and role (admin).",
+                    "stdout gets the token only (it is shown this once); hand it to the user for kiln login."})
+    public static class Create implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ServerOptions serverOptions;
+
+        @Option(names = "--user", paramLabel = "USER", required = true, description = "Who the token is for.")
+        String user;
+
+        @Option(names = "--role", paramLabel = "ROLE", defaultValue = "maintainer",
+                description = "maintainer, release-engineer or admin. Default: ${DEFAULT-VALUE}.")
+        String role;
+
+        @Option(names = "--description", paramLabel = "TEXT", description = "What the token is for.")
+        String description;
+
+        @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "text",
+                description = "text (the token) or json (token, id, user, role). Default: ${DEFAULT-VALUE}.")
+        OutputFormat output;
+
+        @Inject
+        ObjectMapper json;
+
+        @Override
+        public Integer call() {
+            KilnServer server = serverOptions.connect(json);
+            String body = server.createTokenJson(user, role, description);
+            PrintWriter out = spec.commandLine().getOut();
+            if (output == OutputFormat.json) {
+                out.print(body.endsWith("\n") ? body : body + "\n");
+            } else {
+                JsonNode t = server.tree(body);
+                PrintWriter err = spec.commandLine().getErr();
+                err.println("Token for " + t.path("user").asText() + " (" + t.path("role").asText()
+                        + "); it is not shown again:");
+                err.flush();
+                out.println(t.path("token").asText());
+            }
+            out.flush();
+            return 0;
+        }
+    }
+}

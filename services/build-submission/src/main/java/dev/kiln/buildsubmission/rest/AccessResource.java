@@ -1,0 +1,121 @@
+package dev.kiln.buildsubmission.rest;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.kiln.buildsubmission.domain.Caller;
+import dev.kiln.buildsubmission.domain.Component;
+import dev.kiln.buildsubmission.service.AuthService;
+import dev.kiln.buildsubmission.service.SubmissionException;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** Who may do what: the caller's identity, components and their owners, tokens. */
+@Path("/api/v1")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "access")
+public class AccessResource {
+
+    public record WhoAmI(String user, String role) {
+    }
+
+    public record ComponentJson(String name, List<String> owners, Instant createdAt, String createdBy) {
+        static ComponentJson of(Component c) {
+            return new ComponentJson(c.name(), c.owners(), c.createdAt(), c.createdBy());
+        }
+    }
+
+    public record NewComponentBody(String name, List<String> owners) {
+    }
+
+    public record OwnersBody(List<String> owners) {
+    }
+
+    public record NewTokenBody(String user, String role, String description) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record TokenJson(String id, String token, String user, String role, String description, Instant createdAt) {
+    }
+
+    private final AuthService auth;
+
+    public AccessResource(AuthService auth) {
+        this.auth = auth;
+    }
+
+    @GET
+    @Path("/whoami")
+    @Operation(summary = "The user and role of the token sent (401 without one)")
+    public WhoAmI whoami(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        Caller c = auth.require(authorization);
+        return new WhoAmI(c.user(), c.role().wireName());
+    }
+
+    @GET
+    @Path("/components")
+    @Operation(summary = "Registered components and their owners")
+    public List<ComponentJson> components() {
+        return auth.components().stream().map(ComponentJson::of).toList();
+    }
+
+    @GET
+    @Path("/components/{name}")
+    @Operation(summary = "One component and its owners")
+    public ComponentJson component(@PathParam("name") String name) {
+        return auth.component(name).map(ComponentJson::of).orElseThrow(() -> SubmissionException.notFound(
+                "Unknown component", "component " + name + " is not registered"));
+    }
+
+    @POST
+    @Path("/components")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Register a component with its owners (admin)")
+    public Response addComponent(NewComponentBody body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        Caller admin = auth.requireAdmin(authorization);
+        if (body == null) {
+            throw SubmissionException.invalid("Missing body", "send {\"name\": ..., \"owners\": [...]}");
+        }
+        Component c = auth.addComponent(admin, body.name(), body.owners());
+        return Response.created(URI.create("/api/v1/components/" + c.name())).entity(ComponentJson.of(c)).build();
+    }
+
+    @PUT
+    @Path("/components/{name}/owners")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Replace the owners of a component (admin)")
+    public ComponentJson setOwners(@PathParam("name") String name, OwnersBody body,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        Caller admin = auth.requireAdmin(authorization);
+        if (body == null) {
+            throw SubmissionException.invalid("Missing body", "send {\"owners\": [...]}");
+        }
+        return ComponentJson.of(auth.setOwners(admin, name, body.owners()));
+    }
+
+    @POST
+    @Path("/tokens")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create a token for a user and role (admin); the token is in this answer only")
+    public Response createToken(NewTokenBody body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        Caller admin = auth.requireAdmin(authorization);
+        if (body == null) {
+            throw SubmissionException.invalid("Missing body", "send {\"user\": ..., \"role\": ...}");
+        }
+        AuthService.NewToken t = auth.createToken(admin, body.user(), body.role(), body.description());
+        return Response.status(201).entity(new TokenJson(t.id(), t.token(), t.user(), t.role().wireName(),
+                t.description(), t.createdAt())).build();
+    }
+}
