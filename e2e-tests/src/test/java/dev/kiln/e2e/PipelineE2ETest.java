@@ -66,6 +66,8 @@ class PipelineE2ETest {
     static final List<ServiceProcess> services = new ArrayList<>();
     static int hubPort;
     static String baseImage;
+    /** The hub's bootstrap admin token, which the CLI uses too. */
+    static final String ADMIN_TOKEN = java.util.UUID.randomUUID().toString();
 
     @BeforeAll
     static void startEverything() throws Exception {
@@ -113,6 +115,8 @@ class PipelineE2ETest {
         env.put("KILN_REGISTRY_PRODUCTION_URL", production.url());
         env.put("KILN_SIGNING_KEY_FILE", keyFile.toString());
         env.put("QUARKUS_ANALYTICS_DISABLED", "true");
+        env.put("KILN_AUTH_BOOTSTRAP_ADMIN_TOKEN", ADMIN_TOKEN);
+        env.put("KILN_DOCKER_ALLOW_INSECURE_SOCKET", Boolean.toString(TestDocker.certPath().isEmpty()));
         Path logs = root.resolve("e2e-tests/target/e2e-logs");
         for (String s : SERVICES) {
             services.add(ServiceProcess.start(root, s, ports.get(s), env, logs));
@@ -224,7 +228,10 @@ class PipelineE2ETest {
         cmd.addAll(List.of("--server", "http://localhost:" + hubPort));
         Path out = Files.createTempFile(work, "cli", ".out");
         Path err = Files.createTempFile(work, "cli", ".err");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().put("KILN_TOKEN", ADMIN_TOKEN);
+        pb.environment().put("XDG_CONFIG_HOME", work.resolve("config").toString());
+        Process p = pb.start();
         if (!p.waitFor(8, TimeUnit.MINUTES)) {
             p.destroyForcibly();
             throw new AssertionError("CLI did not finish in 8 minutes\n" + logs());
