@@ -117,5 +117,10 @@ class GatePolicyTest {
                 List.of(new Waiver("b1", "kiln.cst.app.says-hello", "flaky upstream mirror", "rel", Instant.now())), "cand:5000");
         assertTrue(waived.satisfied(), waived.unsatisfiedRequirements().toString());
         assertTrue(waived.satisfiedRequirements().contains("test-case:kiln.cst.app.says-hello waived"));
+
+        // an external hook's result gates like Kiln's own
+        Decision hook = GatePolicy.evaluate(Policy.BUILT_IN, SUBJECT, List.of(new QaRecord("kiln.image.starts", QaOutcome.PASSED, D),
+                new QaRecord("acme.virus-scan", QaOutcome.FAILED, D)), List.of(SIG), List.of(), "cand:5000");
+        assertEquals(List.of("test-case:acme.virus-scan failed"), hook.unsatisfiedRequirements());
     }
 }

@@ -10,8 +10,10 @@ import java.util.Optional;
 /**
  * The build state machine, as pure functions. A build only moves forward
  * ({@code SUBMITTED → BUILDING → PUSHED → VERIFYING → PROMOTING → COMPLETE}); FAILED and CANCELED can be reached
- * from any non-terminal state; COMPLETE, FAILED and CANCELED never change again. Each method takes what the build
- * looks like after the event's data was recorded and answers the transition, if any.
+ * from any non-terminal state; COMPLETE, FAILED and CANCELED never change again, with one exception: a build that
+ * FAILED only because a QA result did not pass goes on to PROMOTING when the gate is satisfied anyway, which happens
+ * when a release engineer waived that result (Greenwave/WaiverDB). Each method takes what the build looks like after
+ * the event's data was recorded and answers the transition, if any.
  */
 public final class StateMachine {
     /** Reason code of a build failed by a QA result. */
@@ -22,10 +24,21 @@ public final class StateMachine {
 
     /** What the state machine needs to know about a build. */
     public record Snapshot(BuildState state, boolean scratch, ImageLocation candidate, List<QaRecord> qaResults,
-            List<SignatureRecord> signatures, ImageLocation promoted) {
+            List<SignatureRecord> signatures, ImageLocation promoted, Failure failure) {
         public Snapshot {
             qaResults = qaResults == null ? List.of() : List.copyOf(qaResults);
             signatures = signatures == null ? List.of() : List.copyOf(signatures);
+        }
+
+        public Snapshot(BuildState state, boolean scratch, ImageLocation candidate, List<QaRecord> qaResults,
+                List<SignatureRecord> signatures, ImageLocation promoted) {
+            this(state, scratch, candidate, qaResults, signatures, promoted, null);
+        }
+
+        /** FAILED only because a QA result did not pass: the one end a waiver at the gate can undo. */
+        public boolean failedAtQa() {
+            return state == BuildState.FAILED && failure != null && failure.stage() == Stage.QA
+                    && QA_FAILED.equals(failure.reason());
         }
     }
 
@@ -105,6 +118,9 @@ public final class StateMachine {
         if (!satisfied || b.scratch()) {
             return Optional.empty();
         }
+        if (b.failedAtQa()) {
+            return Optional.of(new Transition(BuildState.FAILED, BuildState.PROMOTING, null));
+        }
         return forward(b.state(), BuildState.PROMOTING);
     }
 
@@ -112,6 +128,11 @@ public final class StateMachine {
     public static Optional<Transition> onPromoted(Snapshot b) {
         if (b.scratch()) {
             return Optional.empty();
+        }
+        if (b.failedAtQa()) {
+            // the gate's decision (after a waiver) may arrive after the promotion itself: different topics
+            return Optional.of(new Transition(BuildState.FAILED, isPromotedAndSigned(b) ? BuildState.COMPLETE
+                    : BuildState.PROMOTING, null));
         }
         if (isPromotedAndSigned(b)) {
             return forward(b.state(), BuildState.COMPLETE);

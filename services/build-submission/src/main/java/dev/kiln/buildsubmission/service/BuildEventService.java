@@ -182,6 +182,6 @@ public class BuildEventService {
 
     private static StateMachine.Snapshot snapshot(Build b) {
         return new StateMachine.Snapshot(b.state(), b.scratch(), b.candidate(), b.qaResults(), b.signatures(),
-                b.promoted());
+                b.promoted(), b.failure());
     }
 }

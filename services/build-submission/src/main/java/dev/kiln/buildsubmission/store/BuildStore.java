@@ -105,9 +105,13 @@ public class BuildStore {
     /** Applies a transition and writes its history row. */
     public void applyTransition(Connection c, String buildId, Transition t, Instant at) throws SQLException {
         Failure f = t.failure();
+        // Leaving FAILED (a QA failure waived at the gate) clears the failure; otherwise a failure is kept once set.
+        String failureColumns = t.from() == BuildState.FAILED
+                ? "failure_stage = ?, failure_reason = ?, failure_message = ? "
+                : "failure_stage = COALESCE(?, failure_stage), failure_reason = COALESCE(?, failure_reason), "
+                        + "failure_message = COALESCE(?, failure_message) ";
         try (PreparedStatement ps = c.prepareStatement("UPDATE submission.builds SET state = ?, updated_at = ?, "
-                + "failure_stage = COALESCE(?, failure_stage), failure_reason = COALESCE(?, failure_reason), "
-                + "failure_message = COALESCE(?, failure_message) WHERE id = ?")) {
+                + failureColumns + "WHERE id = ?")) {
             ps.setString(1, t.to().name());
             ps.setObject(2, odt(at));
             ps.setString(3, f == null || f.stage() == null ? null : f.stage().wireName());

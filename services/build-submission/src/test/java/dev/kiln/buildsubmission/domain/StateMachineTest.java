@@ -135,4 +135,29 @@ class StateMachineTest {
         assertTrue(StateMachine.supersedes(passed, QaOutcome.FAILED, T.plusSeconds(5)), "a newer rerun counts");
         assertFalse(StateMachine.supersedes(passed, QaOutcome.FAILED, T.minusSeconds(5)), "an older one does not");
     }
+
+    @Test
+    void aBuildFailedOnlyAtQaGoesOnWhenTheGateIsSatisfiedByAWaiver() {
+        Failure qa = new Failure(Stage.QA, StateMachine.QA_FAILED, "QA test case kiln.cst.app.x reported FAILED");
+        StateMachine.Snapshot failedAtQa = new StateMachine.Snapshot(BuildState.FAILED, false, CANDIDATE, List.of(),
+                List.of(), null, qa);
+        Optional<Transition> t = StateMachine.onGating(failedAtQa, true);
+        assertEquals(BuildState.PROMOTING, to(t));
+        assertEquals(null, t.orElseThrow().failure());
+        assertTrue(StateMachine.onGating(failedAtQa, false).isEmpty(), "an unsatisfied gate changes nothing");
+
+        SignatureRecord prodSig = new SignatureRecord("localhost:5001/hello:1.0-1", D, "cosign", "k");
+        StateMachine.Snapshot promotedFirst = new StateMachine.Snapshot(BuildState.FAILED, false, CANDIDATE, List.of(),
+                List.of(prodSig), PROMOTED, qa);
+        assertEquals(BuildState.COMPLETE, to(StateMachine.onPromoted(promotedFirst)), "the promotion may come first");
+
+        Failure build = new Failure(Stage.BUILD, "build-step-failed", "RUN exited 3");
+        StateMachine.Snapshot failedAtBuild = new StateMachine.Snapshot(BuildState.FAILED, false, CANDIDATE, List.of(),
+                List.of(), PROMOTED, build);
+        assertTrue(StateMachine.onGating(failedAtBuild, true).isEmpty(), "other failures stay final");
+        assertTrue(StateMachine.onPromoted(failedAtBuild).isEmpty());
+        StateMachine.Snapshot canceled = new StateMachine.Snapshot(BuildState.CANCELED, false, CANDIDATE, List.of(),
+                List.of(), null, null);
+        assertTrue(StateMachine.onGating(canceled, true).isEmpty());
+    }
 }
