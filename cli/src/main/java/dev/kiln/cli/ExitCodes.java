@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.cli.client.GateClosedException;
 import dev.kiln.cli.client.ServerResponseException;
 import dev.kiln.cli.client.ServerUnreachableException;
 import dev.kiln.cli.service.BuildFailedException;
@@ -17,6 +18,8 @@ public final class ExitCodes implements IExecutionExceptionHandler {
 
     public static final int OK = 0;
     public static final int BUILD_FAILED = 1;
+    /** kiln verify: no valid signature. */
+    public static final int NOT_VERIFIED = 1;
     public static final int USAGE = 2;
     public static final int UNREACHABLE = 3;
     public static final int REFUSED = 4;
@@ -43,6 +46,10 @@ public final class ExitCodes implements IExecutionExceptionHandler {
         BuildFailedException failed = find(failure, BuildFailedException.class);
         if (failed != null) {
             return new Outcome(BUILD_FAILED, failed.getMessage());
+        }
+        GateClosedException gate = find(failure, GateClosedException.class);
+        if (gate != null) {
+            return new Outcome(REFUSED, gate.explanation());
         }
         ServerResponseException response = find(failure, ServerResponseException.class);
         if (response != null) {

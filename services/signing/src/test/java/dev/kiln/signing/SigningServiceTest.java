@@ -19,8 +19,9 @@ import dev.kiln.events.Nvr;
 import dev.kiln.events.Stage;
 import dev.kiln.signing.client.SigningDatabase;
 import dev.kiln.signing.domain.SignatureRecord;
-import dev.kiln.signing.service.ImageVerifier;
+import dev.kiln.support.verify.ImageVerifier;
 import dev.kiln.signing.service.OpenPgp;
+import dev.kiln.support.verify.OpenPgpVerifier;
 import dev.kiln.support.registry.RegistryClient;
 import dev.kiln.testsupport.KafkaResource;
 import dev.kiln.testsupport.KafkaTestClient;
@@ -152,13 +153,13 @@ class SigningServiceTest {
         byte[] simple = given().get("/lookaside/" + repo + "@sha256=" + hex + "/signature-1").then().statusCode(200)
                 .contentType("application/octet-stream").extract().asByteArray();
         List<PGPPublicKeyRing> served = OpenPgp.publicRings(openPgpPublicKey().getBytes(StandardCharsets.US_ASCII));
-        OpenPgp.Verification v = OpenPgp.verify(simple, served);
+        OpenPgpVerifier.Verification v = OpenPgpVerifier.verify(simple, served);
         assertTrue(v.valid(), v.problem().toString());
         JsonNode sp = JSON.readTree(v.payload().orElseThrow());
         assertEquals("atomic container signature", sp.at("/critical/type").asText());
         assertEquals(digest, sp.at("/critical/image/docker-manifest-digest").asText());
         assertEquals(candidateAddress + "/" + repo + ":1.0-1", sp.at("/critical/identity/docker-reference").asText());
-        assertFalse(OpenPgp.verify(simple, List.of(TestKeys.openPgp(Files.createTempDirectory("k").resolve("o.asc"), "x")
+        assertFalse(OpenPgpVerifier.verify(simple, List.of(TestKeys.openPgp(Files.createTempDirectory("k").resolve("o.asc"), "x")
                 .publicRing())).valid(), "another OpenPGP key must not verify it");
         given().get("/lookaside/" + repo + "@sha256=" + hex + "/signature-2").then().statusCode(404)
                 .contentType("application/problem+json");

@@ -6,9 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.signing.domain.OpenPgpKey;
-import dev.kiln.signing.service.CosignFormat;
+import dev.kiln.support.verify.CosignFormat;
 import dev.kiln.signing.service.OpenPgp;
-import dev.kiln.signing.service.SimpleSigningFormat;
+import dev.kiln.support.verify.OpenPgpVerifier;
+import dev.kiln.support.verify.SimpleSigningFormat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -50,23 +51,23 @@ class SimpleSigningTest {
         // a binary signed message (not armored, not cleartext, not detached)
         assertFalse(new String(message, StandardCharsets.ISO_8859_1).contains("-----BEGIN"));
 
-        OpenPgp.Verification ok = OpenPgp.verify(message, List.of(other.publicRing(), key.publicRing()));
+        OpenPgpVerifier.Verification ok = OpenPgpVerifier.verify(message, List.of(other.publicRing(), key.publicRing()));
         assertTrue(ok.valid(), ok.problem().toString());
         assertArrayEquals(payload, ok.payload().orElseThrow());
         assertEquals(key.keyId(), ok.signerKeyId().orElseThrow());
         assertTrue(key.keyId().matches("[0-9A-F]{40}"));
 
-        OpenPgp.Verification foreign = OpenPgp.verify(message, List.of(other.publicRing()));
+        OpenPgpVerifier.Verification foreign = OpenPgpVerifier.verify(message, List.of(other.publicRing()));
         assertFalse(foreign.valid());
         assertTrue(foreign.problem().orElseThrow().contains("not among the given public keys"), foreign.problem().toString());
 
         byte[] tampered = message.clone();
         int at = new String(message, StandardCharsets.ISO_8859_1).indexOf("hello");
         tampered[at] = 'j';
-        OpenPgp.Verification bad = OpenPgp.verify(tampered, List.of(key.publicRing()));
+        OpenPgpVerifier.Verification bad = OpenPgpVerifier.verify(tampered, List.of(key.publicRing()));
         assertFalse(bad.valid());
 
-        assertFalse(OpenPgp.verify("garbage".getBytes(), List.of(key.publicRing())).valid());
+        assertFalse(OpenPgpVerifier.verify("garbage".getBytes(), List.of(key.publicRing())).valid());
     }
 
     @Test

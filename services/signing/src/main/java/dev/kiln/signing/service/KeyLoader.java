@@ -1,6 +1,7 @@
 package dev.kiln.signing.service;
 
 import dev.kiln.signing.domain.SigningKey;
+import dev.kiln.support.verify.CosignKeys;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringWriter;
@@ -36,7 +37,7 @@ import org.bouncycastle.pkcs.PKCSException;
  */
 public final class KeyLoader {
     /** One Bouncy Castle provider instance, passed explicitly: nothing is registered JVM-wide. */
-    public static final Provider BC = new BouncyCastleProvider();
+    public static final Provider BC = CosignKeys.BC;
     private static final String CURVE = "secp256r1";
 
     private KeyLoader() {
@@ -129,12 +130,7 @@ public final class KeyLoader {
 
     /** {@code SHA256:} + hex of the first 16 bytes of sha256(SubjectPublicKeyInfo DER). */
     public static String keyId(PublicKey publicKey) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(publicKey.getEncoded());
-            return "SHA256:" + HexFormat.of().formatHex(Arrays.copyOf(digest, 16));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return CosignKeys.keyId(publicKey);
     }
 
     public static String pem(PublicKey publicKey) {

@@ -1,6 +1,7 @@
 package dev.kiln.signing.service;
 
 import dev.kiln.signing.domain.OpenPgpKey;
+import dev.kiln.support.verify.OpenPgpVerifier;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -61,17 +62,6 @@ import org.bouncycastle.openpgp.operator.jcajce.JcePBESecretKeyEncryptorBuilder;
  */
 public final class OpenPgp {
     private OpenPgp() {
-    }
-
-    /** What a signed message held and who signed it; {@code problem} says why it is not valid (empty when valid). */
-    public record Verification(Optional<byte[]> payload, Optional<String> signerKeyId, Optional<String> problem) {
-        public boolean valid() {
-            return problem.isEmpty();
-        }
-
-        static Verification invalid(String problem) {
-            return new Verification(Optional.empty(), Optional.empty(), Optional.of(problem));
-        }
     }
 
     /** Loads the first key ring of an armored (or binary) secret key file and unlocks its primary key. */
@@ -137,12 +127,10 @@ public final class OpenPgp {
 
     /** Every public key ring in {@code bytes} (armored or binary); empty when it holds none. */
     public static List<PGPPublicKeyRing> publicRings(byte[] bytes) {
-        try (InputStream in = PGPUtil.getDecoderStream(new ByteArrayInputStream(bytes))) {
-            List<PGPPublicKeyRing> rings = new ArrayList<>();
-            new PGPPublicKeyRingCollection(in, new JcaKeyFingerprintCalculator()).getKeyRings().forEachRemaining(rings::add);
-            return rings;
-        } catch (IOException | PGPException | RuntimeException e) {
-            throw new KeyLoader.KeyLoadException("not an OpenPGP public key: " + e.getMessage(), e);
+        try {
+            return OpenPgpVerifier.publicRings(bytes);
+        } catch (IllegalArgumentException e) {
+            throw new KeyLoader.KeyLoadException(e.getMessage(), e);
         }
     }
 
@@ -185,7 +173,7 @@ public final class OpenPgp {
 
     /** The v4 fingerprint, 40 upper-case hex digits. */
     public static String fingerprint(PGPPublicKey key) {
-        return HexFormat.of().withUpperCase().formatHex(key.getFingerprint());
+        return OpenPgpVerifier.fingerprint(key);
     }
 
     /** A binary OpenPGP signed message (not detached, not cleartext) over {@code payload}, by the primary key. */
@@ -217,55 +205,6 @@ public final class OpenPgp {
             return bytes.toByteArray();
         } catch (PGPException | IOException e) {
             throw new IllegalStateException("cannot sign with OpenPGP key " + key.keyId() + ": " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Verifies a signed message against {@code trusted} key rings. Valid only when the message is one-pass signature,
-     * literal data, signature (optionally compressed), the issuer is one of {@code trusted} and the signature verifies.
-     */
-    public static Verification verify(byte[] message, List<PGPPublicKeyRing> trusted) {
-        try (InputStream in = PGPUtil.getDecoderStream(new ByteArrayInputStream(message))) {
-            JcaPGPObjectFactory factory = new JcaPGPObjectFactory(in);
-            Object next = factory.nextObject();
-            if (next instanceof PGPCompressedData compressed) {
-                factory = new JcaPGPObjectFactory(compressed.getDataStream());
-                next = factory.nextObject();
-            }
-            if (!(next instanceof PGPOnePassSignatureList onePassList) || onePassList.size() != 1) {
-                return Verification.invalid("not an OpenPGP signed message with exactly one signature");
-            }
-            PGPOnePassSignature onePass = onePassList.get(0);
-            if (!(factory.nextObject() instanceof PGPLiteralData literal)) {
-                return Verification.invalid("the signed message holds no literal data");
-            }
-            byte[] payload = literal.getInputStream().readAllBytes();
-            if (!(factory.nextObject() instanceof PGPSignatureList signatures) || signatures.size() != 1) {
-                return Verification.invalid("the signed message has no signature after its data");
-            }
-            PGPPublicKey signer = null;
-            for (PGPPublicKeyRing ring : trusted) {
-                PGPPublicKey candidate = ring.getPublicKey(onePass.getKeyID());
-                if (candidate != null) {
-                    signer = candidate;
-                    break;
-                }
-            }
-            String issuer = String.format(Locale.ROOT, "%016X", onePass.getKeyID());
-            if (signer == null) {
-                return new Verification(Optional.of(payload), Optional.of(issuer),
-                        Optional.of("signed by key " + issuer + ", which is not among the given public keys"));
-            }
-            onePass.init(new JcaPGPContentVerifierBuilderProvider().setProvider(KeyLoader.BC), signer);
-            onePass.update(payload);
-            String fingerprint = fingerprint(signer);
-            if (!onePass.verify(signatures.get(0))) {
-                return new Verification(Optional.of(payload), Optional.of(fingerprint),
-                        Optional.of("the OpenPGP signature by " + fingerprint + " does not match the signed data"));
-            }
-            return new Verification(Optional.of(payload), Optional.of(fingerprint), Optional.empty());
-        } catch (IOException | PGPException | RuntimeException e) {
-            return Verification.invalid("not a readable OpenPGP message: " + e.getMessage());
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.kiln.signing.config.SigningConfig;
 import dev.kiln.signing.domain.OpenPgpKey;
 import dev.kiln.signing.domain.SigningKey;
 import dev.kiln.signing.domain.StoredOpenPgpKey;
+import dev.kiln.support.verify.CosignKeys;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -234,13 +235,6 @@ public class SigningKeys {
     }
 
     public static boolean verify(PublicKey publicKey, byte[] payload, String base64Signature) {
-        try {
-            Signature s = Signature.getInstance(SIGNATURE_ALGORITHM, KeyLoader.BC);
-            s.initVerify(publicKey);
-            s.update(payload);
-            return s.verify(Base64.getDecoder().decode(base64Signature));
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
-            return false;
-        }
+        return CosignKeys.verify(publicKey, payload, base64Signature);
     }
 }

@@ -14,6 +14,8 @@ import dev.kiln.signing.domain.SigningKey;
 import dev.kiln.signing.domain.SigningTarget;
 import dev.kiln.support.registry.RegistryClient;
 import dev.kiln.support.registry.RegistryException;
+import dev.kiln.support.verify.CosignFormat;
+import dev.kiln.support.verify.SimpleSigningFormat;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;

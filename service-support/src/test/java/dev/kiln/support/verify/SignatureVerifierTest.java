@@ -1,28 +1,19 @@
-package dev.kiln.signing;
+package dev.kiln.support.verify;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.signing.domain.OpenPgpKey;
-import dev.kiln.signing.service.CosignFormat;
-import dev.kiln.signing.service.KeyLoader;
-import dev.kiln.signing.service.OpenPgp;
-import dev.kiln.signing.service.SignatureVerifier;
-import dev.kiln.signing.service.SimpleSigningFormat;
 import dev.kiln.support.registry.RegistryClient;
-import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.Signature;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** What `kiln verify` decides, for both kinds of signature: right key, another key, another digest, another repository. */
 class SignatureVerifierTest {
@@ -32,8 +23,8 @@ class SignatureVerifierTest {
 
     @Test
     void cosignSignaturesAreCheckedAgainstTheGivenKeys() throws Exception {
-        KeyPair key = SigningTestResource.generateKeyPair();
-        KeyPair other = SigningTestResource.generateKeyPair();
+        KeyPair key = TestSigning.ecKeyPair();
+        KeyPair other = TestSigning.ecKeyPair();
         Map<String, byte[]> blobs = new HashMap<>();
         List<JsonNode> layers = List.of(
                 layer(blobs, key, CosignFormat.payload(REPO + ":1.0-1", DIGEST, Instant.now())),
@@ -44,7 +35,7 @@ class SignatureVerifierTest {
         List<SignatureVerifier.Finding> good = SignatureVerifier.cosign(manifest, blobs::get, REPO, DIGEST, List.of(key.getPublic()), "loc");
         assertEquals(3, good.size());
         assertTrue(good.get(0).valid(), good.get(0).describe());
-        assertEquals(KeyLoader.keyId(key.getPublic()), good.get(0).keyId().orElseThrow());
+        assertEquals(CosignKeys.keyId(key.getPublic()), good.get(0).keyId().orElseThrow());
         assertFalse(good.get(1).valid());
         assertTrue(good.get(1).problem().orElseThrow().contains("another image"), good.get(1).describe());
         assertFalse(good.get(2).valid());
@@ -56,10 +47,10 @@ class SignatureVerifierTest {
     }
 
     @Test
-    void simpleSignaturesAreCheckedAgainstTheGivenKeys(@TempDir Path dir) throws Exception {
-        OpenPgpKey key = TestKeys.openPgp(dir.resolve("k.asc"), "pw");
-        OpenPgpKey other = TestKeys.openPgp(dir.resolve("o.asc"), "pw");
-        byte[] sig = OpenPgp.sign(key, SimpleSigningFormat.payload(REPO + ":1.0-1", DIGEST, Instant.now()), new Date());
+    void simpleSignaturesAreCheckedAgainstTheGivenKeys() throws Exception {
+        TestSigning.PgpKey key = TestSigning.pgpKey();
+        TestSigning.PgpKey other = TestSigning.pgpKey();
+        byte[] sig = TestSigning.pgpSign(key, SimpleSigningFormat.payload(REPO + ":1.0-1", DIGEST, Instant.now()));
 
         SignatureVerifier.Finding ok = SignatureVerifier.simpleSigning(sig, REPO, DIGEST, List.of(key.publicRing()), "url");
         assertTrue(ok.valid(), ok.describe());

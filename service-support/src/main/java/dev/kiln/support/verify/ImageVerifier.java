@@ -1,6 +1,5 @@
-package dev.kiln.signing.service;
+package dev.kiln.support.verify;
 
-import dev.kiln.signing.client.LookasideClient;
 import dev.kiln.support.registry.RegistryClient;
 import java.security.PublicKey;
 import java.util.ArrayList;
@@ -16,7 +15,8 @@ public final class ImageVerifier {
     private final LookasideClient lookaside = new LookasideClient();
 
     /** Everything found for one image; {@code anyValid} decides the exit code of {@code kiln verify}. */
-    public record Report(String repository, String digest, List<SignatureVerifier.Finding> findings) {
+    /** {@code problems}: what could not be read (e.g. an unreachable lookaside store); not signatures. */
+    public record Report(String repository, String digest, List<SignatureVerifier.Finding> findings, List<String> problems) {
         public boolean anyValid() {
             return findings.stream().anyMatch(SignatureVerifier.Finding::valid);
         }
@@ -51,8 +51,17 @@ public final class ImageVerifier {
         String sigTag = digest.replace(':', '-') + ".sig";
         registry.getManifest(repository, sigTag).ifPresent(m -> findings.addAll(SignatureVerifier.cosign(m.bytes(),
                 blob -> registry.getBlob(repository, blob), fullRepository, digest, cosignKeys, fullRepository + ":" + sigTag)));
-        lookasideBase.ifPresent(base -> lookaside.fetchAll(base, repository, digest).forEach(f -> findings.add(
-                SignatureVerifier.simpleSigning(f.bytes(), fullRepository, digest, openPgpKeys, f.url()))));
-        return new Report(fullRepository, digest, findings);
+        List<String> problems = new ArrayList<>();
+        if (lookasideBase.isPresent()) {
+            List<LookasideClient.Fetched> fetched;
+            try {
+                fetched = lookaside.fetchAll(lookasideBase.get(), repository, digest);
+            } catch (RuntimeException e) {
+                problems.add("the lookaside store " + lookasideBase.get() + " cannot be read: " + e.getMessage());
+                fetched = List.of();
+            }
+            fetched.forEach(f -> findings.add(SignatureVerifier.simpleSigning(f.bytes(), fullRepository, digest, openPgpKeys, f.url())));
+        }
+        return new Report(fullRepository, digest, findings, List.copyOf(problems));
     }
 }

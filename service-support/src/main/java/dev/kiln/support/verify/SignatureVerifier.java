@@ -1,4 +1,4 @@
-package dev.kiln.signing.service;
+package dev.kiln.support.verify;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.security.PublicKey;
@@ -59,8 +59,8 @@ public final class SignatureVerifier {
                 continue;
             }
             Optional<CosignFormat.Identity> identity = CosignFormat.identity(payload);
-            Optional<PublicKey> signer = keys.stream().filter(k -> SigningKeys.verify(k, payload, signature)).findFirst();
-            Optional<String> keyId = signer.map(KeyLoader::keyId);
+            Optional<PublicKey> signer = keys.stream().filter(k -> CosignKeys.verify(k, payload, signature)).findFirst();
+            Optional<String> keyId = signer.map(CosignKeys::keyId);
             findings.add(new Finding(CosignFormat.FORMAT, location, identity.map(CosignFormat.Identity::dockerReference), keyId,
                     problem(identity, signer.isPresent(), "no given cosign key verifies this signature", repository, digest)));
         }
@@ -70,7 +70,7 @@ public final class SignatureVerifier {
     /** One simple signature (an OpenPGP signed message) from a lookaside store. */
     public static Finding simpleSigning(byte[] signature, String repository, String digest, List<PGPPublicKeyRing> keys,
             String location) {
-        OpenPgp.Verification v = OpenPgp.verify(signature, keys);
+        OpenPgpVerifier.Verification v = OpenPgpVerifier.verify(signature, keys);
         Optional<CosignFormat.Identity> identity = v.payload().flatMap(SimpleSigningFormat::identity);
         if (!v.valid()) {
             return new Finding(SimpleSigningFormat.FORMAT, location, identity.map(CosignFormat.Identity::dockerReference),

@@ -1,4 +1,4 @@
-package dev.kiln.signing.client;
+package dev.kiln.support.verify;
 
 import java.io.IOException;
 import java.net.URI;

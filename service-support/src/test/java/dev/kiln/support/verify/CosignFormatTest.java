@@ -1,8 +1,7 @@
-package dev.kiln.signing;
+package dev.kiln.support.verify;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.kiln.signing.service.CosignFormat;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;

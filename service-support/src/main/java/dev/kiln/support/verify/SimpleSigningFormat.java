@@ -1,4 +1,4 @@
-package dev.kiln.signing.service;
+package dev.kiln.support.verify;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
