@@ -99,8 +99,11 @@ class EventFlowTest {
         TestKafka.send(new BuildStarted(id, "worker-1", "tcp://builder-1:2376", t));
         awaitState(id, BuildState.BUILDING);
 
+        admin().when().get("/api/v1/builds/" + id + "/sbom").then().statusCode(404)
+                .contentType("application/problem+json");
         TestKafka.send(new BuildCompleted(id, s.name(), false, digest('1'), "tcp://builder-1:2376", s.nvr(),
-                PRODUCTION + "/base/busybox:latest", digest('2'), Map.of("name", s.name()), 1234, List.of("busybox"), t));
+                PRODUCTION + "/base/busybox:latest", digest('2'), Map.of("name", s.name()), 1234,
+                List.of("pkg:deb/debian/bash@5.2.15-2?arch=amd64", "pkg:apk/alpine/musl@1.2.4"), t));
         String pushedId = TestKafka.send(new ImagePushed(id, s.name(), false, s.nvr(), CANDIDATE, s.name(),
                 List.of("1.0-1"), image, "application/vnd.docker.distribution.manifest.v2+json", 1234, t));
         awaitState(id, BuildState.PUSHED);
@@ -115,6 +118,18 @@ class EventFlowTest {
         assertEquals(image, b.getString("candidate.digest"));
         assertEquals(CANDIDATE + "/" + s.name() + "@" + image, b.getString("candidate.reference"));
         assertEquals(List.of("1.0-1"), b.getList("candidate.tags"));
+
+        // the content manifest is served as a CycloneDX SBOM
+        JsonPath sbom = admin().when().get("/api/v1/builds/" + id + "/sbom").then().statusCode(200).extract().jsonPath();
+        assertEquals("CycloneDX", sbom.getString("bomFormat"));
+        assertEquals("1.5", sbom.getString("specVersion"));
+        assertEquals(s.name(), sbom.getString("metadata.component.name"));
+        assertEquals("pkg:oci/" + s.name() + "@" + image.replace(":", "%3A") + "?repository_url=" + CANDIDATE + "/"
+                + s.name(), sbom.getString("metadata.component.purl"));
+        assertEquals(List.of("bash", "musl"), sbom.getList("components.name"));
+        assertEquals(List.of("5.2.15-2", "1.2.4"), sbom.getList("components.version"));
+        assertEquals(List.of("pkg:deb/debian/bash@5.2.15-2?arch=amd64", "pkg:apk/alpine/musl@1.2.4"),
+                sbom.getList("components.purl"));
 
         TestKafka.send(new QaResult(id, CANDIDATE + "/" + s.name(), image, "kiln.image.starts", QaOutcome.RUNNING,
                 null, "kiln-qa", null, t));

@@ -84,6 +84,14 @@ public class BuildResource {
     }
 
     @GET
+    @Path("/{id}/sbom")
+    @Produces({dev.kiln.buildsubmission.domain.CycloneDx.MEDIA_TYPE, MediaType.APPLICATION_JSON})
+    @Operation(summary = "The image's content manifest as a CycloneDX 1.5 SBOM (packages from dpkg or apk)")
+    public java.util.Map<String, Object> sbom(@PathParam("id") String id) {
+        return service.sbom(id);
+    }
+
+    @GET
     @Path("/{id}/logs")
     @Produces(MediaType.TEXT_PLAIN)
     @Operation(summary = "The build's log lines received so far, as plain text")

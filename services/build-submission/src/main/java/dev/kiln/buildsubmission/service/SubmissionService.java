@@ -270,6 +270,18 @@ public class SubmissionService {
         }
     }
 
+    /** The build's content manifest as a CycloneDX SBOM; 404 until container-build reported it. */
+    public java.util.Map<String, Object> sbom(String id) {
+        return tx.inTransaction(c -> {
+            Build b = builds.find(c, id).orElseThrow(
+                    () -> SubmissionException.notFound("Build not found", "there is no build " + id));
+            List<String> packages = builds.contentManifest(c, id).orElseThrow(() -> SubmissionException.notFound(
+                    "No content manifest yet", "build " + id + " is " + b.state()
+                            + " and has no content manifest: it is recorded when the image is built"));
+            return dev.kiln.buildsubmission.domain.CycloneDx.of(b, packages, Instant.now());
+        });
+    }
+
     /** The build's log lines so far. */
     public List<String> logs(String id) {
         return tx.inTransaction(c -> {

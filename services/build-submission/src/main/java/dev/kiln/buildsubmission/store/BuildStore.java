@@ -302,18 +302,37 @@ public class BuildStore {
     }
 
     public void recordCompleted(Connection c, String id, String parentImage, String parentDigest, String imageId,
-            long size, Map<String, String> labels, Instant at) throws SQLException {
+            long size, Map<String, String> labels, List<String> contentManifest, Instant at) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE submission.builds SET parent_image = ?, "
-                + "parent_digest = ?, image_id = ?, image_size = ?, labels = CAST(? AS JSONB), updated_at = ? "
-                + "WHERE id = ?")) {
+                + "parent_digest = ?, image_id = ?, image_size = ?, labels = CAST(? AS JSONB), "
+                + "content_manifest = CAST(? AS JSONB), updated_at = ? WHERE id = ?")) {
             ps.setString(1, parentImage);
             ps.setString(2, parentDigest);
             ps.setString(3, imageId);
             ps.setLong(4, size);
             ps.setString(5, json(labels));
-            ps.setObject(6, odt(at));
-            ps.setString(7, id);
+            ps.setString(6, json(contentManifest));
+            ps.setObject(7, odt(at));
+            ps.setString(8, id);
             ps.executeUpdate();
+        }
+    }
+
+    /** The content manifest recorded from {@code build.completed}; empty until the build completed. */
+    public Optional<List<String>> contentManifest(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT content_manifest::text FROM submission.builds WHERE id = ? AND content_manifest IS NOT NULL")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                try {
+                    return Optional.of(List.of(JSON.readValue(rs.getString(1), String[].class)));
+                } catch (JsonProcessingException e) {
+                    throw new SQLException("unreadable content manifest of build " + id, e);
+                }
+            }
         }
     }
 
