@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kiln.release.service.ImageCopier;
+import dev.kiln.support.registry.ImageCopier;
 import dev.kiln.support.registry.RegistryClient;
 import dev.kiln.testsupport.RegistryProcess;
 import java.net.URI;

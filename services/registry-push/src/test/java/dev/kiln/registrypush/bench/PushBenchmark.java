@@ -1,6 +1,7 @@
 package dev.kiln.registrypush.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import dev.kiln.support.registry.ImageCopier;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import com.github.dockerjava.api.DockerClient;
@@ -37,7 +38,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code ./kiln bench push}: times Kiln's candidate push (jib-core from the daemon, registry-push's {@link PushService})
- * and promotion (release's copy, {@link BenchCopier}) of a trivial and a ~100 MB image next to {@code docker push}
+ * and promotion (release's {@link ImageCopier}) of a trivial and a ~100 MB image next to {@code docker push}
  * (docker-java) and {@code skopeo copy} on this machine, in this run, against real {@code docker-registry}
  * processes, and prints a table with the ratios (also written to {@code target/bench/push-benchmark.txt}). Tagged
  * {@code benchmark}: not part of the normal test run. No timing is asserted; only that every copy kept its digest.
@@ -67,7 +68,8 @@ class PushBenchmark {
             pushService(candidate, Files.createTempDirectory("kiln-bench-warmup-")).push(new BuildCompleted(
                     UUID.randomUUID().toString(), "warmup", false, baseId, TestDocker.host(), new Nvr("warmup", "1", "1"),
                     null, null, Map.of(), 0, List.of(), Instant.now()));
-            BenchCopier.copy(client(candidate), "warmup", "1-1", client(production), "warmup", List.of("1-1"));
+            ImageCopier.copy(client(candidate), "warmup", client(candidate).getManifest("warmup", "1-1").orElseThrow().digest(),
+                    client(production), "warmup", List.of("1-1"));
             String run = UUID.randomUUID().toString().substring(0, 8);
             Map<String, String> dockerfiles = new java.util.LinkedHashMap<>();
             dockerfiles.put("trivial", "RUN echo " + run + " > /stamp\n");
@@ -104,9 +106,9 @@ class PushBenchmark {
                 RegistryClient from = client(candidate);
                 RegistryClient to = client(production);
                 long t2 = System.nanoTime();
-                String copied = BenchCopier.copy(from, repo + "-kiln", "1.0-1", to, repo + "-kiln", List.of("1.0-1", "1.0", "latest"));
+                ImageCopier.copy(from, repo + "-kiln", pushed.digest(), to, repo + "-kiln", List.of("1.0-1", "1.0", "latest"));
                 Duration kilnPromote = Duration.ofNanos(System.nanoTime() - t2);
-                assertEquals(pushed.digest(), copied);
+                assertEquals(pushed.digest(), to.getManifest(repo + "-kiln", "1.0-1").orElseThrow().digest());
                 Duration skopeo = time(() -> skopeo(candidate.hostPort() + "/" + repo + "-kiln:1.0-1",
                         production.hostPort() + "/" + repo + "-skopeo:1.0-1"));
                 assertEquals(pushed.digest(), to.getManifest(repo + "-skopeo", "1.0-1").orElseThrow().digest(),
@@ -115,7 +117,7 @@ class PushBenchmark {
 
                 // promotion within one registry: mount vs skopeo
                 long t3 = System.nanoTime();
-                BenchCopier.copy(from, repo + "-kiln", "1.0-1", from, "prod/" + repo + "-kiln", List.of("1.0-1", "1.0", "latest"));
+                ImageCopier.copy(from, repo + "-kiln", pushed.digest(), from, "prod/" + repo + "-kiln", List.of("1.0-1", "1.0", "latest"));
                 Duration kilnMount = Duration.ofNanos(System.nanoTime() - t3);
                 Duration skopeoSame = time(() -> skopeo(candidate.hostPort() + "/" + repo + "-kiln:1.0-1",
                         candidate.hostPort() + "/prod/" + repo + "-skopeo:1.0-1"));

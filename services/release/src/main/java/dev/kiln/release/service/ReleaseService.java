@@ -1,6 +1,7 @@
 package dev.kiln.release.service;
 
 import dev.kiln.events.BuildFailed;
+import dev.kiln.support.registry.ImageCopier;
 import dev.kiln.events.EventCodec;
 import dev.kiln.events.GatingDecision;
 import dev.kiln.events.ImagePromoted;

@@ -1,9 +1,7 @@
-package dev.kiln.release.service;
+package dev.kiln.support.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kiln.support.registry.RegistryClient;
-import dev.kiln.support.registry.RegistryException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
