@@ -7,11 +7,12 @@ import java.util.Map;
 /**
  * The image is built and waits in the daemon of {@code dockerHost}. {@code parentDigest} is the digest the FROM
  * image was pinned to; {@code contentManifest} lists what the image contains (packages, or the files of a
- * package-less image).
+ * package-less image) as package URLs; {@code layers} are the image's layers, bottom first (absent from events of
+ * older producers: an empty list).
  */
 public record BuildCompleted(String buildId, String component, boolean scratch, String imageId, String dockerHost,
         Nvr nvr, String parentImage, String parentDigest, Map<String, String> labels, long sizeBytes,
-        List<String> contentManifest, Instant time) implements KilnEvent {
+        List<String> contentManifest, List<ImageLayer> layers, Instant time) implements KilnEvent {
     public BuildCompleted {
         Require.text(buildId, "buildId");
         Require.text(component, "component");
@@ -22,6 +23,7 @@ public record BuildCompleted(String buildId, String component, boolean scratch, 
         labels = Require.map(labels);
         Require.notNegative(sizeBytes, "sizeBytes");
         contentManifest = Require.list(contentManifest);
+        layers = Require.list(layers);
         Require.present(time, "time");
     }
 }

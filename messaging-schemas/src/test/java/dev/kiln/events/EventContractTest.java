@@ -41,7 +41,8 @@ class EventContractTest {
         m.put(EventType.BUILD_STARTED, new BuildStarted("b-1", "worker-1", "tcp://builder-1:2376", T));
         m.put(EventType.BUILD_LOG, new BuildLog("b-1", 0, List.of("Step 1/3 : FROM base", " ---> 1234"), T));
         m.put(EventType.BUILD_COMPLETED, new BuildCompleted("b-1", "hello", false, D1, "tcp://builder-1:2376", NVR,
-                "localhost:5001/base/busybox:latest", D2, Map.of("name", "hello"), 1234, List.of("busybox 1.35.0"), T));
+                "localhost:5001/base/busybox:latest", D2, Map.of("name", "hello"), 1234, List.of("pkg:apk/alpine/busybox@1.36.1-r2"),
+                List.of(new ImageLayer(D2, 4_300_000, "ADD file:abc in /"), new ImageLayer(D1, 12, null)), T));
         m.put(EventType.BUILD_FAILED, new BuildFailed("b-1", Stage.BUILD, "build-step-failed",
                 "RUN exited with 1: fix the Dockerfile and submit again", false, T));
         m.put(EventType.BUILD_CANCELED, new BuildCanceled("b-1", Stage.BUILD, "alice", T));

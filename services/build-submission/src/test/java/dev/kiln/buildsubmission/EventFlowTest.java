@@ -13,6 +13,7 @@ import dev.kiln.events.BuildStateChanged;
 import dev.kiln.events.EventCodec;
 import dev.kiln.events.EventType;
 import dev.kiln.events.GatingDecision;
+import dev.kiln.events.ImageLayer;
 import dev.kiln.events.ImagePromoted;
 import dev.kiln.events.ImagePushed;
 import dev.kiln.events.ImageSigned;
@@ -103,7 +104,9 @@ class EventFlowTest {
                 .contentType("application/problem+json");
         TestKafka.send(new BuildCompleted(id, s.name(), false, digest('1'), "tcp://builder-1:2376", s.nvr(),
                 PRODUCTION + "/base/busybox:latest", digest('2'), Map.of("name", s.name()), 1234,
-                List.of("pkg:deb/debian/bash@5.2.15-2?arch=amd64", "pkg:apk/alpine/musl@1.2.4"), t));
+                List.of("pkg:deb/debian/bash@5.2.15-2?arch=amd64", "pkg:apk/alpine/musl@1.2.4"),
+                List.of(new ImageLayer(digest('3'), 4_300_000, "ADD file:busybox in /"),
+                        new ImageLayer(digest('4'), 12, "COPY hello.txt /")), t));
         String pushedId = TestKafka.send(new ImagePushed(id, s.name(), false, s.nvr(), CANDIDATE, s.name(),
                 List.of("1.0-1"), image, "application/vnd.docker.distribution.manifest.v2+json", 1234, t));
         awaitState(id, BuildState.PUSHED);

@@ -86,7 +86,7 @@ class RegistryPushTest {
     private static BuildCompleted completed(String buildId, boolean scratch, String image) {
         return new BuildCompleted(buildId, "push-test", scratch, image, TestDocker.host(),
                 new Nvr("push-test", "1.0", scratch ? null : "7"), TestDocker.BASE_IMAGE, null,
-                Map.of("name", "push-test"), 1234, List.of(), Instant.now());
+                Map.of("name", "push-test"), 1234, List.of(), List.of(), Instant.now());
     }
 
     @Test

@@ -20,6 +20,7 @@ import dev.kiln.events.BuildStateChanged;
 import dev.kiln.events.Nvr;
 import dev.kiln.events.Source;
 import dev.kiln.events.Stage;
+import dev.kiln.support.sbom.CycloneDx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -278,7 +279,13 @@ public class SubmissionService {
             List<String> packages = builds.contentManifest(c, id).orElseThrow(() -> SubmissionException.notFound(
                     "No content manifest yet", "build " + id + " is " + b.state()
                             + " and has no content manifest: it is recorded when the image is built"));
-            return dev.kiln.buildsubmission.domain.CycloneDx.of(b, packages, Instant.now());
+            CycloneDx.Subject subject = new CycloneDx.Subject(b.id(), b.nvr().name(), b.nvr().release() == null
+                    ? b.nvr().version() : b.nvr().version() + "-" + b.nvr().release(), b.imageId(), b.parentImage(),
+                    b.parentDigest(), null, null, null);
+            if (b.candidate() != null) {
+                subject = subject.at(b.candidate().registry(), b.candidate().repository(), b.candidate().digest());
+            }
+            return CycloneDx.of(subject, packages, Instant.now());
         });
     }
 

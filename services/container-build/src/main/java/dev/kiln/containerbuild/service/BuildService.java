@@ -347,7 +347,7 @@ public class BuildService {
         long size = image.getSize() == null ? 0 : image.getSize();
         return new BuildCompleted(request.buildId(), request.component(), request.scratch(), image.getId(),
                 docker.host(), request.nvr(), labels.get(LABEL_PARENT_IMAGE), labels.get(LABEL_PARENT_DIGEST), labels,
-                size, contentManifest(image.getId()), Instant.now());
+                size, contentManifest(image.getId()), List.of(), Instant.now());
     }
 
     /** The installed packages as CycloneDX component identifiers (package URLs), read from the image's databases. */

@@ -67,7 +67,7 @@ class PushBenchmark {
             String baseId = docker.inspectImageCmd(TestDocker.BASE_IMAGE).exec().getId();
             pushService(candidate, Files.createTempDirectory("kiln-bench-warmup-")).push(new BuildCompleted(
                     UUID.randomUUID().toString(), "warmup", false, baseId, TestDocker.host(), new Nvr("warmup", "1", "1"),
-                    null, null, Map.of(), 0, List.of(), Instant.now()));
+                    null, null, Map.of(), 0, List.of(), List.of(), Instant.now()));
             ImageCopier.copy(client(candidate), "warmup", client(candidate).getManifest("warmup", "1-1").orElseThrow().digest(),
                     client(production), "warmup", List.of("1-1"));
             String run = UUID.randomUUID().toString().substring(0, 8);
@@ -84,7 +84,7 @@ class PushBenchmark {
                 // candidate push: Kiln (jib from the daemon, fresh layer cache) vs docker push, then both again
                 PushService kiln = pushService(candidate, Files.createTempDirectory("kiln-bench-cache-"));
                 BuildCompleted event = new BuildCompleted(UUID.randomUUID().toString(), repo + "-kiln", false, imageId,
-                        TestDocker.host(), new Nvr(repo + "-kiln", "1.0", "1"), null, null, Map.of(), 0, List.of(), Instant.now());
+                        TestDocker.host(), new Nvr(repo + "-kiln", "1.0", "1"), null, null, Map.of(), 0, List.of(), List.of(), Instant.now());
                 long t0 = System.nanoTime();
                 KilnEvent result = kiln.push(event);
                 Duration kilnPush = Duration.ofNanos(System.nanoTime() - t0);

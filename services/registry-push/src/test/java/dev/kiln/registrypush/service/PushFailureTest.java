@@ -160,7 +160,7 @@ class PushFailureTest {
 
     private static BuildCompleted completed(String imageId) {
         return new BuildCompleted(UUID.randomUUID().toString(), "base", false, imageId, TestDocker.host(),
-                new Nvr("base", "1", "1"), null, null, Map.of(), 0, List.of(), Instant.now());
+                new Nvr("base", "1", "1"), null, null, Map.of(), 0, List.of(), List.of(), Instant.now());
     }
 
     private static PushService service(String address, String url, int retries) throws Exception {
