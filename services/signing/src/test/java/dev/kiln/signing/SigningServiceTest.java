@@ -70,6 +70,10 @@ class SigningServiceTest {
     String productionAddress;
     @ConfigProperty(name = "kiln.registry.production.url")
     String productionUrl;
+    @ConfigProperty(name = "kiln.registry.targets.mirror.address")
+    String mirrorAddress;
+    @ConfigProperty(name = "kiln.registry.targets.mirror.url")
+    String mirrorUrl;
 
     @TestHTTPResource("/lookaside")
     URL lookaside;
@@ -256,6 +260,27 @@ class SigningServiceTest {
     }
 
     @Test
+    void promotionToAFurtherTargetRegistryIsSignedThere() throws Exception {
+        String repo = "mirrored-" + shortId();
+        String digest = TestImages.push(candidate, repo, "3.0-1");
+        RegistryClient mirror = RegistryClient.anonymous(mirrorAddress, URI.create(mirrorUrl));
+        RegistryClient.Manifest m = candidate.getManifest(repo, digest).orElseThrow();
+        copyBlobs(m, repo, mirror);
+        mirror.putManifest(repo, "3.0-1", m.bytes(), m.mediaType());
+
+        String buildId = UUID.randomUUID().toString();
+        kafka.send(new ImagePromoted(buildId, candidateAddress, repo, mirrorAddress, repo, digest, List.of("3.0-1"),
+                Instant.now()));
+        ImageSigned signed = awaitSigned(buildId, "cosign");
+        assertEquals(mirrorAddress + "/" + repo + ":3.0-1", signed.reference());
+        ImageVerifier.Report report = new ImageVerifier().verify(mirror, repo, "3.0-1", List.of(publicKey), List.of(),
+                Optional.empty());
+        assertTrue(report.findings().stream().anyMatch(f -> f.valid() && f.format().equals("cosign")), report.describe());
+        assertFalse(candidate.manifestExists(repo, "sha256-" + digest.substring(7) + ".sig"),
+                "the promotion's signature goes to the target, not the candidate");
+    }
+
+    @Test
     void skopeoVerifiesTheSimpleSignatureWithSignedByAgainstTheLookasideServer() throws Exception {
         String repo = "skopeo-" + shortId();
         String digest = TestImages.push(candidate, repo, "1.0-1");
@@ -329,12 +354,16 @@ class SigningServiceTest {
     }
 
     private void copyBlobs(RegistryClient.Manifest m, String repo) throws Exception {
+        copyBlobs(m, repo, production);
+    }
+
+    private void copyBlobs(RegistryClient.Manifest m, String repo, RegistryClient target) throws Exception {
         JsonNode json = JSON.readTree(m.bytes());
         List<String> blobs = new ArrayList<>();
         blobs.add(json.at("/config/digest").asText());
         json.path("layers").forEach(l -> blobs.add(l.path("digest").asText()));
         for (String blob : blobs) {
-            production.putBlob(repo, blob, candidate.getBlob(repo, blob));
+            target.putBlob(repo, blob, candidate.getBlob(repo, blob));
         }
     }
 

@@ -14,12 +14,13 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /**
  * A fresh unencrypted EC P-256 key (PKCS#8 PEM, mode 600, public key next to it as {@code <file>.pub}), as the demo
- * gives it, and two real registries, candidate and production. No OpenPGP key is configured: the service generates
- * one and keeps it encrypted in PostgreSQL.
+ * gives it, and three real registries: candidate, production and a further promotion target ({@code mirror}). No
+ * OpenPGP key is configured: the service generates one and keeps it encrypted in PostgreSQL.
  */
 public class SigningTestResource implements QuarkusTestResourceLifecycleManager {
     private RegistryProcess candidate;
     private RegistryProcess production;
+    private RegistryProcess mirror;
 
     @Override
     public Map<String, String> start() {
@@ -32,11 +33,14 @@ public class SigningTestResource implements QuarkusTestResourceLifecycleManager 
             Files.writeString(dir.resolve("signing-key.pem.pub"), pem("PUBLIC KEY", pair.getPublic().getEncoded()));
             candidate = RegistryProcess.start("candidate");
             production = RegistryProcess.start("production");
+            mirror = RegistryProcess.start("mirror");
             return Map.of("kiln.signing.key-file", keyFile.toString(),
                     "kiln.registry.candidate.address", candidate.hostPort(),
                     "kiln.registry.candidate.url", candidate.url(),
                     "kiln.registry.production.address", production.hostPort(),
                     "kiln.registry.production.url", production.url(),
+                    "kiln.registry.targets.mirror.address", mirror.hostPort(),
+                    "kiln.registry.targets.mirror.url", mirror.url(),
                     "kiln.signing.backoff-millis", "50");
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -50,6 +54,9 @@ public class SigningTestResource implements QuarkusTestResourceLifecycleManager 
         }
         if (production != null) {
             production.close();
+        }
+        if (mirror != null) {
+            mirror.close();
         }
     }
 

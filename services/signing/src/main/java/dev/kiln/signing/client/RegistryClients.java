@@ -4,19 +4,27 @@ import dev.kiln.signing.config.SigningConfig;
 import dev.kiln.support.registry.RegistryClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** The registries this service signs for (candidate and production), by the address used in image references. */
+/**
+ * The registries this service signs for (candidate, production and release's further promotion targets), by the
+ * address used in image references.
+ */
 @ApplicationScoped
 public class RegistryClients {
     private final Map<String, RegistryClient> byAddress = new LinkedHashMap<>();
 
     @Inject
     public RegistryClients(SigningConfig config) {
-        for (SigningConfig.Registry r : new SigningConfig.Registry[] {config.registry().candidate(), config.registry().production()}) {
+        List<SigningConfig.Registry> trusted = new ArrayList<>(List.of(config.registry().candidate(),
+                config.registry().production()));
+        trusted.addAll(config.registry().targets().values());
+        for (SigningConfig.Registry r : trusted) {
             byAddress.putIfAbsent(r.address(), RegistryClient.anonymous(r.address(), r.url()));
         }
     }

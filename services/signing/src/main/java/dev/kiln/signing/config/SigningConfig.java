@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Every {@code kiln.*} setting of the signing service. */
@@ -80,6 +81,12 @@ public interface SigningConfig {
         Registry candidate();
 
         Registry production();
+
+        /**
+         * Further registries release may promote to, as release names them ({@code kiln.registry.targets.<name>.address}
+         * and {@code .url}, e.g. a mirror): their names are signed like production's. Any other registry is refused.
+         */
+        Map<String, Registry> targets();
     }
 
     interface Registry {

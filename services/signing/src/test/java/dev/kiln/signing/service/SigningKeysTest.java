@@ -162,6 +162,7 @@ class SigningKeysTest {
                 return new Registries() {
                     public Registry candidate() { return r; }
                     public Registry production() { return r; }
+                    public java.util.Map<String, Registry> targets() { return java.util.Map.of(); }
                 };
             }
         };
