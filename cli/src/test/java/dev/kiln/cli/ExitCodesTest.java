@@ -19,7 +19,7 @@ class ExitCodesTest {
     static Build failed(String state) {
         return new Build("b1", "hello", state, false, "alice", null, null, null, null, null, List.of(),
                 new Build.Failure("qa", "test-failed", "kiln.image.starts failed"), null, null, null, null, null,
-                null);
+                null, null);
     }
 
     @Test

@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A stand-in for build-submission's REST API with canned answers, so that the CLI's own logic can be tested:
  * builds go SUBMITTED → BUILDING → … on successive polls. Which story a build tells depends on its id:
  * {@code b-ok} and {@code b-scratch} complete, {@code b-fail} fails, {@code b-canceled} is canceled,
- * {@code b-slow} never ends, {@code b-500} is a server error, anything else is 404.
+ * {@code b-slow} never ends, {@code b-500} is a server error, {@code b-layers} is a complete build whose record
+ * carries its image's layers ({@link #layered()}), anything else is 404.
  */
 final class FakeHub implements AutoCloseable {
 
@@ -238,6 +239,10 @@ final class FakeHub implements AutoCloseable {
         }
         if (x.getRequestMethod().equals("GET") && path.startsWith("/api/v1/builds/")) {
             String id = path.substring("/api/v1/builds/".length());
+            if (id.equals("b-layers")) {
+                send(x, 200, layered());
+                return;
+            }
             if (id.equals("b-500")) {
                 send(x, 500, problem("Internal Server Error", 500, "database is down"));
                 return;
@@ -302,6 +307,22 @@ final class FakeHub implements AutoCloseable {
                 + "\"source\":{\"kind\":\"CONTEXT\",\"contextDigest\":\"sha256:" + "c".repeat(64) + "\"},"
                 + "\"createdAt\":\"" + T0 + "\",\"updatedAt\":\"" + T0 + "\",\"history\":[" + history + "]"
                 + failure + images + ",\"qaResults\":[],\"signatures\":[]}";
+    }
+
+    /**
+     * The record of {@code b-layers}: complete, with four layers bottom first, the third made by a long RUN spread
+     * over two lines, the last one with no {@code createdBy}.
+     */
+    static String layered() {
+        String done = record("b-ok", 3).replace("\"id\":\"b-ok\"", "\"id\":\"b-layers\"");
+        return done.substring(0, done.length() - 1) + ",\"layers\":["
+                + "{\"diffId\":\"sha256:" + "3".repeat(64) + "\",\"sizeBytes\":4300000,"
+                + "\"createdBy\":\"ADD file:busybox in /\"},"
+                + "{\"diffId\":\"sha256:" + "4".repeat(64) + "\",\"sizeBytes\":12,\"createdBy\":\"COPY hello.txt /\"},"
+                + "{\"diffId\":\"sha256:" + "5".repeat(64) + "\",\"sizeBytes\":123456789,\"createdBy\":"
+                + "\"RUN apt-get update \\\\\\n    && apt-get install -y --no-install-recommends "
+                + "ca-certificates curl\"},"
+                + "{\"diffId\":\"sha256:" + "6".repeat(64) + "\",\"sizeBytes\":0}]}";
     }
 
     private static String problem(String title, int status, String detail) {

@@ -230,6 +230,29 @@ class KilnCommandTest {
     }
 
     @Test
+    void showPrintsTheLayersAfterTheOtherFieldsAndJsonPassesThemThrough(QuarkusMainLauncher launcher) {
+        LaunchResult text = launcher.launch("show", "b-layers", "--server", hub.url());
+        assertEquals(0, text.exitCode(), text.getErrorOutput());
+        List<String> out = lines(text.getOutput());
+        int at = out.indexOf("Layers (bottom first):");
+        assertTrue(at > out.indexOf("State:      COMPLETE") && at > 0, text.getOutput());
+        assertEquals(List.of(
+                "  #  DIFF ID           SIZE    CREATED BY",
+                "  1  sha256:33333333…  4.3 MB  ADD file:busybox in /",
+                "  2  sha256:44444444…  12 B    COPY hello.txt /",
+                "  3  sha256:55555555…  123 MB  RUN apt-get update \\ && apt-get install -y --no-…",
+                "  4  sha256:66666666…  0 B     -"), out.subList(at + 1, out.size()), text.getOutput());
+
+        LaunchResult json = launcher.launch("show", "b-layers", "-o", "json", "--server", hub.url());
+        assertEquals(0, json.exitCode(), json.getErrorOutput());
+        assertEquals(FakeHub.layered(), json.getOutput().strip());
+
+        LaunchResult none = launcher.launch("show", "b-ok", "--server", hub.url());
+        assertEquals(0, none.exitCode(), none.getErrorOutput());
+        assertFalse(none.getOutput().contains("Layers"), "a record without layers has no layers section");
+    }
+
+    @Test
     void listPrintsATableAndPassesFilters(QuarkusMainLauncher launcher) {
         LaunchResult result = launcher.launch("list", "--component", "hello", "--state", "complete", "--limit",
                 "5", "--server", hub.url());

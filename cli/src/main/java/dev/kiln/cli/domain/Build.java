@@ -7,18 +7,20 @@ import java.util.Locale;
 
 /**
  * A build record as build-submission returns it ({@code GET /api/v1/builds/{id}}, see docs/architecture.md).
- * Read tolerantly: unknown fields are ignored, and {@code nvr} may be a string or a name/version/release object.
+ * Read tolerantly: unknown fields are ignored, {@code nvr} may be a string or a name/version/release object, and
+ * {@code layers} (bottom first) is absent from build lists and from older hubs.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Build(String id, String component, String state, Boolean scratch, String requester, JsonNode nvr,
         String dockerfilePath, BuildSource source, String createdAt, String updatedAt, List<HistoryEntry> history,
         Failure failure, String parentImage, String parentDigest, ImageRef candidate, List<QaResult> qaResults,
-        List<Signature> signatures, ImageRef promoted) {
+        List<Signature> signatures, ImageRef promoted, List<Layer> layers) {
 
     public Build {
         history = history == null ? List.of() : List.copyOf(history);
         qaResults = qaResults == null ? List.of() : List.copyOf(qaResults);
         signatures = signatures == null ? List.of() : List.copyOf(signatures);
+        layers = layers == null ? List.of() : List.copyOf(layers);
     }
 
     public boolean isScratch() {
@@ -100,5 +102,10 @@ public record Build(String id, String component, String state, Boolean scratch, 
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Signature(String reference, String digest, String format, String keyId) {
+    }
+
+    /** One layer of the built image; {@code createdBy} is the instruction that made it, when the daemon said. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Layer(String diffId, Long sizeBytes, String createdBy) {
     }
 }

@@ -9,6 +9,12 @@ import java.util.Locale;
 /** Text renderings of build records for people: {@code kiln show} and {@code kiln list}. */
 public final class BuildFormatter {
 
+    /** The width a layers line keeps to: a classic terminal's (a JVM cannot ask the terminal for its width). */
+    static final int LINE_WIDTH = 80;
+    /** Created-by never gets fewer columns than this, even when the other columns leave less room. */
+    private static final int MIN_CREATED_BY = 20;
+    private static final String[] UNITS = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
+
     private BuildFormatter() {
     }
 
@@ -62,6 +68,7 @@ public final class BuildFormatter {
             }
             table(sb, null, rows, "  ");
         }
+        layers(sb, b.layers());
         return sb.toString();
     }
 
@@ -107,6 +114,79 @@ public final class BuildFormatter {
             }
             sb.append(line.toString().stripTrailing()).append('\n');
         }
+    }
+
+    /**
+     * The image's layers, bottom first: number, short diff id, size and the instruction that made it, the last one
+     * put on one line and cut to keep the line within {@link #LINE_WIDTH} (the full text is in {@code -o json}).
+     */
+    private static void layers(StringBuilder sb, List<Build.Layer> layers) {
+        if (layers.isEmpty()) {
+            return;
+        }
+        List<String> header = List.of("#", "DIFF ID", "SIZE", "CREATED BY");
+        List<List<String>> cells = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            Build.Layer l = layers.get(i);
+            cells.add(List.of(Integer.toString(i + 1), shortDigest(l.diffId()),
+                    l.sizeBytes() == null ? "-" : humanSize(l.sizeBytes())));
+        }
+        String indent = "  ";
+        int used = indent.length();
+        for (int c = 0; c < header.size() - 1; c++) {
+            int width = header.get(c).length();
+            for (List<String> row : cells) {
+                width = Math.max(width, row.get(c).length());
+            }
+            used += width + 2;
+        }
+        int room = Math.max(MIN_CREATED_BY, LINE_WIDTH - used);
+        List<List<String>> rows = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            List<String> row = new ArrayList<>(cells.get(i));
+            String createdBy = layers.get(i).createdBy();
+            // a RUN spread over several lines would break the table
+            row.add(createdBy == null || createdBy.isBlank() ? "-"
+                    : cut(createdBy.strip().replaceAll("\\s+", " "), room));
+            rows.add(row);
+        }
+        sb.append("Layers (bottom first):\n");
+        table(sb, header, rows, indent);
+    }
+
+    /** {@code sha256:} and the first 8 hex digits, then an ellipsis: enough to tell layers apart at a glance. */
+    static String shortDigest(String digest) {
+        if (digest == null) {
+            return "-";
+        }
+        int colon = digest.indexOf(':');
+        return digest.length() - colon - 1 > 8 ? digest.substring(0, colon + 9) + "…" : digest;
+    }
+
+    /** Sizes as {@code docker images} shows them, in powers of 1000: {@code 12 B}, {@code 4.3 MB}, {@code 123 MB}. */
+    static String humanSize(long bytes) {
+        double value = bytes;
+        int unit = 0;
+        while (value >= 999.5 && unit < UNITS.length - 1) {
+            value /= 1000;
+            unit++;
+        }
+        if (unit == 0) {
+            return bytes + " B";
+        }
+        return String.format(Locale.ROOT, value < 9.95 ? "%.1f %s" : "%.0f %s", value, UNITS[unit]);
+    }
+
+    /** {@code text} when it has at most {@code max} characters, else its start and an ellipsis, {@code max} in all. */
+    private static String cut(String text, int max) {
+        if (text.length() <= max) {
+            return text;
+        }
+        int end = max - 1;
+        if (Character.isHighSurrogate(text.charAt(end - 1))) {
+            end--;
+        }
+        return text.substring(0, end) + "…";
     }
 
     private static String source(Build.BuildSource s) {

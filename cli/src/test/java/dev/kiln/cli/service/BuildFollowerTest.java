@@ -20,7 +20,7 @@ class BuildFollowerTest {
     static Build build(String state, boolean scratch, List<Build.HistoryEntry> history, Build.Failure failure,
             Build.ImageRef candidate, Build.ImageRef promoted) {
         return new Build("b1", "hello", state, scratch, "alice", null, "Dockerfile", null, T0, T0, history,
-                failure, null, null, candidate, null, null, promoted);
+                failure, null, null, candidate, null, null, promoted, null);
     }
 
     static List<Build.HistoryEntry> history(String... stateAndAt) {

@@ -3,6 +3,7 @@ package dev.kiln.buildsubmission;
 import static dev.kiln.buildsubmission.SubmissionResourceTest.admin;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.events.BuildCompleted;
@@ -102,6 +103,7 @@ class EventFlowTest {
 
         admin().when().get("/api/v1/builds/" + id + "/sbom").then().statusCode(404)
                 .contentType("application/problem+json");
+        assertEquals(List.of(), build(id).getList("layers"), "no layers before the image is built");
         TestKafka.send(new BuildCompleted(id, s.name(), false, digest('1'), "tcp://builder-1:2376", s.nvr(),
                 PRODUCTION + "/base/busybox:latest", digest('2'), Map.of("name", s.name()), 1234,
                 List.of("pkg:deb/debian/bash@5.2.15-2?arch=amd64", "pkg:apk/alpine/musl@1.2.4"),
@@ -121,6 +123,15 @@ class EventFlowTest {
         assertEquals(image, b.getString("candidate.digest"));
         assertEquals(CANDIDATE + "/" + s.name() + "@" + image, b.getString("candidate.reference"));
         assertEquals(List.of("1.0-1"), b.getList("candidate.tags"));
+        assertEquals(List.of(digest('3'), digest('4')), b.getList("layers.diffId"), "bottom first");
+        assertEquals(List.of(4_300_000L, 12L), b.getList("layers.sizeBytes", Long.class));
+        assertEquals(List.of("ADD file:busybox in /", "COPY hello.txt /"), b.getList("layers.createdBy"));
+        // the list stays light: its entries leave the layers out
+        List<Map<String, Object>> listed = admin().queryParam("component", s.name()).when().get("/api/v1/builds")
+                .then().statusCode(200).extract().jsonPath().getList("");
+        assertEquals(1, listed.size());
+        assertEquals(id, listed.get(0).get("id"));
+        assertFalse(listed.get(0).containsKey("layers"));
 
         // the content manifest is served as a CycloneDX SBOM
         JsonPath sbom = admin().when().get("/api/v1/builds/" + id + "/sbom").then().statusCode(200).extract().jsonPath();

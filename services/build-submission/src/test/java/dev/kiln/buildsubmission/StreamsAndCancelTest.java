@@ -224,5 +224,6 @@ class StreamsAndCancelTest {
                 "/api/v1/components", "/api/v1/components/{name}/owners", "/api/v1/tokens", "/api/v1/whoami")) {
             assertTrue(doc.contains("\"" + path + "\""), path + " missing from the OpenAPI document");
         }
+        assertTrue(doc.contains("\"LayerJson\""), "the build record's layers are not described");
     }
 }

@@ -9,13 +9,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The build record of {@code GET /api/v1/builds/{id}} (docs/architecture.md); absent parts are left out. */
+/**
+ * The build record of {@code GET /api/v1/builds/{id}} (docs/architecture.md); absent parts are left out. The list
+ * ({@link #listed}) leaves out {@code layers} too: a page holds up to 500 builds, and layers matter to whoever looks
+ * at one build.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BuildJson(String id, String component, String state, boolean scratch, String requester, String nvr,
         String dockerfilePath, SourceJson source, Instant createdAt, Instant updatedAt, List<HistoryJson> history,
         FailureJson failure, String parentImage, String parentDigest, LocationJson candidate,
         List<QaJson> qaResults, List<SignatureJson> signatures, LocationJson promoted, String imageId,
-        Long imageSize, Map<String, Integer> qaSummary, CancelJson cancelRequested) {
+        Long imageSize, Map<String, Integer> qaSummary, CancelJson cancelRequested, List<LayerJson> layers) {
 
     /** Who asked to cancel the build, and when. */
     public record CancelJson(String by, Instant at) {
@@ -43,7 +47,22 @@ public record BuildJson(String id, String component, String state, boolean scrat
     public record SignatureJson(String reference, String digest, String format, String keyId) {
     }
 
+    /** One layer of the built image; {@code createdBy} is left out when the daemon did not say. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record LayerJson(String diffId, long sizeBytes, String createdBy) {
+    }
+
+    /** The whole record, with the image's layers (bottom first; an empty array until the image is built). */
     public static BuildJson of(Build b) {
+        return of(b, true);
+    }
+
+    /** The record as an entry of a build list: without the layers. */
+    public static BuildJson listed(Build b) {
+        return of(b, false);
+    }
+
+    private static BuildJson of(Build b, boolean withLayers) {
         Source s = b.source();
         return new BuildJson(b.id(), b.component(), b.state().name(), b.scratch(), b.requester(), b.nvr().toString(),
                 b.dockerfilePath(),
@@ -59,7 +78,9 @@ public record BuildJson(String id, String component, String state, boolean scrat
                 b.signatures().stream().map(g -> new SignatureJson(g.reference(), g.digest(), g.format(), g.keyId()))
                         .toList(),
                 location(b.promoted()), b.imageId(), b.imageSize(), qaSummary(b),
-                b.cancelRequest() == null ? null : new CancelJson(b.cancelRequest().by(), b.cancelRequest().at()));
+                b.cancelRequest() == null ? null : new CancelJson(b.cancelRequest().by(), b.cancelRequest().at()),
+                withLayers ? b.layers().stream().map(l -> new LayerJson(l.diffId(), l.sizeBytes(), l.createdBy()))
+                        .toList() : null);
     }
 
     /** How many test cases ended in each outcome, e.g. {@code {"PASSED": 3, "FAILED": 1}}. */

@@ -62,19 +62,21 @@ public class BuildResource {
 
     @GET
     @Path("/{id}")
-    @Operation(summary = "One build: states with times, NVR, source, images, QA, signatures, promotion, failure")
+    @Operation(summary = "One build: states with times, NVR, source, images, layers, QA, signatures, promotion, "
+            + "failure")
     public BuildJson get(@PathParam("id") String id) {
         return service.find(id).map(BuildJson::of).orElseThrow(() -> notFound(id));
     }
 
     @GET
-    @Operation(summary = "Builds, newest first, filtered and paged (a Link header names the next page)")
+    @Operation(summary = "Builds, newest first, filtered and paged (a Link header names the next page); each "
+            + "without its layers (GET /api/v1/builds/{id} has them)")
     public Response list(@QueryParam("component") String component, @QueryParam("state") String state,
             @QueryParam("requester") String requester, @QueryParam("since") String since,
             @QueryParam("limit") String limit, @QueryParam("page") String page, @Context UriInfo uri) {
         SubmissionService.Page p = service.list(component, state, requester, since, number(limit, "limit"),
                 number(page, "page"));
-        Response.ResponseBuilder r = Response.ok(p.builds().stream().map(BuildJson::of).toList());
+        Response.ResponseBuilder r = Response.ok(p.builds().stream().map(BuildJson::listed).toList());
         if (p.hasNext()) {
             URI next = uri.getRequestUriBuilder().replaceQueryParam("page", p.page() + 1)
                     .replaceQueryParam("limit", p.limit()).build();

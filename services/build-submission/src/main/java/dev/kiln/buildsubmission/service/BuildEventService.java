@@ -77,7 +77,7 @@ public class BuildEventService {
     public void onCompleted(String eventId, BuildCompleted e) {
         apply(eventId, e, (c, b, now) -> {
             store.recordCompleted(c, b.id(), e.parentImage(), e.parentDigest(), e.imageId(), e.sizeBytes(),
-                    e.labels(), e.contentManifest(), now);
+                    e.labels(), e.contentManifest(), e.layers(), now);
             return StateMachine.onBuilding(snapshot(b));
         });
     }

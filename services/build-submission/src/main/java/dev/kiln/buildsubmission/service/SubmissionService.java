@@ -175,7 +175,7 @@ public class SubmissionService {
                 }
             }
             Build b = new Build(id, component, BuildState.SUBMITTED, scratch, requester, nvr, dockerfilePath, source,
-                    now, now, List.of(), null, null, null, null, List.of(), List.of(), null, null, null, null);
+                    now, now, List.of(), null, null, null, null, List.of(), List.of(), null, null, null, null, List.of());
             builds.insert(c, b);
             builds.insertHistory(c, id, BuildState.SUBMITTED, now);
             return builds.find(c, id).orElseThrow();

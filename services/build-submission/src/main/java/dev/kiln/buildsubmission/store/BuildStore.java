@@ -12,6 +12,7 @@ import dev.kiln.buildsubmission.domain.QaRecord;
 import dev.kiln.buildsubmission.domain.SignatureRecord;
 import dev.kiln.buildsubmission.domain.Transition;
 import dev.kiln.events.BuildState;
+import dev.kiln.events.ImageLayer;
 import dev.kiln.events.Nvr;
 import dev.kiln.events.QaOutcome;
 import dev.kiln.events.Source;
@@ -37,7 +38,7 @@ public class BuildStore {
             + "dockerfile_path, source_kind, git_url, git_ref, git_commit, context_digest, created_at, updated_at, "
             + "failure_stage, failure_reason, failure_message, parent_image, parent_digest, candidate_registry, "
             + "candidate_repository, candidate_digest, candidate_tags, promoted_registry, promoted_repository, "
-            + "promoted_digest, promoted_tags, image_id, image_size, cancel_requested_by, cancel_requested_at";
+            + "promoted_digest, promoted_tags, image_id, image_size, cancel_requested_by, cancel_requested_at, layers";
 
     // ---- NVR reservations ----
 
@@ -270,7 +271,8 @@ public class BuildStore {
                 qaResults(c, id), signatures(c, id), promoted, rs.getString("image_id"),
                 rs.getObject("image_size") == null ? null : rs.getLong("image_size"),
                 rs.getString("cancel_requested_by") == null ? null
-                        : new CancelRequest(rs.getString("cancel_requested_by"), instant(rs, "cancel_requested_at")));
+                        : new CancelRequest(rs.getString("cancel_requested_by"), instant(rs, "cancel_requested_at")),
+                layers(rs.getString("layers")));
     }
 
     private List<HistoryEntry> history(Connection c, String id) throws SQLException {
@@ -302,18 +304,20 @@ public class BuildStore {
     }
 
     public void recordCompleted(Connection c, String id, String parentImage, String parentDigest, String imageId,
-            long size, Map<String, String> labels, List<String> contentManifest, Instant at) throws SQLException {
+            long size, Map<String, String> labels, List<String> contentManifest, List<ImageLayer> layers, Instant at)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE submission.builds SET parent_image = ?, "
                 + "parent_digest = ?, image_id = ?, image_size = ?, labels = CAST(? AS JSONB), "
-                + "content_manifest = CAST(? AS JSONB), updated_at = ? WHERE id = ?")) {
+                + "content_manifest = CAST(? AS JSONB), layers = CAST(? AS JSONB), updated_at = ? WHERE id = ?")) {
             ps.setString(1, parentImage);
             ps.setString(2, parentDigest);
             ps.setString(3, imageId);
             ps.setLong(4, size);
             ps.setString(5, json(labels));
             ps.setString(6, json(contentManifest));
-            ps.setObject(7, odt(at));
-            ps.setString(8, id);
+            ps.setString(7, json(layers));
+            ps.setObject(8, odt(at));
+            ps.setString(9, id);
             ps.executeUpdate();
         }
     }
@@ -485,6 +489,19 @@ public class BuildStore {
             });
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("bad JSON in database: " + json, e);
+        }
+    }
+
+    /** The layers column: null until the build completed (or when it completed before layers were recorded). */
+    private static List<ImageLayer> layers(String json) {
+        if (json == null) {
+            return List.of();
+        }
+        try {
+            return JSON.readValue(json, new TypeReference<List<ImageLayer>>() {
+            });
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("bad layers in database: " + json, e);
         }
     }
 
