@@ -40,7 +40,7 @@ public final class CycloneDx {
         }
     }
 
-    /** The SBOM as a JSON tree (maps and lists, in CycloneDX's field order). */
+    /** The SBOM as a JSON tree: ordered maps and lists, in CycloneDX's field order. */
     public static Map<String, Object> of(Subject s, List<String> packageUrls, Instant timestamp) {
         Map<String, Object> image = new LinkedHashMap<>();
         image.put("type", "container");
@@ -53,7 +53,7 @@ public final class CycloneDx {
         }
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("timestamp", timestamp.toString());
-        metadata.put("tools", Map.of("components", List.of(Map.of("type", "application", "name", "kiln"))));
+        metadata.put("tools", ordered("components", List.of(ordered("type", "application", "name", "kiln"))));
         metadata.put("component", image);
         metadata.put("properties", properties(s));
 
@@ -82,19 +82,31 @@ public final class CycloneDx {
         return bom;
     }
 
-    private static List<Map<String, String>> properties(Subject s) {
-        List<Map<String, String>> p = new ArrayList<>();
-        p.add(Map.of("name", "dev.kiln:build-id", "value", s.buildId()));
+    private static List<Map<String, Object>> properties(Subject s) {
+        List<Map<String, Object>> p = new ArrayList<>();
+        p.add(ordered("name", "dev.kiln:build-id", "value", s.buildId()));
         if (s.imageId() != null) {
-            p.add(Map.of("name", "dev.kiln:image-id", "value", s.imageId()));
+            p.add(ordered("name", "dev.kiln:image-id", "value", s.imageId()));
         }
         if (s.parentImage() != null) {
-            p.add(Map.of("name", "dev.kiln:parent-image", "value", s.parentImage()));
+            p.add(ordered("name", "dev.kiln:parent-image", "value", s.parentImage()));
         }
         if (s.parentDigest() != null) {
-            p.add(Map.of("name", "dev.kiln:parent-digest", "value", s.parentDigest()));
+            p.add(ordered("name", "dev.kiln:parent-digest", "value", s.parentDigest()));
         }
         return p;
+    }
+
+    /**
+     * A map that keeps the order it was given: every map of the tree is one, so the same subject always serialises to
+     * the same bytes (registry-push's {@code .sbom} manifest digest stays the same when an event is redelivered).
+     */
+    private static Map<String, Object> ordered(Object... keysAndValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return m;
     }
 
     /** {@code pkg:deb/debian/bash@5.2?arch=amd64} → {@code bash} (still percent-encoded). */

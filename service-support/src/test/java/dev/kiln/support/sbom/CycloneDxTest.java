@@ -3,6 +3,7 @@ package dev.kiln.support.sbom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
 import java.util.List;
@@ -42,5 +43,19 @@ class CycloneDxTest {
         assertFalse(image.containsKey("purl"));
         assertThrows(IllegalArgumentException.class, () -> new CycloneDx.Subject("b", "", "1", null, null, null, null,
                 null, null));
+    }
+
+    @Test
+    void everyMapOfTheTreeKeepsItsOrderSoTheBytesNeverChange() {
+        assertOrdered(CycloneDx.of(SUBJECT.at("r", "x", DIGEST), List.of("pkg:apk/alpine/musl@1.2.4-r2"), Instant.EPOCH));
+    }
+
+    private static void assertOrdered(Object node) {
+        if (node instanceof Map<?, ?> map) {
+            assertTrue(map instanceof java.util.LinkedHashMap<?, ?>, "unordered map " + map);
+            map.values().forEach(CycloneDxTest::assertOrdered);
+        } else if (node instanceof List<?> list) {
+            list.forEach(CycloneDxTest::assertOrdered);
+        }
     }
 }

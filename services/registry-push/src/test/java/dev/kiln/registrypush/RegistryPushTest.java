@@ -47,6 +47,8 @@ class RegistryPushTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final String TAG = "kiln-test/registry-push:" + UUID.randomUUID().toString().substring(0, 8);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> PACKAGES = List.of("pkg:generic/busybox@1.36.1",
+            "pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64");
 
     private static DockerClient docker;
     private static String imageId;
@@ -86,7 +88,7 @@ class RegistryPushTest {
     private static BuildCompleted completed(String buildId, boolean scratch, String image) {
         return new BuildCompleted(buildId, "push-test", scratch, image, TestDocker.host(),
                 new Nvr("push-test", "1.0", scratch ? null : "7"), TestDocker.BASE_IMAGE, null,
-                Map.of("name", "push-test"), 1234, List.of(), List.of(), Instant.now());
+                Map.of("name", "push-test"), 1234, PACKAGES, List.of(), Instant.now());
     }
 
     @Test
@@ -125,24 +127,59 @@ class RegistryPushTest {
             assertTrue(cfg.path("Env").toString().contains("GREETING=hello"), cfg.toString());
             assertEquals("push-test", cfg.path("Labels").path("name").asText());
             assertEquals(2, m.path("layers").size(), "base layer and the RUN layer");
+            List<String> imageBlobs = List.of(m.path("config").path("digest").asText(),
+                    m.path("layers").get(0).path("digest").asText(), m.path("layers").get(1).path("digest").asText());
 
-            // a redelivered build.completed pushes again: same digest, and no blob is uploaded
+            // the build's SBOM is attached as cosign attaches one: tag sha256-<hex>.sbom, one CycloneDX layer
+            String sbomTag = pushed.digest().replace(':', '-') + ".sbom";
+            HttpResponse<byte[]> sbomManifest = get("/v2/push-test/manifests/" + sbomTag);
+            assertEquals(200, sbomManifest.statusCode());
+            JsonNode sm = JSON.readTree(sbomManifest.body());
+            assertEquals(RegistryClient.OCI_MANIFEST, sm.path("mediaType").asText());
+            assertEquals("application/vnd.oci.image.config.v1+json", sm.path("config").path("mediaType").asText());
+            assertEquals(1, sm.path("layers").size());
+            JsonNode sbomLayer = sm.path("layers").get(0);
+            assertEquals("application/vnd.cyclonedx+json", sbomLayer.path("mediaType").asText());
+            HttpResponse<byte[]> sbomBlob = get("/v2/push-test/blobs/" + sbomLayer.path("digest").asText());
+            assertEquals(200, sbomBlob.statusCode());
+            JsonNode bom = JSON.readTree(sbomBlob.body());
+            assertEquals("CycloneDX", bom.path("bomFormat").asText());
+            assertEquals("1.5", bom.path("specVersion").asText());
+            assertEquals(PACKAGES, bom.path("components").findValuesAsText("purl"));
+            JsonNode image = bom.path("metadata").path("component");
+            assertEquals("1.0-7", image.path("version").asText());
+            assertEquals("pkg:oci/push-test@" + pushed.digest().replace(":", "%3A") + "?repository_url=" + registry
+                    + "/push-test", image.path("purl").asText());
+            assertEquals(buildId, property(bom, "dev.kiln:build-id"));
+            String sbomDigest = RegistryClient.sha256(sbomManifest.body());
+
+            // a redelivered build.completed pushes again: same digest, same SBOM, and no blob is uploaded
             int uploadsBefore = uploads();
             assertTrue(uploadsBefore >= 2, "the first push uploaded the layers:\n" + CandidateRegistryResource.registry().log());
             kafka.send(event);
             ImagePushed again = kafka.await(ImagePushed.class, e -> e.buildId().equals(buildId), WAIT);
             assertEquals(pushed.digest(), again.digest());
             assertEquals(uploadsBefore, uploads(), "no blob upload on the second push");
+            assertEquals(sbomDigest, RegistryClient.sha256(get("/v2/push-test/manifests/" + sbomTag).body()),
+                    "the redelivered event put the same .sbom manifest");
 
-            // a scratch build of the same image is tagged scratch-<build id>, again without uploads
+            // a scratch build of the same image is tagged scratch-<build id>, again without sending an image blob;
+            // one digest has one .sbom tag (cosign's convention), so it now holds the scratch build's SBOM
             String scratchId = UUID.randomUUID().toString();
             kafka.send(completed(scratchId, true, imageId));
             ImagePushed scratch = kafka.await(ImagePushed.class, e -> e.buildId().equals(scratchId), WAIT);
             assertEquals(List.of("scratch-" + scratchId), scratch.tags());
             assertTrue(scratch.scratch());
             assertEquals(pushed.digest(), scratch.digest());
-            assertEquals(uploadsBefore, uploads());
+            for (String blob : imageBlobs) {
+                assertEquals(1, timesUploaded(blob), blob + " was uploaded once, by the first push:\n"
+                        + CandidateRegistryResource.registry().log());
+            }
             assertEquals(200, get("/v2/push-test/manifests/scratch-" + scratchId).statusCode());
+            JsonNode scratchSbom = JSON.readTree(get("/v2/push-test/blobs/" + JSON.readTree(
+                    get("/v2/push-test/manifests/" + sbomTag).body()).path("layers").get(0).path("digest").asText()).body());
+            assertEquals(scratchId, property(scratchSbom, "dev.kiln:build-id"));
+            assertEquals("1.0", scratchSbom.path("metadata").path("component").path("version").asText());
         }
     }
 
@@ -181,6 +218,27 @@ class RegistryPushTest {
             n++;
         }
         return n;
+    }
+
+    /** How many uploads to push-test were completed with {@code digest}. */
+    private static int timesUploaded(String digest) {
+        String hex = digest.substring("sha256:".length());
+        Matcher matcher = Pattern.compile("\"PUT /v2/push-test/blobs/uploads/[^\"]*digest=sha256(:|%3A)" + hex)
+                .matcher(CandidateRegistryResource.registry().log());
+        int n = 0;
+        while (matcher.find()) {
+            n++;
+        }
+        return n;
+    }
+
+    private static String property(JsonNode bom, String name) {
+        for (JsonNode p : bom.path("metadata").path("properties")) {
+            if (p.path("name").asText().equals(name)) {
+                return p.path("value").asText();
+            }
+        }
+        return null;
     }
 
     private static HttpResponse<byte[]> get(String path) throws Exception {

@@ -12,4 +12,5 @@ public record PushFailure(String reason, String detail, boolean transientFailure
     public static final String INVALID_IMAGE_NAME = "invalid-image-name";
     public static final String PUSH_REJECTED = "push-rejected";
     public static final String DIGEST_MISMATCH = "digest-mismatch";
+    public static final String SBOM_ATTACH_FAILED = "sbom-attach-failed";
 }

@@ -20,7 +20,7 @@ import org.jboss.logging.Logger;
 /**
  * Reads {@code kiln.build.completed} and answers each with {@code kiln.image.pushed} or {@code kiln.build.failed},
  * acknowledged by the broker before the input is acknowledged. A redelivered event pushes again (no layer is sent
- * twice) and announces the same digest again.
+ * twice), puts the same SBOM attachment again and announces the same digest again.
  */
 @ApplicationScoped
 public class BuildCompletedConsumer {

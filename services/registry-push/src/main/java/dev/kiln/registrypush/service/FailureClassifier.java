@@ -11,7 +11,7 @@ import dev.kiln.support.registry.RegistryException;
 import java.io.IOException;
 import java.util.concurrent.ExecutionException;
 
-/** Turns what went wrong during a push (daemon, Jib, registry read-back) into a {@link PushFailure}. */
+/** Turns what went wrong during a push (daemon, Jib, registry read-back, SBOM attachment) into a {@link PushFailure}. */
 final class FailureClassifier {
     private FailureClassifier() {
     }
@@ -61,6 +61,15 @@ final class FailureClassifier {
             }
         }
         return new PushFailure(PushFailure.PUSH_REJECTED, message(top), false);
+    }
+
+    /**
+     * A failure while attaching the SBOM to the pushed image: always {@code sbom-attach-failed}, transient when the
+     * registry's answer (5xx, refused connection, timeout) says trying again may help.
+     */
+    static PushFailure classifySbomAttachment(Throwable failure) {
+        PushFailure cause = classify(failure);
+        return new PushFailure(PushFailure.SBOM_ATTACH_FAILED, cause.detail(), cause.transientFailure());
     }
 
     private static Throwable unwrap(Throwable t) {

@@ -15,6 +15,7 @@ import dev.kiln.registrypush.client.JibPusher;
 import dev.kiln.registrypush.config.RegistryPushConfig;
 import dev.kiln.registrypush.domain.PushFailure;
 import dev.kiln.registrypush.domain.PushTags;
+import dev.kiln.registrypush.domain.SbomAttachment;
 import dev.kiln.support.docker.DockerClients;
 import dev.kiln.support.registry.RegistryClient;
 import dev.kiln.support.registry.RegistryException;
@@ -29,11 +30,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
- * atomic-reactor's tag_and_push: moves a built image from its builder's daemon into the candidate registry and says
- * so with {@code kiln.image.pushed}, or with {@code kiln.build.failed} (stage push) when it cannot.
+ * atomic-reactor's tag_and_push: moves a built image from its builder's daemon into the candidate registry, attaches
+ * the build's SBOM to it ({@code sha256-<hex>.sbom}, which release copies to production with the image) and says so
+ * with {@code kiln.image.pushed}, or with {@code kiln.build.failed} (stage push) when it cannot.
  */
 @ApplicationScoped
 public class PushService {
@@ -74,7 +77,10 @@ public class PushService {
         pusher = new JibPusher(cacheDir);
     }
 
-    /** Pushes the image of {@code event}; returns the event to send: {@link ImagePushed} or {@link BuildFailed}. */
+    /**
+     * Pushes the image of {@code event} and attaches its SBOM; returns the event to send: {@link ImagePushed}, or
+     * {@link BuildFailed} when either step fails for good (the attachment is part of the push).
+     */
     public KilnEvent push(BuildCompleted event) {
         String candidate = config.registry().candidate().address();
         String repository = PushTags.repository(event.nvr());
@@ -97,28 +103,50 @@ public class PushService {
         JibPusher.Target target = new JibPusher.Target(candidate, repository, tags,
                 config.registry().candidate().username(), config.registry().candidate().password());
 
+        Result<ImagePushed> pushed = retrying(event, "push", () -> pushOnce(event, target), FailureClassifier::classify);
+        if (pushed.failure() != null) {
+            return failed(event, pushed.failure(), pushed.attempts());
+        }
+        Result<String> attached = retrying(event, "SBOM attachment", () -> attachSbom(event, pushed.value()),
+                FailureClassifier::classifySbomAttachment);
+        return attached.failure() == null ? pushed.value() : failed(event, attached.failure(), attached.attempts());
+    }
+
+    /** One step of a push, tried again while it fails transiently. */
+    @FunctionalInterface
+    private interface Step<T> {
+        T run() throws Exception;
+    }
+
+    /** What a step ended with: its value, or the failure of its last attempt. */
+    private record Result<T>(T value, PushFailure failure, int attempts) {
+    }
+
+    /** Runs {@code step} up to {@code kiln.push.retries} more times while it fails transiently, with doubling pauses. */
+    private <T> Result<T> retrying(BuildCompleted event, String what, Step<T> step,
+            Function<Exception, PushFailure> classify) {
         int attempts = config.push().retries() + 1;
         Duration backoff = config.push().backoff();
         for (int attempt = 1; ; attempt++) {
             try {
-                return pushOnce(event, target);
+                return new Result<>(step.run(), null, attempt);
             } catch (Exception e) {
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
                 }
-                PushFailure failure = FailureClassifier.classify(e);
+                PushFailure failure = classify.apply(e);
                 if (!failure.transientFailure() || attempt >= attempts || Thread.currentThread().isInterrupted()) {
-                    LOG.warnf("push of build %s failed (%s) after %d attempt(s): %s", event.buildId(), failure.reason(),
-                            attempt, failure.detail());
-                    return failed(event, failure, attempt);
+                    LOG.warnf("%s of build %s failed (%s) after %d attempt(s): %s", what, event.buildId(),
+                            failure.reason(), attempt, failure.detail());
+                    return new Result<>(null, failure, attempt);
                 }
-                LOG.infof("push of build %s failed (%s), attempt %d of %d, retrying in %s: %s", event.buildId(),
+                LOG.infof("%s of build %s failed (%s), attempt %d of %d, retrying in %s: %s", what, event.buildId(),
                         failure.reason(), attempt, attempts, backoff, failure.detail());
                 try {
                     Thread.sleep(backoff.toMillis());
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
-                    return failed(event, failure, attempt);
+                    return new Result<>(null, failure, attempt);
                 }
                 backoff = backoff.multipliedBy(2);
             }
@@ -161,6 +189,26 @@ public class PushService {
         }
     }
 
+    /**
+     * Attaches the build's CycloneDX SBOM to the pushed image as {@code cosign attach sbom} does and returns the digest
+     * of the {@code .sbom} manifest. Blobs the registry holds are not sent again; the manifest is put every time
+     * (a redelivered event puts the same bytes).
+     */
+    private String attachSbom(BuildCompleted event, ImagePushed pushed) {
+        String repository = pushed.repository();
+        SbomAttachment sbom = SbomAttachment.of(event, pushed.registry(), repository, pushed.digest());
+        if (!registry.blobExists(repository, sbom.sbomDigest())) {
+            registry.putBlob(repository, sbom.sbomDigest(), sbom.sbom());
+        }
+        if (!registry.blobExists(repository, sbom.configDigest())) {
+            registry.putBlob(repository, sbom.configDigest(), sbom.config());
+        }
+        String digest = registry.putManifest(repository, sbom.tag(), sbom.manifest(), RegistryClient.OCI_MANIFEST);
+        LOG.infof("attached the SBOM of build %s (%d package(s)) as %s/%s:%s (%s)", event.buildId(),
+                event.contentManifest().size(), pushed.registry(), repository, sbom.tag(), digest);
+        return digest;
+    }
+
     /** Config size plus the sizes of all layers, as the manifest states them. */
     static long size(byte[] manifest) throws IOException {
         JsonNode root = JSON.readTree(manifest);
@@ -194,6 +242,10 @@ public class PushService {
                     + failure.detail() + ")";
             case PushFailure.INVALID_IMAGE_NAME -> "The image cannot be named in the candidate registry: "
                     + failure.detail() + "; fix the name/version/release labels.";
+            case PushFailure.SBOM_ATTACH_FAILED -> "The image was pushed to the candidate registry " + candidate
+                    + " but its SBOM could not be attached after " + attempts + " attempt(s); " + (failure.transientFailure()
+                    ? "try again when the registry is back." : "ask an administrator why the registry refuses it.")
+                    + " (" + failure.detail() + ")";
             case PushFailure.DIGEST_MISMATCH -> "The candidate registry " + candidate
                     + " does not hold what was pushed; ask an administrator to check it. (" + failure.detail() + ")";
             default -> "The candidate registry " + candidate + " refused the image: " + failure.detail();

@@ -46,4 +46,18 @@ class FailureClassifierTest {
         assertEquals(PushFailure.PUSH_REJECTED, other.reason());
         assertFalse(other.transientFailure());
     }
+
+    @Test
+    void anyFailureOfTheSbomAttachmentIsSbomAttachFailedAndKeepsWhetherItIsTransient() {
+        PushFailure unavailable = FailureClassifier.classifySbomAttachment(
+                new RegistryException("put manifest answered 503", true, 503));
+        assertEquals(PushFailure.SBOM_ATTACH_FAILED, unavailable.reason());
+        assertTrue(unavailable.transientFailure());
+        assertEquals("put manifest answered 503", unavailable.detail());
+
+        PushFailure refused = FailureClassifier.classifySbomAttachment(
+                new RegistryException("put manifest answered 400", false, 400));
+        assertEquals(PushFailure.SBOM_ATTACH_FAILED, refused.reason());
+        assertFalse(refused.transientFailure());
+    }
 }

@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiPredicate;
 
 /**
- * A loopback HTTP proxy in front of a real registry that answers some requests with {@code 503} instead of
- * forwarding them: fault injection for the retry path. Everything else reaches the real registry unchanged
+ * A loopback HTTP proxy in front of a real registry that answers some requests with an error ({@code 503} unless told
+ * otherwise) instead of forwarding them: fault injection for the retry and refusal paths. Everything else reaches the real registry unchanged
  * ({@code Location} headers are rewritten to point back at the proxy).
  */
 final class FaultInjectingProxy implements AutoCloseable {
@@ -37,6 +37,7 @@ final class FaultInjectingProxy implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     private final BiPredicate<String, String> fails;
     private final AtomicInteger budget;
+    private final int status;
     private final AtomicInteger injected = new AtomicInteger();
 
     /**
@@ -45,9 +46,15 @@ final class FaultInjectingProxy implements AutoCloseable {
      * @param maxFailures  how many 503s to answer at most ({@code Integer.MAX_VALUE} for always)
      */
     FaultInjectingProxy(String target, BiPredicate<String, String> fails, int maxFailures) throws IOException {
+        this(target, fails, maxFailures, 503);
+    }
+
+    /** As above, answering {@code status} (with a distribution-style error body) instead of 503. */
+    FaultInjectingProxy(String target, BiPredicate<String, String> fails, int maxFailures, int status) throws IOException {
         this.target = target.replaceAll("/+$", "");
         this.fails = fails;
         this.budget = new AtomicInteger(maxFailures);
+        this.status = status;
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(Executors.newFixedThreadPool(8));
         server.createContext("/", this::handle);
@@ -62,7 +69,7 @@ final class FaultInjectingProxy implements AutoCloseable {
         return "http://" + hostPort();
     }
 
-    /** How many 503s were answered. */
+    /** How many errors were answered. */
     int injected() {
         return injected.get();
     }
@@ -73,9 +80,14 @@ final class FaultInjectingProxy implements AutoCloseable {
             String path = exchange.getRequestURI().getRawPath();
             if (fails.test(method, path) && budget.getAndDecrement() > 0) {
                 injected.incrementAndGet();
-                byte[] body = "{\"errors\":[{\"code\":\"UNAVAILABLE\",\"message\":\"injected fault\"}]}".getBytes();
+                String code = switch (status) {
+                    case 400 -> "MANIFEST_INVALID";
+                    case 403 -> "DENIED";
+                    default -> "UNAVAILABLE";
+                };
+                byte[] body = ("{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"injected fault\"}]}").getBytes();
                 exchange.getResponseHeaders().add("Content-Type", "application/json");
-                exchange.sendResponseHeaders(503, body.length);
+                exchange.sendResponseHeaders(status, body.length);
                 exchange.getResponseBody().write(body);
                 return;
             }

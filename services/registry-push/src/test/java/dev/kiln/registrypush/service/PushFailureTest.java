@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
 import dev.kiln.events.BuildCompleted;
 import dev.kiln.events.BuildFailed;
@@ -35,6 +37,7 @@ import org.junit.jupiter.api.Test;
 
 /** The failure paths of a push against the real daemon and real (or absent) registries, without Kafka. */
 class PushFailureTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static DockerClient docker;
     private static String baseImageId;
 
@@ -149,6 +152,60 @@ class PushFailureTest {
                 System.setProperty("jib.httpTimeout", before);
             }
         }
+    }
+
+    @Test
+    void aTransientFailureOfTheSbomAttachmentIsRetriedAndTheSbomIsThen() throws Exception {
+        try (RegistryProcess registry = RegistryProcess.start("sbom-flaky");
+                FaultInjectingProxy proxy = new FaultInjectingProxy(registry.url(), PushFailureTest::sbomManifestPut, 1)) {
+            KilnEvent result = service(proxy.hostPort(), proxy.url(), 2, null, null).push(completed(baseImageId));
+            ImagePushed pushed = assertInstanceOf(ImagePushed.class, result, () -> result.toString());
+            assertEquals(1, proxy.injected(), "the first PUT of the .sbom manifest got a 503");
+            RegistryClient client = RegistryClient.anonymous(registry.hostPort(), URI.create(registry.url()));
+            byte[] sbom = client.getManifest("base", pushed.digest().replace(':', '-') + ".sbom").orElseThrow().bytes();
+            JsonNode layer = JSON.readTree(sbom).path("layers").get(0);
+            assertEquals("application/vnd.cyclonedx+json", layer.path("mediaType").asText());
+            assertEquals("CycloneDX", JSON.readTree(client.getBlob("base", layer.path("digest").asText()))
+                    .path("bomFormat").asText());
+        }
+    }
+
+    @Test
+    void anSbomAttachmentThatKeepsFailingFailsThePushStageAsTransient() throws Exception {
+        try (RegistryProcess registry = RegistryProcess.start("sbom-broken");
+                FaultInjectingProxy proxy = new FaultInjectingProxy(registry.url(), PushFailureTest::sbomManifestPut,
+                        Integer.MAX_VALUE)) {
+            BuildFailed failed = (BuildFailed) service(proxy.hostPort(), proxy.url(), 2, null, null).push(completed(baseImageId));
+            assertEquals(Stage.PUSH, failed.stage());
+            assertEquals("sbom-attach-failed", failed.reason());
+            assertTrue(failed.transientFailure());
+            assertTrue(failed.message().contains("SBOM could not be attached after 3 attempt(s)"), failed.message());
+            assertTrue(failed.message().contains("try again when the registry is back"), failed.message());
+            assertEquals(3, proxy.injected(), "the attachment alone was retried");
+            RegistryClient client = RegistryClient.anonymous(registry.hostPort(), URI.create(registry.url()));
+            assertTrue(client.manifestExists("base", "1-1"), "the image itself was pushed");
+            assertEquals(List.of("1-1"), client.tags("base"), "no .sbom tag");
+        }
+    }
+
+    @Test
+    void anSbomTheRegistryRefusesFailsThePushStageWithoutRetrying() throws Exception {
+        try (RegistryProcess registry = RegistryProcess.start("sbom-refused");
+                FaultInjectingProxy proxy = new FaultInjectingProxy(registry.url(), PushFailureTest::sbomManifestPut,
+                        Integer.MAX_VALUE, 400)) {
+            BuildFailed failed = (BuildFailed) service(proxy.hostPort(), proxy.url(), 2, null, null).push(completed(baseImageId));
+            assertEquals("sbom-attach-failed", failed.reason());
+            assertFalse(failed.transientFailure());
+            assertEquals(1, proxy.injected(), "a refusal is not retried");
+            assertTrue(failed.message().contains("after 1 attempt(s)"), failed.message());
+            assertTrue(failed.message().contains("ask an administrator"), failed.message());
+            assertTrue(failed.message().contains("MANIFEST_INVALID"), failed.message());
+        }
+    }
+
+    /** The PUT of the cosign-style SBOM manifest, {@code sha256-<hex>.sbom}. */
+    private static boolean sbomManifestPut(String method, String path) {
+        return method.equals("PUT") && path.contains("/manifests/sha256-") && path.endsWith(".sbom");
     }
 
     /** An htpasswd line with a bcrypt hash (the only kind distribution accepts). */
