@@ -5,10 +5,12 @@ import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import com.github.dockerjava.transport.DockerHttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * Creates docker-java clients. A {@code tcp://} host is reached with mutual TLS when a certificate directory
@@ -22,6 +24,15 @@ public final class DockerClients {
     }
 
     public static DockerClient create(String dockerHost, Optional<String> certPath) {
+        return create(dockerHost, certPath, UnaryOperator.identity());
+    }
+
+    /**
+     * A client whose transport (mutual TLS included) is wrapped by {@code decorate}: for what docker-java's commands
+     * cannot say, such as container-build's CPU quota on {@code POST /build}.
+     */
+    public static DockerClient create(String dockerHost, Optional<String> certPath,
+            UnaryOperator<DockerHttpClient> decorate) {
         DefaultDockerClientConfig.Builder builder = DefaultDockerClientConfig.createDefaultConfigBuilder()
                 .withDockerHost(dockerHost)
                 .withApiVersion(API_VERSION);
@@ -44,6 +55,6 @@ public final class DockerClients {
                 .connectionTimeout(Duration.ofSeconds(10))
                 .responseTimeout(Duration.ofHours(2))
                 .build();
-        return DockerClientImpl.getInstance(config, http);
+        return DockerClientImpl.getInstance(config, decorate.apply(http));
     }
 }

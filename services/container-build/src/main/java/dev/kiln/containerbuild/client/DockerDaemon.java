@@ -2,21 +2,25 @@ package dev.kiln.containerbuild.client;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.BuildImageCmd;
-import com.github.dockerjava.api.command.CreateContainerResponse;
 import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.exception.DockerClientException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.ImageHistory;
+import com.github.dockerjava.transport.DockerHttpClient;
 import dev.kiln.containerbuild.config.KilnConfig;
 import dev.kiln.support.docker.DockerClients;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -36,6 +40,8 @@ public class DockerDaemon {
     private static final Logger LOG = Logger.getLogger(DockerDaemon.class);
     private final String host;
     private final DockerClient client;
+    /** The client's transport, for the archive stat that docker-java has no command for. */
+    private final DockerHttpClient http;
 
     public DockerDaemon(KilnConfig config) {
         this.host = config.docker().host();
@@ -50,7 +56,11 @@ public class DockerDaemon {
             LOG.warnf("the Docker daemon %s is reached without mutual TLS (kiln.docker.allow-insecure-socket=true):"
                     + " development profile only", host);
         }
-        this.client = DockerClients.create(host, certPath);
+        long quota = CpuQuotaHttpClient.quotaMicros(config.build().cpus());
+        // the same transport (mutual TLS and all), with the CPU quota on every POST /build
+        CpuQuotaHttpClient[] transport = new CpuQuotaHttpClient[1];
+        this.client = DockerClients.create(host, certPath, http -> transport[0] = new CpuQuotaHttpClient(http, quota));
+        this.http = transport[0];
     }
 
     /** Production reaches the daemon only over TCP with a client certificate. */
@@ -140,7 +150,8 @@ public class DockerDaemon {
 
     /**
      * Resource limits of every build container: memory in bytes (0: none), the CPUs it may use ({@code 0-1}; null:
-     * all) and its CPU weight (0: Docker's default). docker-java 3.7.1's BuildImageCmd has no CPU quota.
+     * all) and its CPU weight (0: Docker's default). The CPU quota ({@code kiln.build.cpus}) is not here: docker-java
+     * 3.7.1's BuildImageCmd cannot set it, so {@link CpuQuotaHttpClient} adds it to every build of this daemon.
      */
     public record Limits(long memoryBytes, String cpusetCpus, int cpuShares) {
     }
@@ -172,35 +183,59 @@ public class DockerDaemon {
         });
     }
 
-    /**
-     * Reads one regular file of an image without running anything: creates a container (network none, never
-     * started), copies the file out and removes the container. Empty when the image has no such file.
-     */
-    public Optional<byte[]> readFile(String imageId, String path) {
+    /** The image's history, newest step first, as {@code docker history} shows it. */
+    public List<ImageHistory> history(String imageId) {
+        return call(() -> client.imageHistoryCmd(imageId).exec());
+    }
+
+    /** Opens the files of an image without running it (see {@link ImageFiles}); close it to remove its container. */
+    public ImageFiles files(String imageId) {
+        return call(() -> new ImageFiles(this, client.createContainerCmd(imageId)
+                .withCmd("/kiln-never-started")
+                .withNetworkDisabled(true)
+                .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none"))
+                .withLabels(Map.of("dev.kiln.purpose", "content-manifest"))
+                .exec().getId()));
+    }
+
+    /** {@code HEAD /containers/{id}/archive}: whether anything is at {@code path}, without copying it. */
+    boolean pathExists(String containerId, String path) {
+        DockerHttpClient.Request request = DockerHttpClient.Request.builder()
+                .method("HEAD") // Request.Method has no HEAD
+                .path("/v" + DockerClients.API_VERSION + "/containers/" + containerId + "/archive?path="
+                        + URLEncoder.encode(path, StandardCharsets.UTF_8))
+                .build();
         return call(() -> {
-            CreateContainerResponse c = client.createContainerCmd(imageId)
-                    .withCmd("/kiln-never-started")
-                    .withNetworkDisabled(true)
-                    .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none"))
-                    .withLabels(Map.of("dev.kiln.purpose", "content-manifest"))
-                    .exec();
-            try (InputStream in = client.copyArchiveFromContainerCmd(c.getId(), path).exec();
+            try (DockerHttpClient.Response response = http.execute(request)) {
+                int status = response.getStatusCode();
+                if (status == 404) {
+                    return false;
+                }
+                if (status != 200) {
+                    throw new DockerException("HEAD " + path + " in container " + containerId + ": HTTP " + status, status);
+                }
+                return true;
+            }
+        });
+    }
+
+    /** Copies the regular file at {@code path} of a container to {@code out}; false when there is none. */
+    boolean copyRegularFile(String containerId, String path, OutputStream out) {
+        return call(() -> {
+            try (InputStream in = client.copyArchiveFromContainerCmd(containerId, path).exec();
                     TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
                 TarArchiveEntry e;
                 while ((e = tar.getNextEntry()) != null) {
                     if (e.isFile()) {
-                        ByteArrayOutputStream out = new ByteArrayOutputStream();
                         tar.transferTo(out);
-                        return Optional.of(out.toByteArray());
+                        return true;
                     }
                 }
-                return Optional.<byte[]>empty();
+                return false;
             } catch (NotFoundException e) {
-                return Optional.<byte[]>empty();
+                return false;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
-            } finally {
-                removeContainer(c.getId());
             }
         });
     }

@@ -2,6 +2,7 @@ package dev.kiln.containerbuild.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -79,7 +80,16 @@ public interface KilnConfig {
         @WithDefault("4294967296")
         long memoryBytes();
 
-        /** CPUs a build container may use ({@code 0-1}, {@code 2,3}); unset: all (docker-java has no CPU quota for builds). */
+        /**
+         * How much CPU time a build container may use, in CPUs like {@code docker run --cpus} ({@code 1.5}: one and a
+         * half CPUs' worth in every 100 ms): the daemon's build parameters {@code cpuperiod=100000} and
+         * {@code cpuquota=cpus×100000}, which Kiln adds to the build request itself since docker-java 3.7.1 cannot set
+         * them. 0: no quota; otherwise at least 0.01.
+         */
+        @WithDefault("2")
+        BigDecimal cpus();
+
+        /** CPUs a build container may run on ({@code 0-1}, {@code 2,3}); unset: all. Limits where, not how much. */
         Optional<String> cpusetCpus();
 
         /** Relative CPU weight of build containers (1024 is Docker's default; 0: unset). */

@@ -2,9 +2,12 @@ package dev.kiln.containerbuild.service;
 
 import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.model.ImageHistory;
 import dev.kiln.containerbuild.client.BuildOutput;
+import dev.kiln.containerbuild.client.CpuQuotaHttpClient;
 import dev.kiln.containerbuild.client.DockerDaemon;
 import dev.kiln.containerbuild.client.DockerUnavailableException;
+import dev.kiln.containerbuild.client.ImageFiles;
 import dev.kiln.containerbuild.config.KilnConfig;
 import dev.kiln.events.BuildCancelRequested;
 import dev.kiln.events.BuildCanceled;
@@ -12,12 +15,14 @@ import dev.kiln.events.BuildCompleted;
 import dev.kiln.events.BuildFailed;
 import dev.kiln.events.BuildRequested;
 import dev.kiln.events.BuildStarted;
+import dev.kiln.events.ImageLayer;
 import dev.kiln.events.KilnEvent;
 import dev.kiln.events.Stage;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +36,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -249,9 +255,13 @@ public class BuildService {
         String network = preflight.network();
         DockerDaemon.Limits limits = new DockerDaemon.Limits(config.build().memoryBytes(),
                 config.build().cpusetCpus().orElse(null), config.build().cpuShares());
+        BigDecimal cpus = config.build().cpus();
         log.add("[kiln] docker build, network " + network + ", timeout " + timeoutSeconds + "s, memory "
                 + (limits.memoryBytes() > 0 ? limits.memoryBytes() / (1024 * 1024) + " MiB" : "unlimited")
-                + (limits.cpusetCpus() != null ? ", cpus " + limits.cpusetCpus() : "")
+                + (cpus.signum() > 0 ? ", cpus " + cpus.stripTrailingZeros().toPlainString() + " (cpu quota "
+                        + CpuQuotaHttpClient.quotaMicros(cpus) + "/" + CpuQuotaHttpClient.PERIOD_MICROS + " µs)"
+                        : ", cpus unlimited")
+                + (limits.cpusetCpus() != null ? ", cpuset " + limits.cpusetCpus() : "")
                 + (limits.cpuShares() > 0 ? ", cpu shares " + limits.cpuShares() : "") + ", unprivileged, tag " + tag);
 
         BuildOutput out;
@@ -315,8 +325,9 @@ public class BuildService {
         InspectImageResponse image = docker.inspectImage(tag).orElseThrow(() -> new BuildFailure(Stage.BUILD,
                 "build-step-failed", "The Docker build ended without an image; check the build log of "
                         + source.dockerfilePath() + " and submit again.", true));
-        log.add("[kiln] built " + image.getId() + ": " + layers(image) + " layers, " + image.getSize() + " bytes");
-        BuildCompleted completed = completed(request, image);
+        log.add("[kiln] built " + image.getId() + ": " + diffIds(image).size() + " layers, " + image.getSize() + " bytes");
+        BuildCompleted completed = completed(request, image, log::add);
+        log.add(ImageLayers.describe(completed.layers()));
         log.add("[kiln] content manifest: " + completed.contentManifest().size() + " packages (CycloneDX purls)");
         log.flush();
         return completed;
@@ -334,51 +345,51 @@ public class BuildService {
             return docker.inspectImage(imageTag(request.buildId()))
                     .filter(i -> i.getConfig() != null && i.getConfig().getLabels() != null
                             && request.buildId().equals(i.getConfig().getLabels().get(LABEL_BUILD_ID)))
-                    .map(i -> completed(request, i));
+                    .map(i -> completed(request, i, line -> LOG.infof("build %s: %s", request.buildId(), line)));
         } catch (RuntimeException e) {
             LOG.warnf("build %s: cannot look for an earlier image: %s", request.buildId(), e.getMessage());
             return Optional.empty();
         }
     }
 
-    private BuildCompleted completed(BuildRequested request, InspectImageResponse image) {
+    /** The outcome for an image in the daemon; {@code note} gets what the build log should say about it. */
+    private BuildCompleted completed(BuildRequested request, InspectImageResponse image, Consumer<String> note) {
         Map<String, String> labels = image.getConfig() == null || image.getConfig().getLabels() == null
                 ? Map.of() : image.getConfig().getLabels();
         long size = image.getSize() == null ? 0 : image.getSize();
         return new BuildCompleted(request.buildId(), request.component(), request.scratch(), image.getId(),
                 docker.host(), request.nvr(), labels.get(LABEL_PARENT_IMAGE), labels.get(LABEL_PARENT_DIGEST), labels,
-                size, contentManifest(image.getId()), List.of(), Instant.now());
+                size, contentManifest(image.getId(), note), layers(image, note), Instant.now());
+    }
+
+    /** The image's layers, bottom first, with the size and instruction of the history step that made each. */
+    private List<ImageLayer> layers(InspectImageResponse image, Consumer<String> note) {
+        List<ImageHistory> history;
+        try {
+            history = docker.history(image.getId());
+        } catch (DockerException e) {
+            LOG.warnf("cannot read the history of %s: %s", image.getId(), e.getMessage());
+            history = List.of();
+        }
+        ImageLayers.Result result = ImageLayers.lineUp(diffIds(image), history,
+                id -> docker.inspectImage(id).map(BuildService::diffIds));
+        if (result.unmatched() > 0) {
+            note.accept("[kiln] layers: the image history does not account for " + result.unmatched() + " of "
+                    + result.layers().size() + " layers; their sizes and instructions are unknown (0, none)");
+        }
+        return result.layers();
     }
 
     /** The installed packages as CycloneDX component identifiers (package URLs), read from the image's databases. */
-    private List<String> contentManifest(String imageId) {
-        try {
-            String distro = osReleaseId(imageId);
-            Optional<byte[]> dpkg = docker.readFile(imageId, ContentManifest.DPKG_STATUS);
-            if (dpkg.isPresent()) {
-                return ContentManifest.fromDpkgStatus(new String(dpkg.get(), StandardCharsets.UTF_8),
-                        distro == null ? "debian" : distro);
-            }
-            Optional<byte[]> apk = docker.readFile(imageId, ContentManifest.APK_INSTALLED);
-            if (apk.isPresent()) {
-                return ContentManifest.fromApkInstalled(new String(apk.get(), StandardCharsets.UTF_8),
-                        distro == null ? "alpine" : distro);
-            }
-        } catch (RuntimeException e) {
+    private List<String> contentManifest(String imageId, Consumer<String> note) {
+        try (ImageFiles files = docker.files(imageId)) {
+            return ImagePackages.read(files, note);
+        } catch (IOException | RuntimeException e) {
             LOG.warnf("cannot read the package database of %s: %s", imageId, e.getMessage());
+            note.accept("[kiln] content manifest: the package database cannot be read (" + e.getMessage()
+                    + "): no packages listed");
+            return List.of();
         }
-        return List.of();
-    }
-
-    /** {@code ID} of the image's os-release (the purl namespace: debian, ubuntu, alpine), or null. */
-    private String osReleaseId(String imageId) {
-        for (String path : ContentManifest.OS_RELEASE) {
-            Optional<byte[]> f = docker.readFile(imageId, path);
-            if (f.isPresent()) {
-                return ContentManifest.osReleaseId(new String(f.get(), StandardCharsets.UTF_8));
-            }
-        }
-        return null;
     }
 
     private static String describe(BuildRequested request, SourceFetcher.Fetched fetched) {
@@ -388,8 +399,8 @@ public class BuildService {
                         : s.gitRef());
     }
 
-    private static int layers(InspectImageResponse image) {
-        return image.getRootFS() == null || image.getRootFS().getLayers() == null ? 0 : image.getRootFS().getLayers().size();
+    private static List<String> diffIds(InspectImageResponse image) {
+        return image.getRootFS() == null || image.getRootFS().getLayers() == null ? List.of() : image.getRootFS().getLayers();
     }
 
     private static String oneLine(String s) {

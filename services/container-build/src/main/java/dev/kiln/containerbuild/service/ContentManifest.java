@@ -8,8 +8,8 @@ import java.util.Locale;
 
 /**
  * The package list of an image from its package databases, as package URLs: the component identifiers of a CycloneDX
- * SBOM ({@code pkg:deb/debian/bash@5.2.15-2%2Bb2}, {@code pkg:apk/alpine/musl@1.2.4-r2}). An image without a package
- * database (busybox) has none.
+ * SBOM ({@code pkg:deb/debian/bash@5.2.15-2%2Bb2}, {@code pkg:apk/alpine/musl@1.2.4-r2},
+ * {@code pkg:rpm/fedora/bash@5.2.26-3.fc40?arch=x86_64}). An image without a package database (busybox) has none.
  */
 public final class ContentManifest {
     public static final String DPKG_STATUS = "/var/lib/dpkg/status";
@@ -64,6 +64,32 @@ public final class ContentManifest {
         return result;
     }
 
+    /**
+     * Installed rpm packages as {@code pkg:rpm/<namespace>/<name>@<version>-<release>?arch=<arch>&epoch=<n>} (the purl
+     * specification's rpm type: the vendor, i.e. the os-release {@code ID}, as namespace, left out when unknown;
+     * qualifiers in key order, {@code epoch} only when the package has one).
+     */
+    public static List<String> fromRpm(List<RpmHeader> packages, String namespace) {
+        List<String> result = new ArrayList<>();
+        for (RpmHeader p : packages) {
+            StringBuilder purl = new StringBuilder("pkg:rpm/");
+            if (namespace != null) {
+                purl.append(encode(namespace)).append('/');
+            }
+            purl.append(encode(p.name())).append('@').append(encode(p.version() + "-" + p.release()));
+            String separator = "?";
+            if (p.arch() != null) {
+                purl.append(separator).append("arch=").append(encode(p.arch()));
+                separator = "&";
+            }
+            if (p.epoch() != null) {
+                purl.append(separator).append("epoch=").append(p.epoch());
+            }
+            result.add(purl.toString());
+        }
+        return result;
+    }
+
     /** {@code ID=} of an os-release file, lower case, unquoted; null when absent. */
     public static String osReleaseId(String osRelease) {
         for (String line : osRelease.split("\\r?\\n")) {
@@ -80,7 +106,8 @@ public final class ContentManifest {
         return "pkg:" + type + "/" + encode(namespace) + "/" + encode(name) + "@" + encode(version).replace("%3A", ":");
     }
 
+    /** Percent-encoding as the purl specification asks: letters, digits and {@code .-_~} stay as they are. */
     private static String encode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20").replace("%7E", "~");
     }
 }

@@ -46,6 +46,7 @@ public class BuilderResource implements QuarkusTestResourceLifecycleManager {
         config.put("kiln.build.allowed-parent-registries", registry.hostPort());
         config.put("kiln.build.host-network-components", HOST_NETWORK_COMPONENT);
         config.put("kiln.build.component-required-labels.labelled", "summary");
+        config.put("kiln.build.cpus", "1.5"); // a decimal quota, see buildContainersRunUnderTheCpuQuota
         return config;
     }
 

@@ -13,6 +13,7 @@ import com.github.dockerjava.api.model.PushResponseItem;
 import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import dev.kiln.containerbuild.service.BuildService;
+import dev.kiln.containerbuild.service.RpmFixture;
 import dev.kiln.events.BuildCancelRequested;
 import dev.kiln.events.BuildCanceled;
 import dev.kiln.events.BuildCompleted;
@@ -24,6 +25,7 @@ import dev.kiln.events.BuildStarted;
 import dev.kiln.events.CloudEventHeaders;
 import dev.kiln.events.EventCodec;
 import dev.kiln.events.EventType;
+import dev.kiln.events.ImageLayer;
 import dev.kiln.events.KilnEvent;
 import dev.kiln.events.Nvr;
 import dev.kiln.events.Source;
@@ -35,6 +37,7 @@ import dev.kiln.testsupport.TestDocker;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,6 +46,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,12 +59,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -192,6 +203,108 @@ class ContainerBuildTest {
         records = await(request.buildId(), r -> count(r, BuildCompleted.class) == 2);
         assertEquals(1, count(records, BuildStarted.class), "no second build");
         assertEquals(completed.imageId(), all(records, BuildCompleted.class).get(1).imageId());
+        assertEquals(completed.layers(), all(records, BuildCompleted.class).get(1).layers());
+    }
+
+    @Test
+    void layersLineUpWithTheImageHistoryAndStayTheSameOnRedelivery() throws Exception {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put("Dockerfile", bytes(dockerfile("""
+                RUN true
+                RUN mkdir /newdir
+                WORKDIR /newdir
+                WORKDIR /tmp
+                COPY f.txt /f.txt
+                ENV X=1
+                RUN echo hi > /hi.txt
+                """)));
+        files.put("f.txt", bytes("hello\n"));
+        BuildRequested request = request(putFiles(files), BuildOptions.DEFAULT);
+        send(request);
+        List<ConsumerRecord<String, String>> records = awaitOutcome(request.buildId());
+        BuildCompleted completed = first(records, BuildCompleted.class);
+
+        List<String> diffIds = docker.inspectImageCmd(completed.imageId()).exec().getRootFS().getLayers();
+        assertEquals(diffIds, completed.layers().stream().map(ImageLayer::diffId).toList(), "bottom first");
+        int b = docker.inspectImageCmd(base).exec().getRootFS().getLayers().size();
+        assertEquals(b + 3, completed.layers().size(), "RUN true and the metadata steps make no layer: "
+                + completed.layers());
+        for (ImageLayer parent : completed.layers().subList(0, b)) {
+            assertTrue(parent.sizeBytes() > 0, "busybox: " + parent);
+        }
+        // RUN mkdir made a layer of size 0, next to RUN true and WORKDIR, which have size 0 and made none
+        assertEquals(new ImageLayer(diffIds.get(b), 0, "/bin/sh -c mkdir /newdir"), completed.layers().get(b));
+        ImageLayer copy = completed.layers().get(b + 1);
+        assertEquals(6, copy.sizeBytes());
+        assertTrue(copy.createdBy().startsWith("/bin/sh -c #(nop) COPY file:") && copy.createdBy().endsWith(" in /f.txt"),
+                copy.createdBy());
+        assertEquals(new ImageLayer(diffIds.get(b + 2), 3, "/bin/sh -c echo hi > /hi.txt"), completed.layers().get(b + 2));
+        String log = joined(records);
+        assertTrue(log.contains("[kiln] layers: " + (b + 3) + " (sha256:"), log);
+        assertTrue(log.contains(" 0 B RUN mkdir /newdir, sha256:") && log.contains(" 3 B RUN echo hi > /hi.txt)"), log);
+
+        send(request);
+        records = await(request.buildId(), r -> count(r, BuildCompleted.class) == 2);
+        assertEquals(1, count(records, BuildStarted.class), "no second build");
+        assertEquals(completed.layers(), all(records, BuildCompleted.class).get(1).layers());
+    }
+
+    @Test
+    void buildContainersRunUnderTheCpuQuota() throws Exception {
+        // a token of its own, so that the step is never taken from the build cache and really runs
+        String digest = putContext(Map.of("Dockerfile", dockerfile("RUN echo " + UUID.randomUUID()
+                + " && if test -e /sys/fs/cgroup/cpu.max; then echo \"cpu.max $(cat /sys/fs/cgroup/cpu.max)\";"
+                + " else echo \"cfs_quota_us $(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us)"
+                + " cfs_period_us $(cat /sys/fs/cgroup/cpu/cpu.cfs_period_us)\"; fi\n")));
+        BuildRequested request = request(digest, BuildOptions.DEFAULT);
+        send(request);
+        List<ConsumerRecord<String, String>> records = awaitOutcome(request.buildId());
+        first(records, BuildCompleted.class);
+        String log = joined(records);
+        // kiln.build.cpus=1.5 (BuilderResource): cgroup v1 shows quota and period, cgroup v2 cpu.max "quota period"
+        assertTrue(log.contains(", cpus 1.5 (cpu quota 150000/100000 µs), "), log);
+        assertTrue(log.lines().map(String::strip).anyMatch(l -> l.equals("cfs_quota_us 150000 cfs_period_us 100000")
+                || l.equals("cpu.max 150000 100000")), log);
+    }
+
+    @Test
+    void rpmPackagesAreReadFromTheImagesSqliteDatabaseAndItsWriteAheadLog() throws Exception {
+        Path dir = Files.createTempDirectory("kiln-rpm-test-");
+        try {
+            Path db = RpmFixture.withWal(dir);
+            Map<String, byte[]> files = new LinkedHashMap<>();
+            files.put("Dockerfile", bytes(dockerfile("""
+                    ADD rpmdb.sqlite rpmdb.sqlite-wal /var/lib/rpm/
+                    ADD os-release /etc/os-release
+                    """)));
+            files.put("rpmdb.sqlite", Files.readAllBytes(db));
+            files.put("rpmdb.sqlite-wal", Files.readAllBytes(db.resolveSibling("rpmdb.sqlite-wal")));
+            files.put("os-release", bytes("NAME=\"Fedora Linux\"\nVERSION_ID=40\nID=fedora\n"));
+            BuildRequested request = request(putFiles(files), BuildOptions.DEFAULT);
+            send(request);
+            List<ConsumerRecord<String, String>> records = awaitOutcome(request.buildId());
+            BuildCompleted completed = first(records, BuildCompleted.class);
+            // kiln-late is only in the write-ahead log; gpg-pubkey is a key, not a package
+            assertEquals(List.of("pkg:rpm/fedora/kiln-hello@1.2.3-4.fc40?arch=noarch&epoch=2",
+                    "pkg:rpm/fedora/kiln-plain@0.1-1?arch=noarch",
+                    "pkg:rpm/fedora/kiln-late@9.9-2.fc40?arch=noarch&epoch=1"), completed.contentManifest());
+            assertTrue(joined(records).contains("[kiln] content manifest: 3 packages"), joined(records));
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    @Test
+    void aBerkeleyDbRpmDatabaseIsNamedAndListsNothing() throws Exception {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put("Dockerfile", bytes(dockerfile("ADD Packages /var/lib/rpm/Packages\n")));
+        files.put("Packages", new byte[4096]);
+        BuildRequested request = request(putFiles(files), BuildOptions.DEFAULT);
+        send(request);
+        List<ConsumerRecord<String, String>> records = awaitOutcome(request.buildId());
+        assertEquals(List.of(), first(records, BuildCompleted.class).contentManifest());
+        assertTrue(joined(records).contains("[kiln] content manifest: the rpm database /var/lib/rpm/Packages is in a"
+                + " format Kiln does not read"), joined(records));
     }
 
     @Test
@@ -355,11 +468,35 @@ class ContainerBuildTest {
         String digest = putContext(Map.of("Dockerfile", dockerfile("")));
         BuildRequested request = request(digest, BuildOptions.DEFAULT);
         send(new BuildCancelRequested(request.buildId(), "carol", null, Instant.now()));
-        Thread.sleep(1000); // the cancel travels on its own topic; give it a head start over the request
+        awaitCancelsConsumed(); // the cancel travels on its own topic: the request must come after the worker has it
         send(request);
         List<ConsumerRecord<String, String>> records = awaitOutcome(request.buildId());
         assertEquals("carol", first(records, BuildCanceled.class).canceledBy());
         assertEquals(0, count(records, BuildStarted.class));
+    }
+
+    /** Waits until this worker's cancel consumer group has committed every cancel request sent so far. */
+    private static void awaitCancelsConsumed() throws Exception {
+        String group = "kiln-container-build-cancel-" + ConfigProvider.getConfig().getValue("kiln.worker-id", String.class);
+        String topic = EventType.BUILD_CANCEL_REQUESTED.topic();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class)))) {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (System.nanoTime() < deadline) {
+                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+                        .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+                Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get();
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                        .partitionsToOffsetAndMetadata().get();
+                if (ends.entrySet().stream().allMatch(e -> e.getValue().offset() == 0 || committed.get(e.getKey()) != null
+                        && committed.get(e.getKey()).offset() >= e.getValue().offset())) {
+                    return;
+                }
+                Thread.sleep(100);
+            }
+        }
+        fail("the cancel consumer group did not commit the cancel requests within " + WAIT);
     }
 
     @Test
@@ -402,12 +539,18 @@ class ContainerBuildTest {
         kafka.send(event);
     }
 
-    /** Tars the files, stores the archive where the context server finds it, returns its digest. */
     private static String putContext(Map<String, String> files) throws Exception {
+        Map<String, byte[]> binary = new LinkedHashMap<>();
+        files.forEach((name, text) -> binary.put(name, bytes(text)));
+        return putFiles(binary);
+    }
+
+    /** Tars the files, stores the archive where the context server finds it, returns its digest. */
+    private static String putFiles(Map<String, byte[]> files) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
-            for (Map.Entry<String, String> f : new LinkedHashMap<>(files).entrySet()) {
-                byte[] data = f.getValue().getBytes(StandardCharsets.UTF_8);
+            for (Map.Entry<String, byte[]> f : files.entrySet()) {
+                byte[] data = f.getValue();
                 TarArchiveEntry e = new TarArchiveEntry(f.getKey());
                 e.setSize(data.length);
                 e.setMode(0644);
@@ -421,6 +564,18 @@ class ContainerBuildTest {
         Path dir = Path.of(System.getProperty(ContextServerResource.DIR_PROPERTY));
         Files.write(dir.resolve(digest.replace(':', '_')), bytes);
         return digest;
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     private static List<ConsumerRecord<String, String>> awaitOutcome(String buildId) {

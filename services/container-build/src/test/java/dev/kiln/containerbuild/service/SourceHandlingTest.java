@@ -101,6 +101,8 @@ class SourceHandlingTest {
         assertEquals(List.of("pkg:deb/debian/bash@5.2.15-2%2Bb2"), ContentManifest.fromDpkgStatus(dpkg, "debian"));
         assertEquals(List.of("pkg:deb/debian/tzdata@1:2024a-0"), ContentManifest.fromDpkgStatus(
                 "Package: tzdata\nVersion: 1:2024a-0\n", "debian"), "an epoch's colon stays");
+        assertEquals(List.of("pkg:deb/debian/gcc-14@14.2.0~rc1-1"), ContentManifest.fromDpkgStatus(
+                "Package: gcc-14\nVersion: 14.2.0~rc1-1\n", "debian"), "the purl specification never encodes ~");
         String apk = "C:Q1abc=\nP:musl\nV:1.2.4-r2\nA:x86_64\n\nP:busybox\nV:1.36.1-r5\n";
         assertEquals(List.of("pkg:apk/alpine/musl@1.2.4-r2", "pkg:apk/alpine/busybox@1.36.1-r5"),
                 ContentManifest.fromApkInstalled(apk, "alpine"));
