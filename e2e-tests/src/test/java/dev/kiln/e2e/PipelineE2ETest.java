@@ -173,6 +173,23 @@ class PipelineE2ETest {
         assertFalse(verify(gen.generateKeyPair().getPublic(), payload, sig), "signature verifies with a foreign key");
         assertEquals(digest, JSON.readTree(payload).path("critical").path("image").path("docker-manifest-digest").asText());
 
+        // The SBOM registry-push attached to the candidate travelled to production with the image, and the hub keeps
+        // the layer list: the base image's layer and the RUN step's, bottom first.
+        RegistryClient.Manifest sbom = registry(production).getManifest("e2e-hello", digest.replace(':', '-') + ".sbom")
+                .orElseThrow(() -> new AssertionError("no SBOM for " + digest + " in production"));
+        JsonNode sbomLayer = JSON.readTree(sbom.bytes()).path("layers").path(0);
+        assertEquals("application/vnd.cyclonedx+json", sbomLayer.path("mediaType").asText());
+        JsonNode bom = JSON.readTree(registry(production).getBlob("e2e-hello", sbomLayer.path("digest").asText()));
+        assertEquals("CycloneDX", bom.path("bomFormat").asText());
+        assertTrue(bom.path("metadata").path("component").path("purl").asText().contains(digest.replace(":", "%3A")),
+                bom.toPrettyString());
+        JsonNode layers = build.path("layers");
+        assertEquals(2, layers.size(), "base layer + RUN layer: " + layers);
+        assertTrue(layers.path(1).path("createdBy").asText().contains("Hello from Kiln"), layers.toPrettyString());
+        JsonNode config = JSON.readTree(registry(production).getBlob("e2e-hello",
+                JSON.readTree(inProduction.bytes()).path("config").path("digest").asText()));
+        assertEquals(config.path("rootfs").path("diff_ids").get(1).asText(), layers.path(1).path("diffId").asText());
+
         // And the shipped image runs.
         assertEquals("Hello from Kiln", run(reference).strip());
     }
