@@ -48,6 +48,22 @@ public final class Postgres {
         return name;
     }
 
+    /**
+     * Drops a database made by {@link #createDatabase}, closing whatever sessions are still on it (PostgreSQL 13+);
+     * a server that is gone meanwhile leaves it be.
+     */
+    public static void dropDatabase(String name) {
+        if (!name.matches("[a-z0-9_]+")) {
+            throw new IllegalArgumentException("not a database made by createDatabase: " + name);
+        }
+        try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), user(), password());
+                Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        } catch (SQLException e) {
+            System.err.println("could not drop the test database " + name + ": " + e.getMessage());
+        }
+    }
+
     private static String env(String key, String def) {
         String v = System.getenv(key);
         return v == null || v.isBlank() ? def : v;

@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /**
  * A real CNCF distribution registry (Debian's {@code docker-registry}) as a child process on a free loopback port with
@@ -108,6 +110,7 @@ public final class RegistryProcess implements AutoCloseable {
         }
     }
 
+    /** Stops the registry and deletes its storage, configuration and log. */
     @Override
     public void close() {
         process.destroy();
@@ -115,6 +118,11 @@ public final class RegistryProcess implements AutoCloseable {
             process.waitFor();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // a temp directory left behind is harmless
         }
     }
 }

@@ -72,6 +72,9 @@ class SignerRestartIT {
         if (candidate != null) {
             candidate.close();
         }
+        if (db != null) {
+            Postgres.dropDatabase(db);
+        }
     }
 
     @Test
