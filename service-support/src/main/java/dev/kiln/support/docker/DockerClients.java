@@ -27,6 +27,31 @@ public final class DockerClients {
         return create(dockerHost, certPath, UnaryOperator.identity());
     }
 
+    /** Whether {@code host} is reached with mutual TLS: a {@code tcp://} daemon and a client certificate directory. */
+    public static boolean isMutualTls(String host, Optional<String> certPath) {
+        return host != null && host.startsWith("tcp://") && certPath.filter(p -> !p.isBlank()).isPresent();
+    }
+
+    /**
+     * Production reaches build daemons only with mutual TLS; a {@code unix://} socket or a {@code tcp://} daemon without
+     * client certificates is for the development and test profiles, which set
+     * {@code kiln.docker.allow-insecure-socket=true}. Throws {@link IllegalStateException} with a sentence an
+     * administrator can act on when {@code host} is not reached with mutual TLS and that is not allowed; returns
+     * whether the connection is insecure (so the caller can warn).
+     */
+    public static boolean checkMutualTls(String host, Optional<String> certPath, boolean allowInsecure) {
+        if (isMutualTls(host, certPath)) {
+            return false;
+        }
+        if (!allowInsecure) {
+            throw new IllegalStateException("the Docker daemon " + host + " would be reached without mutual TLS: give a"
+                    + " tcp://<daemon>:2376 address and kiln.docker.cert-path, a directory with ca.pem, cert.pem and"
+                    + " key.pem (made by kiln certs), or allow it for development with"
+                    + " kiln.docker.allow-insecure-socket=true");
+        }
+        return true;
+    }
+
     /**
      * A client whose transport (mutual TLS included) is wrapped by {@code decorate}: for what docker-java's commands
      * cannot say, such as container-build's CPU quota on {@code POST /build}.

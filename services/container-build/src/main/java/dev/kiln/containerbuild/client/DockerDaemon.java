@@ -46,13 +46,7 @@ public class DockerDaemon {
     public DockerDaemon(KilnConfig config) {
         this.host = config.docker().host();
         Optional<String> certPath = config.docker().certPath().filter(s -> !s.isBlank());
-        if (!isMutualTls(host, certPath)) {
-            if (!config.docker().allowInsecureSocket()) {
-                throw new IllegalStateException("kiln.docker.host " + host + " is not reached with mutual TLS: set"
-                        + " kiln.docker.host to tcp://<daemon>:2376 and kiln.docker.cert-path to a directory with ca.pem,"
-                        + " cert.pem and key.pem (made by kiln certs), or allow it for development with"
-                        + " kiln.docker.allow-insecure-socket=true");
-            }
+        if (DockerClients.checkMutualTls(host, certPath, config.docker().allowInsecureSocket())) {
             LOG.warnf("the Docker daemon %s is reached without mutual TLS (kiln.docker.allow-insecure-socket=true):"
                     + " development profile only", host);
         }
@@ -61,11 +55,6 @@ public class DockerDaemon {
         CpuQuotaHttpClient[] transport = new CpuQuotaHttpClient[1];
         this.client = DockerClients.create(host, certPath, http -> transport[0] = new CpuQuotaHttpClient(http, quota));
         this.http = transport[0];
-    }
-
-    /** Production reaches the daemon only over TCP with a client certificate. */
-    public static boolean isMutualTls(String host, Optional<String> certPath) {
-        return host.startsWith("tcp://") && certPath.isPresent() && !certPath.get().isBlank();
     }
 
     public String host() {

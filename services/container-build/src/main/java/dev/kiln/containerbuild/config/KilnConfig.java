@@ -42,9 +42,10 @@ public interface KilnConfig {
 
         /**
          * Whether a daemon reached without mutual TLS (a {@code unix://} socket, or {@code tcp://} without a cert path)
-         * is accepted: the development profile. When false the service refuses to start without client certificates.
+         * is accepted: true only in the dev and test profiles. When false the service refuses to start without client
+         * certificates.
          */
-        @WithDefault("true")
+        @WithDefault("false")
         boolean allowInsecureSocket();
     }
 

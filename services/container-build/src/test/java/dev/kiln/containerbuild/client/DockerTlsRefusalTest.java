@@ -65,7 +65,7 @@ class DockerTlsRefusalTest {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode());
         assertEquals("OK", r.body());
-        assertTrue(DockerDaemon.isMutualTls(host, Optional.of(certs.toString())));
+        assertTrue(DockerClients.isMutualTls(host, Optional.of(certs.toString())));
     }
 
     @Test

@@ -109,6 +109,7 @@ class TwoWorkersIT {
         env.put("KILN_HUB_URL", "http://127.0.0.1:" + System.getProperty(ContextServerResource.PORT_PROPERTY));
         env.put("KILN_DOCKER_HOST", TestDocker.host());
         TestDocker.certPath().ifPresent(p -> env.put("KILN_DOCKER_CERT_PATH", p));
+        env.put("KILN_DOCKER_ALLOW_INSECURE_SOCKET", Boolean.toString(TestDocker.certPath().isEmpty()));
         env.put("KILN_BUILD_ALLOWED_PARENT_REGISTRIES", System.getProperty(BuilderResource.REGISTRY_PROPERTY));
         env.put("KILN_BUILD_HOST_NETWORK_COMPONENTS", BuilderResource.HOST_NETWORK_COMPONENT);
         packaged = pb.start();

@@ -24,6 +24,13 @@ public interface QaConfig {
 
         /** Directory with {@code ca.pem}, {@code cert.pem}, {@code key.pem} for mutual TLS. */
         Optional<String> certPath();
+
+        /**
+         * Whether a daemon reached without mutual TLS ({@code unix://}, or {@code tcp://} without a cert path) is
+         * accepted: true only in the dev and test profiles; otherwise the service refuses to start.
+         */
+        @WithDefault("false")
+        boolean allowInsecureSocket();
     }
 
     interface Hub {

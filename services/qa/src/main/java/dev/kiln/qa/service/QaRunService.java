@@ -57,6 +57,11 @@ public class QaRunService {
 
     @PostConstruct
     void init() {
+        if (DockerClients.checkMutualTls(config.docker().host(), config.docker().certPath(),
+                config.docker().allowInsecureSocket())) {
+            LOG.warnf("the Docker daemon %s is reached without mutual TLS (kiln.docker.allow-insecure-socket=true):"
+                    + " development profile only", config.docker().host());
+        }
         dockerClient = DockerClients.create(config.docker().host(), config.docker().certPath());
         docker = new DockerRunner(dockerClient);
     }

@@ -18,6 +18,13 @@ public interface RegistryPushConfig {
     interface Docker {
         /** Directory with {@code ca.pem}, {@code cert.pem}, {@code key.pem} for mutual TLS to the builders' daemons. */
         Optional<String> certPath();
+
+        /**
+         * Whether a builder's daemon reached without mutual TLS ({@code unix://}, or {@code tcp://} without a cert
+         * path) is accepted: true only in the dev and test profiles; otherwise such a build fails at push.
+         */
+        @WithDefault("false")
+        boolean allowInsecureSocket();
     }
 
     interface Registry {

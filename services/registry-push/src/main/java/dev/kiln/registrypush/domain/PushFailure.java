@@ -9,6 +9,7 @@ public record PushFailure(String reason, String detail, boolean transientFailure
     public static final String REGISTRY_UNAVAILABLE = "registry-unavailable";
     public static final String REGISTRY_AUTH_FAILED = "registry-auth-failed";
     public static final String DOCKER_UNAVAILABLE = "docker-unavailable";
+    public static final String DOCKER_TLS_REQUIRED = "docker-tls-required";
     public static final String INVALID_IMAGE_NAME = "invalid-image-name";
     public static final String PUSH_REJECTED = "push-rejected";
     public static final String DIGEST_MISMATCH = "digest-mismatch";

@@ -100,6 +100,16 @@ public class PushService {
                         + "' (from the version and release labels) is not a valid tag", false), 1);
             }
         }
+        try {
+            if (DockerClients.checkMutualTls(event.dockerHost(), config.docker().certPath(),
+                    config.docker().allowInsecureSocket())) {
+                LOG.warnf("build %s: the Docker daemon %s is reached without mutual TLS"
+                        + " (kiln.docker.allow-insecure-socket=true): development profile only", event.buildId(),
+                        event.dockerHost());
+            }
+        } catch (IllegalStateException e) {
+            return failed(event, new PushFailure(PushFailure.DOCKER_TLS_REQUIRED, e.getMessage(), false), 1);
+        }
         JibPusher.Target target = new JibPusher.Target(candidate, repository, tags,
                 config.registry().candidate().username(), config.registry().candidate().password());
 
@@ -240,6 +250,9 @@ public class PushService {
             case PushFailure.DOCKER_UNAVAILABLE -> "The Docker daemon at " + event.dockerHost()
                     + " could not be reached after " + attempts + " attempt(s); try again when it is back. ("
                     + failure.detail() + ")";
+            case PushFailure.DOCKER_TLS_REQUIRED -> "The image was built on " + event.dockerHost()
+                    + ", which registry-push reaches only with mutual TLS; ask an administrator to run the builders with"
+                    + " kiln certs and give registry-push their client certificate. (" + failure.detail() + ")";
             case PushFailure.INVALID_IMAGE_NAME -> "The image cannot be named in the candidate registry: "
                     + failure.detail() + "; fix the name/version/release labels.";
             case PushFailure.SBOM_ATTACH_FAILED -> "The image was pushed to the candidate registry " + candidate

@@ -205,7 +205,17 @@ class PushBenchmark {
         RegistryPushConfig config = new RegistryPushConfig() {
             @Override
             public Docker docker() {
-                return TestDocker::certPath;
+                return new Docker() {
+                    @Override
+                    public Optional<String> certPath() {
+                        return TestDocker.certPath();
+                    }
+
+                    @Override
+                    public boolean allowInsecureSocket() {
+                        return TestDocker.certPath().isEmpty();
+                    }
+                };
             }
 
             @Override

@@ -203,6 +203,23 @@ class PushFailureTest {
         }
     }
 
+    @Test
+    void aBuilderDaemonReachedWithoutMutualTlsIsRefusedBeforeAnythingIsSent() throws Exception {
+        try (RegistryProcess registry = RegistryProcess.start("no-tls")) {
+            BuildCompleted event = new BuildCompleted(UUID.randomUUID().toString(), "base", false, baseImageId,
+                    "unix:///var/run/docker.sock", new Nvr("base", "1", "1"), null, null, Map.of(), 0, List.of(),
+                    List.of(), Instant.now());
+            BuildFailed failed = (BuildFailed) service(registry.hostPort(), registry.url(), 2, null, null, false)
+                    .push(event);
+            assertEquals(Stage.PUSH, failed.stage());
+            assertEquals("docker-tls-required", failed.reason());
+            assertFalse(failed.transientFailure());
+            assertTrue(failed.message().contains("kiln.docker.cert-path"), failed.message());
+            RegistryClient client = RegistryClient.anonymous(registry.hostPort(), URI.create(registry.url()));
+            assertTrue(client.tags("base").isEmpty(), "nothing reached the registry");
+        }
+    }
+
     /** The PUT of the cosign-style SBOM manifest, {@code sha256-<hex>.sbom}. */
     private static boolean sbomManifestPut(String method, String path) {
         return method.equals("PUT") && path.contains("/manifests/sha256-") && path.endsWith(".sbom");
@@ -226,11 +243,26 @@ class PushFailureTest {
 
     private static PushService service(String address, String url, int retries, String username, String password)
             throws Exception {
+        return service(address, url, retries, username, password, TestDocker.certPath().isEmpty());
+    }
+
+    private static PushService service(String address, String url, int retries, String username, String password,
+            boolean allowInsecureSocket) throws Exception {
         String cache = Files.createTempDirectory("kiln-push-cache-").toString();
         RegistryPushConfig config = new RegistryPushConfig() {
             @Override
             public Docker docker() {
-                return TestDocker::certPath;
+                return new Docker() {
+                    @Override
+                    public Optional<String> certPath() {
+                        return TestDocker.certPath();
+                    }
+
+                    @Override
+                    public boolean allowInsecureSocket() {
+                        return allowInsecureSocket;
+                    }
+                };
             }
 
             @Override
