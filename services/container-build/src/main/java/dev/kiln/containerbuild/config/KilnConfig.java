@@ -104,5 +104,13 @@ public interface KilnConfig {
         /** Wait before the first retry; doubled for every further one. */
         @WithDefault("2s")
         Duration retryBackoff();
+
+        /**
+         * How many builds this worker runs at once (its daemon builds them side by side). It is the size of the
+         * messaging worker pool {@code kiln-builds}, which also bounds how many build requests the worker takes from
+         * Kafka before their outcomes are sent; 1 (the default) is one build at a time.
+         */
+        @WithDefault("1")
+        int concurrency();
     }
 }

@@ -1,30 +1,56 @@
 package dev.kiln.containerbuild.messaging;
 
+import dev.kiln.containerbuild.config.KilnConfig;
 import dev.kiln.containerbuild.service.BuildService;
 import dev.kiln.events.BuildRequested;
 import dev.kiln.events.MalformedEventException;
 import dev.kiln.support.messaging.IncomingEvents;
-import io.smallrye.common.annotation.Blocking;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.reactive.messaging.annotations.Blocking;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.interceptor.Interceptor;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
- * {@code kiln.build.requested}: one build at a time (ordered, blocking). The record is acknowledged only after the
- * build's outcome event is acknowledged by the broker; a malformed event goes to {@code kiln.build.requested.dlq}.
+ * {@code kiln.build.requested}: up to {@code kiln.build.concurrency} builds at once on the worker pool
+ * {@value #BUILD_POOL}, whose size SmallRye also uses as the number of records it takes from the channel before their
+ * processing ends (one at a time by default). A record is acknowledged only after the build's outcome event is
+ * acknowledged by the broker, and the throttled commit strategy commits an offset only when every record before it is
+ * acknowledged: a worker that dies mid-build leaves its running builds to the worker that gets their partitions.
+ * A malformed event goes to {@code kiln.build.requested.dlq}.
  */
 @ApplicationScoped
 public class BuildRequestedConsumer {
     private static final Logger LOG = Logger.getLogger(BuildRequestedConsumer.class);
+    /** Sized by {@code smallrye.messaging.worker.kiln-builds.max-concurrency=${kiln.build.concurrency:1}}. */
+    static final String BUILD_POOL = "kiln-builds";
 
     @Inject
     BuildService builds;
 
+    @Inject
+    KilnConfig config;
+
+    /**
+     * Refuses to start with fewer than one build at a time, before the messaging wiring (priority
+     * {@code LIBRARY_BEFORE}) would fail with a message that names no Kiln setting.
+     */
+    void checkConcurrency(@Observes @Priority(Interceptor.Priority.LIBRARY_BEFORE - 1) StartupEvent started) {
+        int concurrency = config.build().concurrency();
+        if (concurrency < 1) {
+            throw new IllegalStateException("kiln.build.concurrency (KILN_BUILD_CONCURRENCY) is " + concurrency
+                    + ": set it to the number of builds this worker may run at once, 1 or more");
+        }
+    }
+
     @Incoming("build-requested")
-    @Blocking
+    @Blocking(value = BUILD_POOL, ordered = false)
     public CompletionStage<Void> onBuildRequested(Message<String> message) {
         BuildRequested request;
         try {

@@ -35,14 +35,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
- * One build at a time: fetch the source, pin the parent image, run the isolated {@code docker build}, stream its log,
- * inspect the result. Every outcome is an event: {@code build.completed}, {@code build.failed} or
- * {@code build.canceled}.
+ * Runs builds: fetch the source, pin the parent image, run the isolated {@code docker build}, stream its log, inspect
+ * the result. Every outcome is an event: {@code build.completed}, {@code build.failed} or {@code build.canceled}.
+ * Up to {@code kiln.build.concurrency} builds run at once (the consumer decides how many calls arrive together); the
+ * running ones are kept by build id so that a cancel finds its build and a second request for a build that is still
+ * running here waits for its outcome instead of building it twice.
  */
 @ApplicationScoped
 public class BuildService {
@@ -69,7 +70,8 @@ public class BuildService {
     Preflight preflight;
 
     private final Object lock = new Object();
-    private final AtomicReference<Running> current = new AtomicReference<>();
+    /** Builds running here: build id → run. Guarded by {@link #lock}. */
+    private final Map<String, Running> running = new HashMap<>();
     /** Cancel requests for builds that have not arrived yet: build id → who asked. */
     private final Map<String, String> canceledBeforeStart = lru();
     /** Builds this instance ended without an image (failed, canceled): a redelivered request gets the same answer. */
@@ -97,64 +99,100 @@ public class BuildService {
     /** Handles one {@code build.requested}; returns after the outcome event is acknowledged by the broker. */
     public void handle(BuildRequested request) {
         String id = request.buildId();
-        Optional<BuildCompleted> built = alreadyBuilt(request);
-        if (built.isPresent()) {
-            LOG.infof("build %s was already built here as %s: sending build.completed again", id, built.get().imageId());
-            events.publish(built.get());
-            return;
-        }
-        KilnEvent ended = endedWithoutImage.get(id);
-        if (ended != null) {
-            LOG.infof("build %s already ended here (%s): sending the outcome again", id, ended.getClass().getSimpleName());
-            events.publish(ended);
-            return;
-        }
-        Running run = new Running(id);
-        String canceledBy;
-        synchronized (lock) {
-            canceledBy = canceledBeforeStart.remove(id);
-            if (canceledBy == null) {
-                current.set(run);
-            }
-        }
-        if (canceledBy != null) {
-            LOG.infof("build %s was canceled by %s before it started", id, canceledBy);
-            BuildCanceled canceled = new BuildCanceled(id, Stage.BUILD, canceledBy, Instant.now());
-            endedWithoutImage.put(id, canceled);
-            events.publish(canceled);
-            return;
-        }
+        Running run = register(id);
         try {
-            events.publish(new BuildStarted(id, workerId(), docker.host(), Instant.now()));
-            LogBatcher log = new LogBatcher(id, events);
-            RetryPolicy retry = new RetryPolicy(config.build().retries(), config.build().retryBackoff());
-            KilnEvent outcome;
-            for (int attempt = 1;; attempt++) {
-                outcome = run(request, run, log);
-                if (!(outcome instanceof BuildFailed failed) || run.canceledBy != null
-                        || Thread.currentThread().isInterrupted()) {
-                    break;
-                }
-                Optional<Duration> wait = retry.nextDelay(failed, attempt);
-                if (wait.isEmpty()) {
-                    break;
-                }
-                LOG.warnf("build %s: attempt %d failed (%s), trying again in %s", id, attempt, failed.reason(), wait.get());
-                log.add("[kiln] attempt " + attempt + " failed (" + failed.reason() + "): " + failed.message()
-                        + " Trying again in " + wait.get().toMillis() / 1000.0 + "s.");
-                log.flush();
-                if (!pause(run, wait.get())) {
-                    outcome = canceled(run, log);
-                    break;
-                }
+            Optional<BuildCompleted> built = alreadyBuilt(request);
+            if (built.isPresent()) {
+                LOG.infof("build %s was already built here as %s: sending build.completed again", id,
+                        built.get().imageId());
+                events.publish(built.get());
+                return;
             }
-            if (!(outcome instanceof BuildCompleted)) {
-                endedWithoutImage.put(id, outcome);
+            KilnEvent ended = endedWithoutImage.get(id);
+            if (ended != null) {
+                LOG.infof("build %s already ended here (%s): sending the outcome again", id,
+                        ended.getClass().getSimpleName());
+                events.publish(ended);
+                return;
             }
-            events.publish(outcome);
+            if (run.canceledBy != null) {
+                LOG.infof("build %s was canceled by %s before it started", id, run.canceledBy);
+                BuildCanceled canceled = new BuildCanceled(id, Stage.BUILD, run.canceledBy, Instant.now());
+                endedWithoutImage.put(id, canceled);
+                events.publish(canceled);
+                return;
+            }
+            buildAndReport(request, run);
         } finally {
-            current.compareAndSet(run, null);
+            synchronized (lock) {
+                running.remove(id, run);
+                lock.notifyAll();
+            }
         }
+    }
+
+    /**
+     * Makes {@code id} a running build of this worker, with a cancel that came before it. Another request for the same
+     * build while it runs here (the record delivered again, e.g. after a rebalance gave its partition back) waits until
+     * that run ended and then gets its outcome from {@link #alreadyBuilt} or {@link #endedWithoutImage}. The wait is
+     * not interruptible: the run it waits for ends on its own (outcome, timeout or cancel).
+     */
+    private Running register(String id) {
+        boolean interrupted = false;
+        try {
+            synchronized (lock) {
+                if (running.containsKey(id)) {
+                    LOG.infof("build %s is already running here: waiting for its outcome", id);
+                }
+                while (running.containsKey(id)) {
+                    try {
+                        lock.wait();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                Running run = new Running(id);
+                run.canceledBy = canceledBeforeStart.remove(id);
+                running.put(id, run);
+                return run;
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** build.started, the build with its retries, then the outcome event. */
+    private void buildAndReport(BuildRequested request, Running run) {
+        String id = request.buildId();
+        events.publish(new BuildStarted(id, workerId(), docker.host(), Instant.now()));
+        LogBatcher log = new LogBatcher(id, events);
+        RetryPolicy retry = new RetryPolicy(config.build().retries(), config.build().retryBackoff());
+        KilnEvent outcome;
+        for (int attempt = 1;; attempt++) {
+            outcome = run(request, run, log);
+            if (!(outcome instanceof BuildFailed failed) || run.canceledBy != null
+                    || Thread.currentThread().isInterrupted()) {
+                break;
+            }
+            Optional<Duration> wait = retry.nextDelay(failed, attempt);
+            if (wait.isEmpty()) {
+                break;
+            }
+            LOG.warnf("build %s: attempt %d failed (%s), trying again in %s", id, attempt, failed.reason(), wait.get());
+            log.add("[kiln] attempt " + attempt + " failed (" + failed.reason() + "): " + failed.message()
+                    + " Trying again in " + wait.get().toMillis() / 1000.0 + "s.");
+            log.flush();
+            if (!pause(run, wait.get())) {
+                outcome = canceled(run, log);
+                break;
+            }
+        }
+        if (!(outcome instanceof BuildCompleted)) {
+            endedWithoutImage.put(id, outcome);
+        }
+        events.publish(outcome);
     }
 
     /** Waits, unless the build is canceled meanwhile (false). */
@@ -179,8 +217,8 @@ public class BuildService {
      */
     public boolean cancel(BuildCancelRequested request) {
         synchronized (lock) {
-            Running run = current.get();
-            if (run != null && run.buildId.equals(request.buildId())) {
+            Running run = running.get(request.buildId());
+            if (run != null) {
                 run.canceledBy = request.requestedBy();
                 return true;
             }

@@ -1,0 +1,207 @@
+package dev.kiln.containerbuild.messaging;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
+import dev.kiln.containerbuild.service.BuildService;
+import dev.kiln.events.BuildCompleted;
+import dev.kiln.events.BuildFailed;
+import dev.kiln.events.BuildOptions;
+import dev.kiln.events.BuildRequested;
+import dev.kiln.events.EventCodec;
+import dev.kiln.events.EventType;
+import dev.kiln.events.KilnEvent;
+import dev.kiln.events.Nvr;
+import dev.kiln.events.Source;
+import dev.kiln.testsupport.KafkaResource;
+import dev.kiln.testsupport.KafkaTestClient;
+import dev.kiln.testsupport.TestDocker;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.utils.Utils;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+/**
+ * Scale-out tests' view of the consumer group {@code kiln-container-build}: who owns which partition of
+ * {@code kiln.build.requested}, build requests placed on a chosen partition, and every event of a build so far.
+ */
+final class BuildGroup {
+    static final String GROUP = "kiln-container-build";
+
+    private BuildGroup() {
+    }
+
+    /** The consumer client id of a worker (application.properties names it after the worker id). */
+    static String clientId(String workerId) {
+        return "kiln-container-build-" + workerId;
+    }
+
+    /** The worker id of the test's own Quarkus instance. */
+    static String testWorkerId() {
+        return ConfigProvider.getConfig().getValue("kiln.worker-id", String.class);
+    }
+
+    /**
+     * Waits until exactly the workers {@code workerIds} own the partitions of {@code kiln.build.requested} (a killed
+     * worker still counts until its session expires); returns worker id → its partitions.
+     */
+    static Owners awaitOwners(Set<String> workerIds, PackagedWorker packaged, Duration wait) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", KafkaResource.broker().bootstrapServers());
+        Map<String, List<Integer>> owned = new TreeMap<>();
+        try (Admin admin = Admin.create(p)) {
+            long deadline = System.nanoTime() + wait.toNanos();
+            while (System.nanoTime() < deadline) {
+                packaged.assertAlive();
+                ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(GROUP)).all().get().get(GROUP);
+                owned.clear();
+                for (MemberDescription m : group.members()) {
+                    List<Integer> mine = m.assignment().topicPartitions().stream()
+                            .filter(tp -> tp.topic().equals(EventType.BUILD_REQUESTED.topic()))
+                            .map(TopicPartition::partition).toList();
+                    if (!mine.isEmpty()) {
+                        owned.put(workerOf(m.clientId()), mine);
+                    }
+                }
+                if (owned.keySet().equals(workerIds)) {
+                    return new Owners(Map.copyOf(owned));
+                }
+                Thread.sleep(200);
+            }
+        }
+        return fail("the partitions of " + EventType.BUILD_REQUESTED.topic() + " did not go to " + workerIds + " within "
+                + wait + "; owners: " + owned);
+    }
+
+    private static String workerOf(String clientId) {
+        String prefix = clientId("");
+        return clientId.startsWith(prefix) ? clientId.substring(prefix.length()) : clientId;
+    }
+
+    /** Worker id → the partitions of {@code kiln.build.requested} it owns. */
+    record Owners(Map<String, List<Integer>> partitions) {
+        int total() {
+            return partitions.values().stream().mapToInt(List::size).sum();
+        }
+
+        int first(String workerId) {
+            return partitions.get(workerId).get(0);
+        }
+
+        /** A build id that the default partitioner puts on {@code partition}, which {@code workerId} owns. */
+        String idOn(String workerId, int partition) {
+            if (!partitions.get(workerId).contains(partition)) {
+                throw new IllegalArgumentException(workerId + " does not own partition " + partition + ": " + partitions);
+            }
+            while (true) {
+                String id = "scale-" + UUID.randomUUID();
+                if (Utils.toPositive(Utils.murmur2(id.getBytes(StandardCharsets.UTF_8))) % total() == partition) {
+                    return id;
+                }
+            }
+        }
+    }
+
+    /** A build request of the host-network component (so its RUN steps reach a {@link RunGate}). */
+    static BuildRequested request(String id, String contextDigest) {
+        return new BuildRequested(id, BuilderResource.HOST_NETWORK_COMPONENT, Source.context(contextDigest), "Dockerfile",
+                false, "alice", new Nvr("hello", "1.0", "1"), new BuildOptions("host", 300), Instant.now());
+    }
+
+    /** Puts a context with only {@code dockerfile} on the test's context server; returns its digest. */
+    static String putContext(String dockerfile) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+            byte[] data = dockerfile.getBytes(StandardCharsets.UTF_8);
+            TarArchiveEntry e = new TarArchiveEntry("Dockerfile");
+            e.setSize(data.length);
+            e.setMode(0644);
+            tar.putArchiveEntry(e);
+            tar.write(data);
+            tar.closeArchiveEntry();
+        }
+        byte[] bytes = out.toByteArray();
+        String digest = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        Files.write(Path.of(System.getProperty(ContextServerResource.DIR_PROPERTY)).resolve(digest.replace(':', '_')), bytes);
+        return digest;
+    }
+
+    /** The Dockerfile's first lines: the test base image from the allowed registry and the required labels. */
+    static String baseDockerfile() {
+        return "FROM " + System.getProperty(BuilderResource.BASE_PROPERTY) + "\nLABEL name=hello version=1.0\n";
+    }
+
+    /** The build's build.completed; fails with its build.failed when it failed. */
+    static BuildCompleted completed(KafkaTestClient kafka, BuildRequested r, Duration wait) {
+        try {
+            return kafka.await(BuildCompleted.class, e -> e.buildId().equals(r.buildId()), wait);
+        } catch (AssertionError e) {
+            BuildFailed failed = kafka.await(BuildFailed.class, f -> f.buildId().equals(r.buildId()), Duration.ofSeconds(1));
+            return fail("build " + r.buildId() + " failed: " + failed);
+        }
+    }
+
+    /** Removes the images the builds {@code buildIds} left in the test daemon. */
+    static void removeImages(Collection<String> buildIds) {
+        DockerClient docker = TestDocker.client();
+        for (String id : buildIds) {
+            try {
+                docker.removeImageCmd(BuildService.imageTag(id)).withForce(true).exec();
+            } catch (NotFoundException e) {
+                // never built
+            }
+        }
+    }
+
+    /**
+     * Every event of build {@code buildId} on the topics of {@code types} that the broker holds now: each topic is
+     * read from its beginning up to its current end, so nothing sent before this call is missed.
+     */
+    static List<KilnEvent> eventsSoFar(String buildId, EventType... types) {
+        Properties c = new Properties();
+        c.put("bootstrap.servers", KafkaResource.broker().bootstrapServers());
+        List<KilnEvent> events = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+                new StringDeserializer())) {
+            for (EventType type : types) {
+                List<TopicPartition> partitions = consumer.partitionsFor(type.topic()).stream()
+                        .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+                consumer.assign(partitions);
+                consumer.seekToBeginning(partitions);
+                Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+                while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                    for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                        if (buildId.equals(r.key())) {
+                            events.add(EventCodec.decode(r.value(), type.recordType()));
+                        }
+                    }
+                }
+            }
+        }
+        return events;
+    }
+}

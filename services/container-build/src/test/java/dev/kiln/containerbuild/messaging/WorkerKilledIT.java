@@ -1,0 +1,172 @@
+package dev.kiln.containerbuild.messaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
+import dev.kiln.events.BuildCanceled;
+import dev.kiln.events.BuildCompleted;
+import dev.kiln.events.BuildFailed;
+import dev.kiln.events.BuildLog;
+import dev.kiln.events.BuildRequested;
+import dev.kiln.events.BuildStarted;
+import dev.kiln.events.EventType;
+import dev.kiln.events.KilnEvent;
+import dev.kiln.testsupport.KafkaResource;
+import dev.kiln.testsupport.KafkaTestClient;
+import dev.kiln.testsupport.TestDocker;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A worker killed mid-build (SIGKILL, no goodbye to the group) loses nothing: the packaged jar takes a build from one
+ * of its partitions and is killed while the build's {@code RUN} step waits at a gate that never lets the killed
+ * worker's step through; the group gives the partition to the test's Quarkus instance once the killed worker's
+ * session expires, and since the build's offset was never committed the survivor builds it again from the start:
+ * a second {@code build.started} naming the survivor, then the one {@code build.completed}. The daemon cancels the
+ * killed worker's half-done build: its intermediate container goes away. Runs in the integration-test phase.
+ */
+@QuarkusTest
+@QuarkusTestResource(KafkaResource.class)
+@QuarkusTestResource(ContextServerResource.class)
+@QuarkusTestResource(BuilderResource.class)
+class WorkerKilledIT {
+    private static final Duration WAIT = Duration.ofSeconds(120);
+    private static final Pattern RUNNING_IN = Pattern.compile("Running in ([0-9a-f]{12,64})");
+
+    private static PackagedWorker doomed;
+    private static RunGate gate;
+    /** Released when the test ends: the killed worker's RUN step is held until then, and is then told to fail. */
+    private static final CountDownLatch testEnded = new CountDownLatch(1);
+    private static DockerClient docker;
+    private static String buildId;
+    private static final List<String> builds = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        docker = TestDocker.client();
+        gate = RunGate.answering(() -> {
+            if (!doomed.isAlive()) {
+                return "go";
+            }
+            try {
+                testEnded.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return "stale";
+        });
+        doomed = PackagedWorker.start("worker-killed-packaged", Map.of());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        testEnded.countDown();
+        if (doomed != null) {
+            doomed.close();
+        }
+        if (gate != null) {
+            gate.close();
+        }
+        BuildGroup.removeImages(builds);
+    }
+
+    @Test
+    void buildOfAKilledWorkerIsBuiltAgainBySurvivor() throws Exception {
+        String survivor = BuildGroup.testWorkerId();
+        BuildGroup.Owners owners = BuildGroup.awaitOwners(Set.of(survivor, doomed.workerId()), doomed, WAIT);
+        int partition = owners.first(doomed.workerId());
+        String digest = BuildGroup.putContext(BuildGroup.baseDockerfile() + gate.runLine());
+        BuildRequested request = BuildGroup.request(owners.idOn(doomed.workerId(), partition), digest);
+        buildId = request.buildId();
+        builds.add(buildId);
+
+        try (KafkaTestClient kafka = new KafkaTestClient(EventType.BUILD_STARTED, EventType.BUILD_LOG,
+                EventType.BUILD_COMPLETED, EventType.BUILD_FAILED)) {
+            kafka.send(request);
+            BuildStarted first = kafka.await(BuildStarted.class, e -> e.buildId().equals(buildId), WAIT);
+            assertEquals(doomed.workerId(), first.workerId(), "the build went to the worker owning its partition");
+            gate.awaitCalls(1, WAIT);
+            String container = intermediateContainer(kafka);
+            assertTrue(running(container), "the killed worker's RUN step is running in " + container);
+
+            doomed.kill();
+
+            BuildStarted second = kafka.await(BuildStarted.class, e -> e.buildId().equals(buildId), WAIT);
+            assertEquals(survivor, second.workerId(), "the surviving worker took the build over");
+            assertEquals(TestDocker.host(), second.dockerHost());
+            BuildCompleted completed = BuildGroup.completed(kafka, request, WAIT);
+            assertEquals(TestDocker.host(), completed.dockerHost());
+            awaitRemoved(container);
+
+            // a later build on the same partition: once it is done, the survivor is past the killed worker's build
+            BuildRequested after = BuildGroup.request(owners.idOn(doomed.workerId(), partition),
+                    BuildGroup.putContext(BuildGroup.baseDockerfile()));
+            builds.add(after.buildId());
+            kafka.send(after);
+            BuildGroup.completed(kafka, after, WAIT);
+        }
+
+        List<KilnEvent> events = BuildGroup.eventsSoFar(buildId, EventType.BUILD_STARTED, EventType.BUILD_COMPLETED,
+                EventType.BUILD_FAILED, EventType.BUILD_CANCELED);
+        assertEquals(List.of(doomed.workerId(), survivor), events.stream().filter(BuildStarted.class::isInstance)
+                .map(e -> ((BuildStarted) e).workerId()).toList(), "started by the killed worker, then by the survivor");
+        assertEquals(1, events.stream().filter(BuildCompleted.class::isInstance).count(), "one build.completed: " + events);
+        assertEquals(0, events.stream().filter(e -> e instanceof BuildFailed || e instanceof BuildCanceled).count(),
+                "no other outcome: " + events);
+    }
+
+    /** The container of the killed worker's RUN step, from its build log ("Running in ..."). */
+    private static String intermediateContainer(KafkaTestClient kafka) {
+        BuildLog log = kafka.await(BuildLog.class, l -> l.buildId().equals(buildId)
+                && l.lines().stream().anyMatch(s -> RUNNING_IN.matcher(s).find()), WAIT);
+        for (String line : log.lines()) {
+            Matcher m = RUNNING_IN.matcher(line);
+            if (m.find()) {
+                return m.group(1);
+            }
+        }
+        return fail("no container in " + log);
+    }
+
+    private static boolean running(String container) {
+        try {
+            InspectContainerResponse c = docker.inspectContainerCmd(container).exec();
+            return Boolean.TRUE.equals(c.getState().getRunning());
+        } catch (NotFoundException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Waits until the daemon removed the killed worker's intermediate container. Its RUN step is still held at the
+     * gate, so only the daemon canceling the build (its client went away) can end it.
+     */
+    private static void awaitRemoved(String container) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                docker.inspectContainerCmd(container).exec();
+            } catch (NotFoundException e) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        InspectContainerResponse c = docker.inspectContainerCmd(container).exec();
+        fail("the killed worker's build container " + container + " is still there: " + c.getState());
+    }
+}
