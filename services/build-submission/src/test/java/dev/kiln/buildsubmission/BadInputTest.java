@@ -114,6 +114,17 @@ class BadInputTest {
         String noVersion = SubmissionResourceTest.upload(TestTars.context("FROM x\nLABEL name=nv" + unique() + "\n"),
                 "application/x-tar");
         refused(400, "LABEL version=", () -> postBuild("{\"context\":{\"digest\":\"" + noVersion + "\"}}"));
+        String unclosed = SubmissionResourceTest.upload(TestTars.context("FROM x\nLABEL name=\"open version=1\n"),
+                "application/x-tar");
+        refused(400, "line 2 opens a \" quote without closing it", () -> postBuild("{\"context\":{\"digest\":\""
+                + unclosed + "\"}}"));
+        String badEscape = SubmissionResourceTest.upload(TestTars.context("# escape=/\nFROM x\nLABEL name=e version=1\n"),
+                "application/x-tar");
+        refused(400, "the escape parser directive at line 1", () -> postBuild("{\"context\":{\"digest\":\""
+                + badEscape + "\"}}"));
+        String noFrom = SubmissionResourceTest.upload(TestTars.context("# LABEL name=x version=1\n"), "application/x-tar");
+        refused(400, "Dockerfile has no FROM instruction", () -> postBuild("{\"context\":{\"digest\":\"" + noFrom
+                + "\"}}"));
         refused(400, "'..'", () -> postBuild("{\"context\":{\"digest\":\"" + noVersion
                 + "\"},\"dockerfile\":\"../Dockerfile\"}"));
         refused(400, "absolute path", () -> postBuild("{\"context\":{\"digest\":\"" + noVersion

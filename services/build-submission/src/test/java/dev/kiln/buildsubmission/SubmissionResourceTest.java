@@ -195,6 +195,17 @@ class SubmissionResourceTest {
     }
 
     @Test
+    void labelsAreReadAsDockerReadsThem() {
+        // the backtick escape directive continues the LABEL; the final stage inherits the labels of the stage it
+        // is built from
+        String name = "esc" + unique();
+        String digest = upload(TestTars.context("# escape=`\nFROM x AS base\nLABEL name=" + name + " `\n"
+                + "  # a comment inside the continuation\n  version=2.5\nFROM base\nLABEL release=7\n"),
+                "application/x-tar");
+        submitContext(digest, "").then().statusCode(201).body("nvr", equalTo(name + "-2.5-7"));
+    }
+
+    @Test
     void missingVersionLabelIsRefused() {
         String digest = upload(TestTars.context("FROM x\nLABEL name=noversion\n"), "application/x-tar");
         submitContext(digest, "").then().statusCode(400).contentType(PROBLEM)

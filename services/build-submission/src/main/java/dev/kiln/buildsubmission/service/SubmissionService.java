@@ -6,7 +6,6 @@ import dev.kiln.buildsubmission.client.GitSourceException;
 import dev.kiln.buildsubmission.config.KilnConfig;
 import dev.kiln.buildsubmission.domain.Build;
 import dev.kiln.buildsubmission.domain.Caller;
-import dev.kiln.buildsubmission.domain.DockerfileLabels;
 import dev.kiln.buildsubmission.domain.Failure;
 import dev.kiln.buildsubmission.domain.StateMachine;
 import dev.kiln.buildsubmission.domain.Transition;
@@ -20,6 +19,7 @@ import dev.kiln.events.BuildStateChanged;
 import dev.kiln.events.Nvr;
 import dev.kiln.events.Source;
 import dev.kiln.events.Stage;
+import dev.kiln.support.dockerfile.DockerfileParser;
 import dev.kiln.support.sbom.CycloneDx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
@@ -120,12 +120,18 @@ public class SubmissionService {
             source = Source.git(url, ref, file.commit());
         }
 
-        Map<String, String> labels;
+        // the parser container-build's preflight uses, so both read the same labels from the same file
+        DockerfileParser.Result parsed;
         try {
-            labels = DockerfileLabels.parse(dockerfile);
-        } catch (DockerfileLabels.SyntaxException e) {
+            parsed = DockerfileParser.parse(dockerfile);
+        } catch (DockerfileParser.InvalidDockerfileException e) {
             throw SubmissionException.invalid("Unreadable Dockerfile", dockerfilePath + ": " + e.getMessage());
         }
+        if (parsed.parentImage() == null) {
+            throw SubmissionException.invalid("Unreadable Dockerfile", dockerfilePath
+                    + " has no FROM instruction: start it with FROM <parent image>.");
+        }
+        Map<String, String> labels = parsed.labels();
         String name = requireLabel(labels, "name", dockerfilePath);
         String version = requireLabel(labels, "version", dockerfilePath);
         String release = blankToNull(labels.get("release"));

@@ -1,6 +1,7 @@
 package dev.kiln.containerbuild.service;
 
 import dev.kiln.events.Stage;
+import dev.kiln.support.dockerfile.DockerfileParser;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -42,11 +43,11 @@ public final class AddUrlPlugin implements PreflightPlugin {
         List<String> words = new ArrayList<>();
         String a = args.strip();
         while (a.startsWith("--")) { // --chown=..., --chmod=..., --checksum=...
-            int ws = a.indexOf(' ');
-            if (ws < 0) {
+            String[] flagAndRest = a.split("\\s+", 2);
+            if (flagAndRest.length < 2) {
                 return List.of();
             }
-            a = a.substring(ws).strip();
+            a = flagAndRest[1];
         }
         if (a.startsWith("[")) {
             for (String part : a.substring(1, a.endsWith("]") ? a.length() - 1 : a.length()).split(",")) {

@@ -275,10 +275,6 @@ public class BuildService {
         }
     }
 
-    static String repoDigest(String reference, List<String> repoDigests) {
-        return PinParentsPlugin.repoDigest(reference, repoDigests);
-    }
-
     private KilnEvent build(BuildRequested request, Running run, SourceFetcher.Fetched source, PreflightContext preflight,
             Path work, LogBatcher log) throws IOException, InterruptedException, BuildFailure {
         String id = request.buildId();

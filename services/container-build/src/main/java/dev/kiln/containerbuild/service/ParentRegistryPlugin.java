@@ -1,6 +1,7 @@
 package dev.kiln.containerbuild.service;
 
 import dev.kiln.events.Stage;
+import dev.kiln.support.dockerfile.DockerfileParser;
 import java.util.List;
 
 /**

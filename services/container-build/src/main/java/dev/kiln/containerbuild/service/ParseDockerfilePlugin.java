@@ -1,6 +1,7 @@
 package dev.kiln.containerbuild.service;
 
 import dev.kiln.events.Stage;
+import dev.kiln.support.dockerfile.DockerfileParser;
 
 /** Parses the Dockerfile: stages, ARGs before FROM with their defaults, continuation lines, labels. */
 public final class ParseDockerfilePlugin implements PreflightPlugin {

@@ -1,5 +1,6 @@
 package dev.kiln.containerbuild.service;
 
+import dev.kiln.support.dockerfile.DockerfileParser;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,7 @@
 package dev.kiln.containerbuild.service;
 
 import dev.kiln.events.BuildRequested;
+import dev.kiln.support.dockerfile.DockerfileParser;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -12,6 +12,7 @@ import dev.kiln.events.BuildRequested;
 import dev.kiln.events.Nvr;
 import dev.kiln.events.Source;
 import dev.kiln.events.Stage;
+import dev.kiln.support.dockerfile.DockerfileParser;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -186,6 +187,8 @@ class PreflightPluginsTest {
         void sources() {
             assertEquals(List.of("a", "b"), AddUrlPlugin.sources("--chmod=644 a b /dest/"));
             assertEquals(List.of("http://x/y"), AddUrlPlugin.sources("[\"http://x/y\", \"/d\"]"));
+            assertEquals(List.of("https://x/y"), AddUrlPlugin.sources("--chown=1:1\thttps://x/y\t/d"),
+                    "a continued line keeps its tab, which separates words as a blank does");
         }
     }
 
@@ -248,6 +251,9 @@ class PreflightPluginsTest {
             assertEquals("localhost:5001/a/b", PinParentsPlugin.repository("localhost:5001/a/b@" + D1));
             assertEquals("localhost:5001/a/b", PinParentsPlugin.repository("localhost:5001/a/b"));
             assertEquals(D1, PinParentsPlugin.repoDigest("localhost:5001/a/b:1", List.of("x/y@" + D2, "localhost:5001/a/b@" + D1)));
+            assertEquals(D1, PinParentsPlugin.repoDigest("localhost:5001/a/b@" + D1, List.of()));
+            assertNull(PinParentsPlugin.repoDigest("localhost:5001/a/b:1", null));
+            assertNull(PinParentsPlugin.repoDigest("localhost:5001/a/b:1", List.of("x/y@" + D2)));
         }
     }
 
