@@ -17,24 +17,17 @@ import dev.kiln.events.Source;
 import dev.kiln.testsupport.KafkaResource;
 import dev.kiln.testsupport.KafkaTestClient;
 import dev.kiln.testsupport.TestDocker;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
@@ -134,20 +127,7 @@ final class BuildGroup {
 
     /** Puts a context with only {@code dockerfile} on the test's context server; returns its digest. */
     static String putContext(String dockerfile) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
-            byte[] data = dockerfile.getBytes(StandardCharsets.UTF_8);
-            TarArchiveEntry e = new TarArchiveEntry("Dockerfile");
-            e.setSize(data.length);
-            e.setMode(0644);
-            tar.putArchiveEntry(e);
-            tar.write(data);
-            tar.closeArchiveEntry();
-        }
-        byte[] bytes = out.toByteArray();
-        String digest = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        Files.write(Path.of(System.getProperty(ContextServerResource.DIR_PROPERTY)).resolve(digest.replace(':', '_')), bytes);
-        return digest;
+        return ContextServerResource.put(Map.of("Dockerfile", dockerfile.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The Dockerfile's first lines: the test base image from the allowed registry and the required labels. */

@@ -2,14 +2,11 @@ package dev.kiln.containerbuild.messaging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.model.PushResponseItem;
 import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import dev.kiln.containerbuild.service.BuildService;
@@ -22,7 +19,6 @@ import dev.kiln.events.BuildLog;
 import dev.kiln.events.BuildOptions;
 import dev.kiln.events.BuildRequested;
 import dev.kiln.events.BuildStarted;
-import dev.kiln.events.CloudEventHeaders;
 import dev.kiln.events.EventCodec;
 import dev.kiln.events.EventType;
 import dev.kiln.events.ImageLayer;
@@ -32,23 +28,18 @@ import dev.kiln.events.Source;
 import dev.kiln.events.Stage;
 import dev.kiln.testsupport.KafkaResource;
 import dev.kiln.testsupport.KafkaTestClient;
-import dev.kiln.testsupport.RegistryProcess;
 import dev.kiln.testsupport.TestDocker;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,8 +48,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -545,25 +534,8 @@ class ContainerBuildTest {
         return putFiles(binary);
     }
 
-    /** Tars the files, stores the archive where the context server finds it, returns its digest. */
     private static String putFiles(Map<String, byte[]> files) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
-            for (Map.Entry<String, byte[]> f : files.entrySet()) {
-                byte[] data = f.getValue();
-                TarArchiveEntry e = new TarArchiveEntry(f.getKey());
-                e.setSize(data.length);
-                e.setMode(0644);
-                tar.putArchiveEntry(e);
-                tar.write(data);
-                tar.closeArchiveEntry();
-            }
-        }
-        byte[] bytes = out.toByteArray();
-        String digest = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        Path dir = Path.of(System.getProperty(ContextServerResource.DIR_PROPERTY));
-        Files.write(dir.resolve(digest.replace(':', '_')), bytes);
-        return digest;
+        return ContextServerResource.put(files);
     }
 
     private static byte[] bytes(String text) {

@@ -2,17 +2,23 @@ package dev.kiln.containerbuild.messaging;
 
 import com.sun.net.httpserver.HttpServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Map;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
  * Stands in for build-submission's context endpoint: a tiny HTTP server on a free loopback port serving
  * {@code /api/v1/contexts/<digest>} from files in a directory (named {@code sha256_<hex>}), and {@code /ping}.
- * The directory and the port are published as system properties so the test can add contexts.
+ * The directory and the port are published as system properties; {@link #put} adds a context.
  */
 public class ContextServerResource implements QuarkusTestResourceLifecycleManager {
     public static final String DIR_PROPERTY = "containerbuild.test.contexts-dir";
@@ -53,6 +59,37 @@ public class ContextServerResource implements QuarkusTestResourceLifecycleManage
             return Map.of("kiln.hub.url", "http://127.0.0.1:" + port);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the test context server: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Tars {@code files} (name → content, in the map's order), stores the archive where the server finds it and
+     * returns its digest, as build-submission would after an upload.
+     */
+    public static String put(Map<String, byte[]> files) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+            for (Map.Entry<String, byte[]> f : files.entrySet()) {
+                byte[] data = f.getValue();
+                TarArchiveEntry e = new TarArchiveEntry(f.getKey());
+                e.setSize(data.length);
+                e.setMode(0644);
+                tar.putArchiveEntry(e);
+                tar.write(data);
+                tar.closeArchiveEntry();
+            }
+        }
+        byte[] bytes = out.toByteArray();
+        String digest = "sha256:" + HexFormat.of().formatHex(sha256(bytes));
+        Files.write(Path.of(System.getProperty(DIR_PROPERTY)).resolve(digest.replace(':', '_')), bytes);
+        return digest;
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
