@@ -5,6 +5,7 @@ import dev.kiln.containerbuild.service.BuildService;
 import dev.kiln.events.BuildRequested;
 import dev.kiln.events.MalformedEventException;
 import dev.kiln.support.messaging.IncomingEvents;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.annotation.Priority;
@@ -12,6 +13,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -23,6 +26,8 @@ import org.jboss.logging.Logger;
  * processing ends (one at a time by default). A record is acknowledged only after the build's outcome event is
  * acknowledged by the broker, and the throttled commit strategy commits an offset only when every record before it is
  * acknowledged: a worker that dies mid-build leaves its running builds to the worker that gets their partitions.
+ * A worker that is shut down does the same on purpose: it stops its running builds and leaves their records
+ * unacknowledged (neither acked, which would commit them, nor nacked, which would send them to the dead-letter topic).
  * A malformed event goes to {@code kiln.build.requested.dlq}.
  */
 @ApplicationScoped
@@ -30,6 +35,14 @@ public class BuildRequestedConsumer {
     private static final Logger LOG = Logger.getLogger(BuildRequestedConsumer.class);
     /** Sized by {@code smallrye.messaging.worker.kiln-builds.max-concurrency=${kiln.build.concurrency:1}}. */
     static final String BUILD_POOL = "kiln-builds";
+    /** Processing ended, the record neither acked nor nacked: its offset is not committed. */
+    private static final CompletionStage<Void> UNACKNOWLEDGED = CompletableFuture.completedFuture(null);
+    /**
+     * How long shutdown waits for the running builds to stop: closing a build's stream and removing its container
+     * takes a second or two. A build busy in a step that does not look for the stop (a git clone, a parent pull) is
+     * interrupted when the worker pool closes ({@code smallrye.messaging.worker.kiln-builds.shutdown-timeout}).
+     */
+    static final Duration STOP_WAIT = Duration.ofSeconds(10);
 
     @Inject
     BuildService builds;
@@ -49,6 +62,18 @@ public class BuildRequestedConsumer {
         }
     }
 
+    /**
+     * SIGTERM (a rolling update, a scale-down, an eviction): the running builds are handed back to the group rather
+     * than failed. {@code ShutdownEvent} comes before the messaging worker pool and the Kafka connector close (they
+     * close when the application context is destroyed), so the builds still send their last log lines, and the
+     * connector's close then commits only the offsets of acknowledged records and leaves the group: the worker that
+     * gets the partitions next builds the handed-back requests. The connector waits for unacknowledged records for
+     * {@code auto.commit.interval.ms} at most (the throttled commit strategy), so they do not hold the shutdown up.
+     */
+    void handBackBuilds(@Observes ShutdownEvent shutdown) {
+        builds.stop(STOP_WAIT);
+    }
+
     @Incoming("build-requested")
     @Blocking(value = BUILD_POOL, ordered = false)
     public CompletionStage<Void> onBuildRequested(Message<String> message) {
@@ -61,9 +86,13 @@ public class BuildRequestedConsumer {
         }
         try {
             LOG.infof("build %s (%s) requested by %s", request.buildId(), request.component(), request.requester());
-            builds.handle(request);
-            return message.ack();
+            return builds.handle(request) ? message.ack() : UNACKNOWLEDGED;
         } catch (RuntimeException e) {
+            if (builds.isStopping()) {
+                LOG.warnf("worker %s is stopping: build %s handed back to the group (%s)", builds.workerId(),
+                        request.buildId(), e.getMessage());
+                return UNACKNOWLEDGED;
+            }
             LOG.errorf(e, "build %s could not be handled", request.buildId());
             return message.nack(e);
         }

@@ -43,7 +43,8 @@ import org.jboss.logging.Logger;
  * the result. Every outcome is an event: {@code build.completed}, {@code build.failed} or {@code build.canceled}.
  * Up to {@code kiln.build.concurrency} builds run at once (the consumer decides how many calls arrive together); the
  * running ones are kept by build id so that a cancel finds its build and a second request for a build that is still
- * running here waits for its outcome instead of building it twice.
+ * running here waits for its outcome instead of building it twice. A worker that is shutting down ({@link #stop})
+ * stops its running builds without an outcome, so that another worker builds them.
  */
 @ApplicationScoped
 public class BuildService {
@@ -76,10 +77,14 @@ public class BuildService {
     private final Map<String, String> canceledBeforeStart = lru();
     /** Builds this instance ended without an image (failed, canceled): a redelivered request gets the same answer. */
     private final Map<String, KilnEvent> endedWithoutImage = lru();
+    /** Set once by {@link #stop}: the worker is shutting down. Guarded by {@link #lock}. */
+    private boolean stopping;
 
     private static final class Running {
         final String buildId;
         volatile String canceledBy;
+        /** The worker is shutting down: the build stops and ends without an outcome, for another worker to build. */
+        volatile boolean handBack;
 
         Running(String buildId) {
             this.buildId = buildId;
@@ -96,33 +101,41 @@ public class BuildService {
         return config.workerId();
     }
 
-    /** Handles one {@code build.requested}; returns after the outcome event is acknowledged by the broker. */
-    public void handle(BuildRequested request) {
+    /**
+     * Handles one {@code build.requested}. Returns true after the outcome event is acknowledged by the broker, false
+     * when the worker is shutting down and the build has no outcome: it was stopped, or not started, and is left to
+     * the worker that gets the request next.
+     */
+    public boolean handle(BuildRequested request) {
         String id = request.buildId();
         Running run = register(id);
         try {
+            if (run.handBack) {
+                LOG.infof("worker %s is stopping: build %s not started, left to the group", workerId(), id);
+                return false;
+            }
             Optional<BuildCompleted> built = alreadyBuilt(request);
             if (built.isPresent()) {
                 LOG.infof("build %s was already built here as %s: sending build.completed again", id,
                         built.get().imageId());
                 events.publish(built.get());
-                return;
+                return true;
             }
             KilnEvent ended = endedWithoutImage.get(id);
             if (ended != null) {
                 LOG.infof("build %s already ended here (%s): sending the outcome again", id,
                         ended.getClass().getSimpleName());
                 events.publish(ended);
-                return;
+                return true;
             }
             if (run.canceledBy != null) {
                 LOG.infof("build %s was canceled by %s before it started", id, run.canceledBy);
                 BuildCanceled canceled = new BuildCanceled(id, Stage.BUILD, run.canceledBy, Instant.now());
                 endedWithoutImage.put(id, canceled);
                 events.publish(canceled);
-                return;
+                return true;
             }
-            buildAndReport(request, run);
+            return buildAndReport(request, run);
         } finally {
             synchronized (lock) {
                 running.remove(id, run);
@@ -153,6 +166,7 @@ public class BuildService {
                 }
                 Running run = new Running(id);
                 run.canceledBy = canceledBeforeStart.remove(id);
+                run.handBack = stopping;
                 running.put(id, run);
                 return run;
             }
@@ -163,44 +177,61 @@ public class BuildService {
         }
     }
 
-    /** build.started, the build with its retries, then the outcome event. */
-    private void buildAndReport(BuildRequested request, Running run) {
+    /**
+     * build.started, the build with its retries, then the outcome event (true); false when the worker stopped the
+     * build first. A build that failed or was canceled because the worker stopped it (interrupted, its stream closed)
+     * has no outcome either: only an image is reported once the worker is stopping.
+     */
+    private boolean buildAndReport(BuildRequested request, Running run) {
         String id = request.buildId();
         events.publish(new BuildStarted(id, workerId(), docker.host(), Instant.now()));
         LogBatcher log = new LogBatcher(id, events);
         RetryPolicy retry = new RetryPolicy(config.build().retries(), config.build().retryBackoff());
         KilnEvent outcome;
-        for (int attempt = 1;; attempt++) {
-            outcome = run(request, run, log);
-            if (!(outcome instanceof BuildFailed failed) || run.canceledBy != null
-                    || Thread.currentThread().isInterrupted()) {
-                break;
+        try {
+            for (int attempt = 1;; attempt++) {
+                outcome = run(request, run, log);
+                if (!(outcome instanceof BuildFailed failed) || run.canceledBy != null || run.handBack
+                        || Thread.currentThread().isInterrupted()) {
+                    break;
+                }
+                Optional<Duration> wait = retry.nextDelay(failed, attempt);
+                if (wait.isEmpty()) {
+                    break;
+                }
+                LOG.warnf("build %s: attempt %d failed (%s), trying again in %s", id, attempt, failed.reason(),
+                        wait.get());
+                log.add("[kiln] attempt " + attempt + " failed (" + failed.reason() + "): " + failed.message()
+                        + " Trying again in " + wait.get().toMillis() / 1000.0 + "s.");
+                log.flush();
+                if (!pause(run, wait.get())) {
+                    handBackIfStopping(run);
+                    outcome = canceled(run, log);
+                    break;
+                }
             }
-            Optional<Duration> wait = retry.nextDelay(failed, attempt);
-            if (wait.isEmpty()) {
-                break;
+            if (!(outcome instanceof BuildCompleted)) {
+                handBackIfStopping(run);
             }
-            LOG.warnf("build %s: attempt %d failed (%s), trying again in %s", id, attempt, failed.reason(), wait.get());
-            log.add("[kiln] attempt " + attempt + " failed (" + failed.reason() + "): " + failed.message()
-                    + " Trying again in " + wait.get().toMillis() / 1000.0 + "s.");
+        } catch (HandedBack e) {
+            LOG.infof("worker %s is stopping: build %s handed back to the group", workerId(), id);
+            log.add("[kiln] worker " + workerId() + " is stopping: build handed back to the group");
             log.flush();
-            if (!pause(run, wait.get())) {
-                outcome = canceled(run, log);
-                break;
-            }
+            return false;
         }
         if (!(outcome instanceof BuildCompleted)) {
             endedWithoutImage.put(id, outcome);
         }
         events.publish(outcome);
+        return true;
     }
 
-    /** Waits, unless the build is canceled meanwhile (false). */
+    /** Waits, unless the build is canceled or handed back meanwhile (false). */
     private static boolean pause(Running run, Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
         try {
             while (System.nanoTime() < deadline) {
-                if (run.canceledBy != null) {
+                if (run.canceledBy != null || run.handBack) {
                     return false;
                 }
                 Thread.sleep(Math.max(1, Math.min(100, (deadline - System.nanoTime()) / 1_000_000)));
@@ -208,7 +239,56 @@ public class BuildService {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return run.canceledBy == null;
+        return run.canceledBy == null && !run.handBack;
+    }
+
+    /** Ends the build without an outcome when the worker is stopping. */
+    private static void handBackIfStopping(Running run) {
+        if (run.handBack) {
+            throw new HandedBack();
+        }
+    }
+
+    /** A build noticed that the worker is stopping: it ends without an outcome. */
+    private static final class HandedBack extends RuntimeException {
+        HandedBack() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * The worker is shutting down (SIGTERM: a rolling update, a scale-down, an eviction): every running build stops
+     * as a cancel stops it (the docker build stream is closed, so the daemon cancels the build, and the intermediate
+     * containers are removed) but sends no outcome, and requests that arrive from now on are not started; for each,
+     * {@link #handle} returns false, so that the record stays unacknowledged and the worker that gets its partition
+     * next builds it. Waits up to {@code wait} for the running builds to end.
+     */
+    public void stop(Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        synchronized (lock) {
+            stopping = true;
+            running.values().forEach(run -> run.handBack = true);
+            try {
+                while (!running.isEmpty()) {
+                    long left = (deadline - System.nanoTime()) / 1_000_000;
+                    if (left <= 0) {
+                        LOG.warnf("worker %s is stopping: builds %s did not end within %s", workerId(),
+                                running.keySet(), wait);
+                        return;
+                    }
+                    lock.wait(left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** True once {@link #stop} was called. */
+    public boolean isStopping() {
+        synchronized (lock) {
+            return stopping;
+        }
     }
 
     /**
@@ -236,6 +316,7 @@ public class BuildService {
             work = Files.createTempDirectory("kiln-build-");
             SourceFetcher.Fetched source = sources.fetch(request, work);
             log.add("[kiln] source: " + describe(request, source) + ", Dockerfile " + source.dockerfilePath());
+            handBackIfStopping(run);
             if (run.canceledBy != null) {
                 return canceled(run, log);
             }
@@ -248,6 +329,7 @@ public class BuildService {
             PreflightContext context = new PreflightContext(request, source.dockerfilePath(), source.dockerfile(),
                     source.commit(), log::add, Instant.now());
             preflight.run(context);
+            handBackIfStopping(run);
             if (run.canceledBy != null) {
                 return canceled(run, log);
             }
@@ -301,10 +383,15 @@ public class BuildService {
         BuildOutput out;
         boolean timedOut = false;
         boolean canceled = false;
+        boolean handedBack = false;
         try (InputStream context = Files.newInputStream(tar)) {
             out = docker.build(context, source.dockerfilePath(), network, labels, tag, limits);
             long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
             while (true) {
+                if (run.handBack) {
+                    handedBack = true;
+                    break;
+                }
                 if (run.canceledBy != null) {
                     canceled = true;
                     break;
@@ -323,7 +410,7 @@ public class BuildService {
                 log.flushIfDue();
             }
         }
-        if (canceled || timedOut) {
+        if (canceled || timedOut || handedBack) {
             out.stop();
             for (String container : out.containers()) {
                 try {
@@ -336,6 +423,9 @@ public class BuildService {
         String line;
         while ((line = out.nextLine(0)) != null) {
             log.add(line);
+        }
+        if (handedBack) {
+            throw new HandedBack();
         }
         if (canceled) {
             return canceled(run, log);

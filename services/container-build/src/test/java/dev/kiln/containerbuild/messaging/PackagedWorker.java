@@ -8,6 +8,7 @@ import dev.kiln.testsupport.TestDocker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -91,6 +92,15 @@ final class PackagedWorker implements AutoCloseable {
     void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
+    }
+
+    /**
+     * SIGTERM, as a rolling update, a scale-down or an eviction sends it: the worker shuts down the normal way. True
+     * when it exited within {@code bound}.
+     */
+    boolean terminate(Duration bound) throws InterruptedException {
+        process.destroy();
+        return process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     String output() {
