@@ -7,6 +7,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import dev.kiln.containerbuild.service.BuildService;
 import dev.kiln.events.BuildCompleted;
 import dev.kiln.events.BuildFailed;
+import dev.kiln.events.BuildLog;
 import dev.kiln.events.BuildOptions;
 import dev.kiln.events.BuildRequested;
 import dev.kiln.events.EventCodec;
@@ -28,6 +29,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
@@ -43,6 +46,8 @@ import org.eclipse.microprofile.config.ConfigProvider;
  * {@code kiln.build.requested}, build requests placed on a chosen partition, and every event of a build so far.
  */
 final class BuildGroup {
+    private static final Pattern RUN_STEP = Pattern.compile("^Step \\d+/\\d+ : RUN ");
+    private static final Pattern RUNNING_IN = Pattern.compile("Running in ([0-9a-f]{12,64})");
     static final String GROUP = "kiln-container-build";
 
     private BuildGroup() {
@@ -123,6 +128,31 @@ final class BuildGroup {
     static BuildRequested request(String id, String contextDigest) {
         return new BuildRequested(id, BuilderResource.HOST_NETWORK_COMPONENT, Source.context(contextDigest), "Dockerfile",
                 false, "alice", new Nvr("hello", "1.0", "1"), new BuildOptions("host", 300), Instant.now());
+    }
+
+    /**
+     * The container the daemon runs a build's first {@code RUN} step in, from the build log: the legacy builder prints
+     * {@code ---> Running in <id>} for every step it commits, {@code LABEL}s included, so the id that counts is the
+     * first one after the {@code Step n/m : RUN} line. Reads the build's log batches in order.
+     */
+    static String runStepContainer(KafkaTestClient kafka, String buildId, Duration wait) {
+        List<String> lines = new ArrayList<>();
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            Duration left = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
+            lines.addAll(kafka.await(BuildLog.class, l -> l.buildId().equals(buildId), left).lines());
+            boolean inRun = false;
+            for (String line : lines) {
+                if (RUN_STEP.matcher(line).find()) {
+                    inRun = true;
+                } else if (inRun) {
+                    Matcher m = RUNNING_IN.matcher(line);
+                    if (m.find()) {
+                        return m.group(1);
+                    }
+                }
+            }
+        }
     }
 
     /** Puts a context with only {@code dockerfile} on the test's context server; returns its digest. */

@@ -10,7 +10,6 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import dev.kiln.events.BuildCanceled;
 import dev.kiln.events.BuildCompleted;
 import dev.kiln.events.BuildFailed;
-import dev.kiln.events.BuildLog;
 import dev.kiln.events.BuildRequested;
 import dev.kiln.events.BuildStarted;
 import dev.kiln.events.EventType;
@@ -26,8 +25,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,7 +43,6 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(BuilderResource.class)
 class WorkerKilledIT {
     private static final Duration WAIT = Duration.ofSeconds(120);
-    private static final Pattern RUNNING_IN = Pattern.compile("Running in ([0-9a-f]{12,64})");
 
     private static PackagedWorker doomed;
     private static RunGate gate;
@@ -101,7 +97,7 @@ class WorkerKilledIT {
             BuildStarted first = kafka.await(BuildStarted.class, e -> e.buildId().equals(buildId), WAIT);
             assertEquals(doomed.workerId(), first.workerId(), "the build went to the worker owning its partition");
             gate.awaitCalls(1, WAIT);
-            String container = intermediateContainer(kafka);
+            String container = BuildGroup.runStepContainer(kafka, buildId, WAIT);
             assertTrue(running(container), "the killed worker's RUN step is running in " + container);
 
             doomed.kill();
@@ -128,19 +124,6 @@ class WorkerKilledIT {
         assertEquals(1, events.stream().filter(BuildCompleted.class::isInstance).count(), "one build.completed: " + events);
         assertEquals(0, events.stream().filter(e -> e instanceof BuildFailed || e instanceof BuildCanceled).count(),
                 "no other outcome: " + events);
-    }
-
-    /** The container of the killed worker's RUN step, from its build log ("Running in ..."). */
-    private static String intermediateContainer(KafkaTestClient kafka) {
-        BuildLog log = kafka.await(BuildLog.class, l -> l.buildId().equals(buildId)
-                && l.lines().stream().anyMatch(s -> RUNNING_IN.matcher(s).find()), WAIT);
-        for (String line : log.lines()) {
-            Matcher m = RUNNING_IN.matcher(line);
-            if (m.find()) {
-                return m.group(1);
-            }
-        }
-        return fail("no container in " + log);
     }
 
     private static boolean running(String container) {

@@ -27,8 +27,6 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,7 +52,6 @@ class WorkerStoppedIT {
     private static final Duration WAIT = Duration.ofSeconds(120);
     /** Only a guard against a worker that never exits; how long it takes is logged, not asserted. */
     private static final Duration EXIT_BOUND = Duration.ofSeconds(60);
-    private static final Pattern RUNNING_IN = Pattern.compile("Running in ([0-9a-f]{12,64})");
 
     private static PackagedWorker stopped;
     private static RunGate gate;
@@ -113,7 +110,7 @@ class WorkerStoppedIT {
             BuildStarted first = kafka.await(BuildStarted.class, e -> e.buildId().equals(buildId), WAIT);
             assertEquals(stopped.workerId(), first.workerId(), "the build went to the worker owning its partition");
             gate.awaitCalls(1, WAIT);
-            String container = intermediateContainer(kafka);
+            String container = BuildGroup.runStepContainer(kafka, buildId, WAIT);
             assertTrue(running(container), "the stopped worker's RUN step is running in " + container);
             kafka.send(queued); // one build at a time: it waits behind the held build until the worker stops
 
@@ -152,19 +149,6 @@ class WorkerStoppedIT {
         assertEquals(1, events.stream().filter(BuildCompleted.class::isInstance).count(), "one build.completed: " + events);
         assertEquals(0, events.stream().filter(e -> e instanceof BuildFailed || e instanceof BuildCanceled).count(),
                 "no other outcome: " + events);
-    }
-
-    /** The container of the stopped worker's RUN step, from its build log ("Running in ..."). */
-    private static String intermediateContainer(KafkaTestClient kafka) {
-        BuildLog log = kafka.await(BuildLog.class, l -> l.buildId().equals(buildId)
-                && l.lines().stream().anyMatch(s -> RUNNING_IN.matcher(s).find()), WAIT);
-        for (String line : log.lines()) {
-            Matcher m = RUNNING_IN.matcher(line);
-            if (m.find()) {
-                return m.group(1);
-            }
-        }
-        return fail("no container in " + log);
     }
 
     private static boolean running(String container) {
