@@ -155,6 +155,30 @@ final class BuildGroup {
         }
     }
 
+    /** Whether the daemon has {@code container} running. */
+    static boolean running(DockerClient docker, String container) {
+        try {
+            return Boolean.TRUE.equals(docker.inspectContainerCmd(container).exec().getState().getRunning());
+        } catch (NotFoundException e) {
+            return false;
+        }
+    }
+
+    /** Waits until the daemon removed {@code container} (what names it in the failure: {@code what}). */
+    static void awaitRemoved(DockerClient docker, String container, String what, Duration wait)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                docker.inspectContainerCmd(container).exec();
+            } catch (NotFoundException e) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        fail(what + " " + container + " is still there: " + docker.inspectContainerCmd(container).exec().getState());
+    }
+
     /** Puts a context with only {@code dockerfile} on the test's context server; returns its digest. */
     static String putContext(String dockerfile) throws Exception {
         return ContextServerResource.put(Map.of("Dockerfile", dockerfile.getBytes(StandardCharsets.UTF_8)));

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.exception.NotFoundException;
 import dev.kiln.events.BuildCanceled;
 import dev.kiln.events.BuildCompleted;
 import dev.kiln.events.BuildFailed;
@@ -98,7 +96,7 @@ class WorkerKilledIT {
             assertEquals(doomed.workerId(), first.workerId(), "the build went to the worker owning its partition");
             gate.awaitCalls(1, WAIT);
             String container = BuildGroup.runStepContainer(kafka, buildId, WAIT);
-            assertTrue(running(container), "the killed worker's RUN step is running in " + container);
+            assertTrue(BuildGroup.running(docker, container), "the killed worker's RUN step is running in " + container);
 
             doomed.kill();
 
@@ -107,7 +105,7 @@ class WorkerKilledIT {
             assertEquals(TestDocker.host(), second.dockerHost());
             BuildCompleted completed = BuildGroup.completed(kafka, request, WAIT);
             assertEquals(TestDocker.host(), completed.dockerHost());
-            awaitRemoved(container);
+            BuildGroup.awaitRemoved(docker, container, "the killed worker's build container", WAIT);
 
             // a later build on the same partition: once it is done, the survivor is past the killed worker's build
             BuildRequested after = BuildGroup.request(owners.idOn(doomed.workerId(), partition),
@@ -124,32 +122,5 @@ class WorkerKilledIT {
         assertEquals(1, events.stream().filter(BuildCompleted.class::isInstance).count(), "one build.completed: " + events);
         assertEquals(0, events.stream().filter(e -> e instanceof BuildFailed || e instanceof BuildCanceled).count(),
                 "no other outcome: " + events);
-    }
-
-    private static boolean running(String container) {
-        try {
-            InspectContainerResponse c = docker.inspectContainerCmd(container).exec();
-            return Boolean.TRUE.equals(c.getState().getRunning());
-        } catch (NotFoundException e) {
-            return false;
-        }
-    }
-
-    /**
-     * Waits until the daemon removed the killed worker's intermediate container. Its RUN step is still held at the
-     * gate, so only the daemon canceling the build (its client went away) can end it.
-     */
-    private static void awaitRemoved(String container) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                docker.inspectContainerCmd(container).exec();
-            } catch (NotFoundException e) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        InspectContainerResponse c = docker.inspectContainerCmd(container).exec();
-        fail("the killed worker's build container " + container + " is still there: " + c.getState());
     }
 }

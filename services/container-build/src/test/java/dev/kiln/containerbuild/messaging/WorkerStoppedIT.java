@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.exception.NotFoundException;
 import dev.kiln.events.BuildCanceled;
 import dev.kiln.events.BuildCompleted;
 import dev.kiln.events.BuildFailed;
@@ -111,7 +109,7 @@ class WorkerStoppedIT {
             assertEquals(stopped.workerId(), first.workerId(), "the build went to the worker owning its partition");
             gate.awaitCalls(1, WAIT);
             String container = BuildGroup.runStepContainer(kafka, buildId, WAIT);
-            assertTrue(running(container), "the stopped worker's RUN step is running in " + container);
+            assertTrue(BuildGroup.running(docker, container), "the stopped worker's RUN step is running in " + container);
             kafka.send(queued); // one build at a time: it waits behind the held build until the worker stops
 
             long sigterm = System.nanoTime();
@@ -129,7 +127,7 @@ class WorkerStoppedIT {
             assertEquals(TestDocker.host(), second.dockerHost());
             BuildCompleted completed = BuildGroup.completed(kafka, request, WAIT);
             assertEquals(TestDocker.host(), completed.dockerHost());
-            awaitRemoved(container);
+            BuildGroup.awaitRemoved(docker, container, "the stopped worker's build container", WAIT);
             // the build after it on the partition: once it is done, the survivor is past the stopped worker's build
             BuildStarted queuedStarted = kafka.await(BuildStarted.class, e -> e.buildId().equals(queued.buildId()), WAIT);
             assertEquals(survivor, queuedStarted.workerId(), "the waiting build was left to the survivor");
@@ -149,32 +147,5 @@ class WorkerStoppedIT {
         assertEquals(1, events.stream().filter(BuildCompleted.class::isInstance).count(), "one build.completed: " + events);
         assertEquals(0, events.stream().filter(e -> e instanceof BuildFailed || e instanceof BuildCanceled).count(),
                 "no other outcome: " + events);
-    }
-
-    private static boolean running(String container) {
-        try {
-            InspectContainerResponse c = docker.inspectContainerCmd(container).exec();
-            return Boolean.TRUE.equals(c.getState().getRunning());
-        } catch (NotFoundException e) {
-            return false;
-        }
-    }
-
-    /**
-     * Waits until the stopped worker's intermediate container is gone. Its RUN step is still held at the gate, so only
-     * the build being stopped (the worker closing its build stream and removing the container) can end it.
-     */
-    private static void awaitRemoved(String container) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                docker.inspectContainerCmd(container).exec();
-            } catch (NotFoundException e) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        InspectContainerResponse c = docker.inspectContainerCmd(container).exec();
-        fail("the stopped worker's build container " + container + " is still there: " + c.getState());
     }
 }
