@@ -6,11 +6,15 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -19,8 +23,10 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 /**
  * Packs a build context directory into an uncompressed tar, as {@code docker build DIR} would send it: the rules of
  * {@code .dockerignore} are honoured, but the Dockerfile and {@code .dockerignore} themselves are always included
- * (the builder needs them). Entries are written in sorted order, owned by 0:0, with the files' permission bits and
- * modification times; symbolic links are stored as links, never followed; sockets and fifos are skipped.
+ * (the builder needs them). Entries are written in sorted order, owned by 0:0, with the files' whole mode (setuid,
+ * setgid and sticky bits included) and modification times in whole seconds, as the docker CLI writes them; symbolic
+ * links are stored as links, never followed; a file with several names is stored once and then as hard links to its
+ * first name; sockets and fifos are skipped.
  */
 public final class ContextArchiver {
 
@@ -57,14 +63,14 @@ public final class ContextArchiver {
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
         tar.setAddPaxHeadersForNonAsciiNames(true);
-        walk(root, root, ignore, alwaysIncluded, tar, names);
+        walk(root, root, ignore, alwaysIncluded, tar, names, new HashMap<>());
         tar.finish();
         tar.flush();
         return names;
     }
 
     private static void walk(Path root, Path dir, DockerIgnore ignore, Set<String> alwaysIncluded,
-            TarArchiveOutputStream tar, List<String> names) throws IOException {
+            TarArchiveOutputStream tar, List<String> names, Map<Object, String> firstNames) throws IOException {
         List<Path> children;
         try (Stream<Path> list = Files.list(dir)) {
             children = list.sorted().toList();
@@ -80,14 +86,28 @@ public final class ContextArchiver {
                 }
                 // An excluded directory may still hold files that a "!" line brings back, or the Dockerfile.
                 if (!excluded || ignore.hasExceptions() || containsAlwaysIncluded(name, alwaysIncluded)) {
-                    walk(root, child, ignore, alwaysIncluded, tar, names);
+                    walk(root, child, ignore, alwaysIncluded, tar, names, firstNames);
                 }
             } else if (excluded) {
                 continue;
             } else if (attrs.isSymbolicLink()) {
                 add(tar, names, child, name, attrs, TarConstants.LF_SYMLINK);
             } else if (attrs.isRegularFile()) {
-                add(tar, names, child, name, attrs, TarConstants.LF_NORMAL);
+                String first = attrs.fileKey() != null && linkCount(child) > 1
+                        ? firstNames.putIfAbsent(attrs.fileKey(), name) : null;
+                if (first != null) {
+                    TarArchiveEntry link = new TarArchiveEntry(name, TarConstants.LF_LINK);
+                    link.setLinkName(first);
+                    link.setModTime(seconds(attrs.lastModifiedTime()));
+                    link.setIds(0, 0);
+                    link.setNames("", "");
+                    link.setMode(TarArchiveEntry.DEFAULT_FILE_MODE & ~07777 | permissions(child, TarConstants.LF_NORMAL));
+                    tar.putArchiveEntry(link);
+                    tar.closeArchiveEntry();
+                    names.add(name);
+                } else {
+                    add(tar, names, child, name, attrs, TarConstants.LF_NORMAL);
+                }
             }
         }
     }
@@ -99,17 +119,17 @@ public final class ContextArchiver {
     private static void add(TarArchiveOutputStream tar, List<String> names, Path file, String name,
             BasicFileAttributes attrs, byte type) throws IOException {
         TarArchiveEntry entry = new TarArchiveEntry(name, type);
-        entry.setModTime(attrs.lastModifiedTime());
+        entry.setModTime(seconds(attrs.lastModifiedTime()));
         entry.setIds(0, 0);
         entry.setNames("", "");
         int permissions = permissions(file, type);
         if (type == TarConstants.LF_DIR) {
-            entry.setMode(TarArchiveEntry.DEFAULT_DIR_MODE & ~0777 | permissions);
+            entry.setMode(TarArchiveEntry.DEFAULT_DIR_MODE & ~07777 | permissions);
         } else if (type == TarConstants.LF_SYMLINK) {
             entry.setLinkName(Files.readSymbolicLink(file).toString().replace('\\', '/'));
             entry.setMode(0120777);
         } else {
-            entry.setMode(TarArchiveEntry.DEFAULT_FILE_MODE & ~0777 | permissions);
+            entry.setMode(TarArchiveEntry.DEFAULT_FILE_MODE & ~07777 | permissions);
             entry.setSize(attrs.size());
         }
         tar.putArchiveEntry(entry);
@@ -120,7 +140,13 @@ public final class ContextArchiver {
         names.add(name);
     }
 
+    /** The permission bits with setuid, setgid and sticky ({@code unix:mode}), or the POSIX permissions where absent. */
     private static int permissions(Path file, byte type) {
+        try {
+            return (Integer) Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
+        } catch (UnsupportedOperationException | IllegalArgumentException | IOException noUnixView) {
+            // not a unix file system: the POSIX permissions, without the special bits
+        }
         try {
             PosixFileAttributes posix = Files.readAttributes(file, PosixFileAttributes.class,
                     LinkOption.NOFOLLOW_LINKS);
@@ -142,5 +168,18 @@ public final class ContextArchiver {
         } catch (UnsupportedOperationException | IOException notPosix) {
             return type == TarConstants.LF_DIR || Files.isExecutable(file) ? 0755 : 0644;
         }
+    }
+
+    private static int linkCount(Path file) {
+        try {
+            return (Integer) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+        } catch (UnsupportedOperationException | IllegalArgumentException | IOException noUnixView) {
+            return 1;
+        }
+    }
+
+    /** The docker CLI keeps whole seconds of a file's modification time. */
+    private static FileTime seconds(FileTime time) {
+        return FileTime.from(time.toInstant().getEpochSecond(), TimeUnit.SECONDS);
     }
 }

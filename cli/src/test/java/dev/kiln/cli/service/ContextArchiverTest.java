@@ -78,6 +78,35 @@ class ContextArchiverTest {
         assertTrue(entries.get("app/").isDirectory());
     }
 
+    /** Modes with setuid/setgid/sticky, whole-second times and hard links, as the docker CLI sends them. */
+    @Test
+    void keepsSpecialModesTimesAndHardLinks() throws IOException {
+        write("Dockerfile", "FROM x\n");
+        write("bin/tool", "#!/bin/sh\n");
+        write("secret", "s");
+        Files.createDirectories(dir.resolve("shared"));
+        Files.setAttribute(dir.resolve("bin/tool"), "unix:mode", 04755);
+        Files.setAttribute(dir.resolve("secret"), "unix:mode", 0600);
+        Files.setAttribute(dir.resolve("shared"), "unix:mode", 01777);
+        Files.setLastModifiedTime(dir.resolve("secret"), java.nio.file.attribute.FileTime.from(
+                java.time.Instant.parse("2020-01-02T03:04:05.678Z")));
+        Files.createLink(dir.resolve("bin/tool2"), dir.resolve("bin/tool"));
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ContextArchiver.write(dir, "Dockerfile", out);
+        Map<String, String> contents = new LinkedHashMap<>();
+        Map<String, TarArchiveEntry> entries = entries(out.toByteArray(), contents);
+
+        assertEquals(0104755, entries.get("bin/tool").getMode());
+        assertEquals(0100600, entries.get("secret").getMode());
+        assertEquals(041777, entries.get("shared/").getMode());
+        assertEquals(java.time.Instant.parse("2020-01-02T03:04:05Z"),
+                entries.get("secret").getLastModifiedTime().toInstant());
+        assertTrue(entries.get("bin/tool2").isLink(), "the second name is a hard link");
+        assertEquals("bin/tool", entries.get("bin/tool2").getLinkName());
+        assertEquals("#!/bin/sh\n", contents.get("bin/tool"));
+    }
+
     @Test
     void theDockerfileAndDockerignoreAreAlwaysSent() throws IOException {
         write("build/Containerfile", "FROM scratch\n");

@@ -360,11 +360,14 @@ public class BuildService {
     private KilnEvent build(BuildRequested request, Running run, SourceFetcher.Fetched source, PreflightContext preflight,
             Path work, LogBatcher log) throws IOException, InterruptedException, BuildFailure {
         String id = request.buildId();
-        // the Dockerfile that is built is the pinned one
-        Files.writeString(source.contextDir().resolve(source.dockerfilePath()), preflight.dockerfile(),
-                StandardCharsets.UTF_8);
+        // the daemon gets the context as it came (modes, times, links), with the pinned Dockerfile in place
         Path tar = work.resolve("context.tar");
-        ContextArchives.tar(source.contextDir(), tar);
+        byte[] dockerfile = preflight.dockerfile().getBytes(StandardCharsets.UTF_8);
+        if (ContextArchives.rewrite(source.archive(), tar, Map.of(source.dockerfilePath(), dockerfile)).isEmpty()) {
+            throw new BuildFailure(Stage.SOURCE, "dockerfile-missing", "There is no Dockerfile at "
+                    + source.dockerfilePath() + " in the build context; add it, or submit again with the right path.",
+                    false);
+        }
         Map<String, String> labels = new HashMap<>(preflight.labels());
         String tag = imageTag(id);
         int timeoutSeconds = request.options().timeoutSeconds();

@@ -13,15 +13,18 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
-/** Unpacking uploaded contexts (tar or gzip tar) safely, and packing a directory as the daemon's build context. */
+/**
+ * Unpacking uploaded contexts (tar or gzip tar) safely, for preflight and QA to read, and writing the daemon's build
+ * context from the original archive, so that modes, times and links reach the daemon as the maintainer made them.
+ */
 public final class ContextArchives {
     private ContextArchives() {
     }
@@ -37,12 +40,7 @@ public final class ContextArchives {
     public static void extract(Path archive, Path target) throws IOException {
         Files.createDirectories(target);
         Path root = target.toRealPath();
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(archive))) {
-            raw.mark(2);
-            int b1 = raw.read();
-            int b2 = raw.read();
-            raw.reset();
-            InputStream in = b1 == 0x1f && b2 == 0x8b ? new GZIPInputStream(raw) : raw;
+        try (InputStream in = open(archive)) {
             int entries = 0;
             try (TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
                 TarArchiveEntry e;
@@ -94,53 +92,80 @@ public final class ContextArchives {
         }
     }
 
-    /** Packs {@code dir} (without a top-level {@code .git}) as an uncompressed tar into {@code tarFile}. */
-    public static void tar(Path dir, Path tarFile) throws IOException {
-        List<Path> paths = new ArrayList<>();
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
-                if (d.equals(dir.resolve(".git"))) {
-                    return FileVisitResult.SKIP_SUBTREE;
-                }
-                if (!d.equals(dir)) {
-                    paths.add(d);
-                }
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
-                paths.add(f);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tarFile));
+    /**
+     * Writes the daemon's build context from the archive the source came as: every entry of {@code archive} (tar or
+     * gzip tar, already checked by {@link #extract}) is copied with its header unchanged (mode with setuid, setgid and
+     * sticky bits, modification time, owner, link target, hard links), so the daemon sees the context exactly as the
+     * maintainer made it; only the files named in {@code replaced} (paths relative to the root, such as the pinned
+     * Dockerfile) get new contents. Devices and fifos are left out, as {@link #extract} leaves them out. Returns the
+     * replaced paths that the archive held.
+     */
+    public static Set<String> rewrite(Path archive, Path tarFile, Map<String, byte[]> replaced) throws IOException {
+        Set<String> done = new HashSet<>();
+        try (InputStream in = open(archive);
+                TarArchiveInputStream source = new TarArchiveInputStream(in);
+                OutputStream out = new BufferedOutputStream(Files.newOutputStream(tarFile));
                 TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-            for (Path p : paths) {
-                String name = dir.relativize(p).toString().replace('\\', '/');
-                if (Files.isSymbolicLink(p)) {
-                    TarArchiveEntry e = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
-                    e.setLinkName(Files.readSymbolicLink(p).toString());
-                    tar.putArchiveEntry(e);
-                    tar.closeArchiveEntry();
-                } else if (Files.isDirectory(p)) {
-                    TarArchiveEntry e = new TarArchiveEntry(name + "/");
-                    e.setMode(040755);
-                    tar.putArchiveEntry(e);
-                    tar.closeArchiveEntry();
-                } else if (Files.isRegularFile(p)) {
-                    TarArchiveEntry e = new TarArchiveEntry(p.toFile(), name);
-                    e.setMode(0100000 | (Files.isExecutable(p) ? 0755 : 0644));
-                    tar.putArchiveEntry(e);
-                    Files.copy(p, tar);
-                    tar.closeArchiveEntry();
+            tar.setAddPaxHeadersForNonAsciiNames(true);
+            TarArchiveEntry e;
+            while ((e = source.getNextEntry()) != null) {
+                if (e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO()) {
+                    continue;
                 }
+                String name = relativeName(e.getName());
+                byte[] contents = regular(e) ? replaced.get(name) : null;
+                if (contents != null) {
+                    // the entry is the input's own: it gets the new size only while it is written
+                    long size = e.getSize();
+                    e.setSize(contents.length);
+                    tar.putArchiveEntry(e);
+                    tar.write(contents);
+                    tar.closeArchiveEntry();
+                    e.setSize(size);
+                    done.add(name);
+                    continue;
+                } else {
+                    tar.putArchiveEntry(e);
+                    if (regular(e)) {
+                        source.transferTo(tar);
+                    }
+                }
+                tar.closeArchiveEntry();
             }
             tar.finish();
+        } catch (java.util.zip.ZipException | IllegalArgumentException e) {
+            throw new InvalidArchiveException("not a tar or gzip tar: " + e.getMessage());
         }
+        return done;
+    }
+
+    /** A regular file with contents (commons-compress calls links and devices files too). */
+    private static boolean regular(TarArchiveEntry e) {
+        return e.isFile() && !e.isDirectory() && !e.isSymbolicLink() && !e.isLink() && !e.isCharacterDevice()
+                && !e.isBlockDevice() && !e.isFIFO();
+    }
+
+    /** {@code ./a/b/}, {@code a/b}: the path relative to the context root, without a leading {@code ./} or trailing slash. */
+    static String relativeName(String name) {
+        String n = name;
+        while (n.startsWith("./")) {
+            n = n.substring(2);
+        }
+        while (n.endsWith("/")) {
+            n = n.substring(0, n.length() - 1);
+        }
+        return n;
+    }
+
+    private static InputStream open(Path archive) throws IOException {
+        InputStream raw = new BufferedInputStream(Files.newInputStream(archive));
+        raw.mark(2);
+        int b1 = raw.read();
+        int b2 = raw.read();
+        raw.reset();
+        return b1 == 0x1f && b2 == 0x8b ? new GZIPInputStream(raw) : raw;
     }
 
     private static void setMode(Path file, int mode) throws IOException {

@@ -30,12 +30,14 @@ public class SourceFetcher {
     private static final Logger LOG = Logger.getLogger(SourceFetcher.class);
 
     /**
-     * The fetched source: the context directory, the Dockerfile inside it (relative, with forward slashes) and, for a
-     * git source, the commit checked out (null for an uploaded context).
+     * The fetched source: the context directory (unpacked, for preflight to read), the archive the daemon's context is
+     * written from ({@link ContextArchives#rewrite}: the upload as it was stored, or the commit's tree with git's modes),
+     * the Dockerfile inside it (relative, with forward slashes) and, for a git source, the commit checked out (null for
+     * an uploaded context).
      */
-    public record Fetched(Path contextDir, String dockerfilePath, String dockerfile, String commit) {
-        Fetched withCommit(String commit) {
-            return new Fetched(contextDir, dockerfilePath, dockerfile, commit);
+    public record Fetched(Path contextDir, Path archive, String dockerfilePath, String dockerfile, String commit) {
+        Fetched with(Path archive, String commit) {
+            return new Fetched(contextDir, archive, dockerfilePath, dockerfile, commit);
         }
     }
 
@@ -46,17 +48,24 @@ public class SourceFetcher {
     public Fetched fetch(BuildRequested request, Path workDir) throws BuildFailure {
         Path contextDir = workDir.resolve("context");
         Source source = request.source();
+        Path archive = workDir.resolve("context.archive");
         String commit = null;
         if (source.kind() == Source.Kind.CONTEXT) {
-            fetchContext(source.contextDigest(), workDir, contextDir);
+            fetchContext(source.contextDigest(), archive, contextDir);
         } else {
             commit = fetchGit(source, contextDir);
+            try {
+                GitCheckout.archive(contextDir, commit, archive);
+            } catch (IOException e) {
+                throw new BuildFailure(Stage.SOURCE, "source-unavailable", "Could not pack commit " + commit + " of "
+                        + source.gitUrl() + " as the build context: " + rootMessage(e) + "; try the build again later.",
+                        true, e);
+            }
         }
-        return dockerfile(request.dockerfilePath(), contextDir).withCommit(commit);
+        return dockerfile(request.dockerfilePath(), contextDir).with(archive, commit);
     }
 
-    private void fetchContext(String digest, Path workDir, Path contextDir) throws BuildFailure {
-        Path archive = workDir.resolve("context.archive");
+    private void fetchContext(String digest, Path archive, Path contextDir) throws BuildFailure {
         String actual;
         try (InputStream in = hub.context(digest);
                 OutputStream out = new DigestOutputStream(Files.newOutputStream(archive), sha256())) {
@@ -89,12 +98,6 @@ public class SourceFetcher {
         } catch (IOException e) {
             throw new BuildFailure(Stage.SOURCE, "source-unavailable", "Could not unpack the build context " + digest
                     + " on the builder: " + e.getMessage() + "; try the build again later.", true, e);
-        } finally {
-            try {
-                Files.deleteIfExists(archive);
-            } catch (IOException e) {
-                // temp file
-            }
         }
     }
 
@@ -124,7 +127,8 @@ public class SourceFetcher {
                     + " in the build context; add it, or submit again with the right Dockerfile path.", false);
         }
         try {
-            return new Fetched(root, root.relativize(file).toString().replace('\\', '/'), Files.readString(file), null);
+            return new Fetched(root, null, root.relativize(file).toString().replace('\\', '/'), Files.readString(file),
+                    null);
         } catch (IOException e) {
             throw new BuildFailure(Stage.SOURCE, "dockerfile-missing", "The Dockerfile at " + dockerfilePath
                     + " cannot be read as text (" + e.getMessage() + "); save it as UTF-8.", false);

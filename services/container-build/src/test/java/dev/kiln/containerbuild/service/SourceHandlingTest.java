@@ -10,10 +10,19 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.Test;
@@ -37,10 +46,109 @@ class SourceHandlingTest {
         assertEquals("FROM kiln/busybox\n", Files.readString(tmp.resolve("out/Dockerfile")));
         assertTrue(Files.isExecutable(tmp.resolve("out/sub/run.sh")));
 
-        Path repacked = tmp.resolve("repacked.tar");
-        ContextArchives.tar(tmp.resolve("out"), repacked);
-        ContextArchives.extract(repacked, tmp.resolve("again"));
+        Path rewritten = tmp.resolve("rewritten.tar");
+        assertEquals(Set.of("Dockerfile"), ContextArchives.rewrite(archive, rewritten,
+                Map.of("Dockerfile", "FROM kiln/busybox@sha256:00\n".getBytes(StandardCharsets.UTF_8))));
+        ContextArchives.extract(rewritten, tmp.resolve("again"));
         assertEquals("#!/bin/sh\n", Files.readString(tmp.resolve("again/sub/run.sh")));
+        assertEquals("FROM kiln/busybox@sha256:00\n", Files.readString(tmp.resolve("again/Dockerfile")));
+    }
+
+    /** The daemon's context keeps every header of the uploaded one: modes with special bits, times, owners, links. */
+    @Test
+    void rewriteKeepsModesTimesAndLinks() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Instant mtime = Instant.parse("2021-05-06T07:08:09Z");
+        try (TarArchiveOutputStream out = new TarArchiveOutputStream(bytes)) {
+            entry(out, "Dockerfile", 0100644, "FROM kiln/busybox\n", mtime);
+            entry(out, "private/", 040750, null, mtime);
+            entry(out, "private/secret", 0100600, "s", mtime);
+            entry(out, "tool", 0104755, "#!/bin/sh\n", mtime);
+            entry(out, "bin/", 041777, null, mtime);
+            TarArchiveEntry link = new TarArchiveEntry("tool-link", TarConstants.LF_SYMLINK);
+            link.setLinkName("tool");
+            out.putArchiveEntry(link);
+            out.closeArchiveEntry();
+            TarArchiveEntry hard = new TarArchiveEntry("tool-hard", TarConstants.LF_LINK);
+            hard.setLinkName("tool");
+            out.putArchiveEntry(hard);
+            out.closeArchiveEntry();
+        }
+        Path archive = tmp.resolve("modes.tar");
+        Files.write(archive, bytes.toByteArray());
+        Path rewritten = tmp.resolve("modes-rewritten.tar");
+        ContextArchives.rewrite(archive, rewritten, Map.of("Dockerfile", "FROM x@sha256:1\n".getBytes(StandardCharsets.UTF_8)));
+        Map<String, TarArchiveEntry> got = new LinkedHashMap<>();
+        try (TarArchiveInputStream in = new TarArchiveInputStream(Files.newInputStream(rewritten))) {
+            TarArchiveEntry e;
+            while ((e = in.getNextEntry()) != null) {
+                got.put(e.getName(), e);
+            }
+        }
+        assertEquals(List.of("Dockerfile", "private/", "private/secret", "tool", "bin/", "tool-link", "tool-hard"),
+                List.copyOf(got.keySet()));
+        assertEquals(0100600, got.get("private/secret").getMode());
+        assertEquals(040750, got.get("private/").getMode());
+        assertEquals(0104755, got.get("tool").getMode());
+        assertEquals(041777, got.get("bin/").getMode());
+        assertEquals(mtime, got.get("tool").getLastModifiedTime().toInstant());
+        assertEquals(1000, got.get("tool").getLongUserId());
+        assertTrue(got.get("tool-link").isSymbolicLink());
+        assertEquals("tool", got.get("tool-link").getLinkName());
+        assertTrue(got.get("tool-hard").isLink());
+        assertEquals("tool", got.get("tool-hard").getLinkName());
+        assertEquals("FROM x@sha256:1\n".length(), got.get("Dockerfile").getSize());
+        assertEquals(mtime, got.get("Dockerfile").getLastModifiedTime().toInstant());
+    }
+
+    private static void entry(TarArchiveOutputStream out, String name, int mode, String text, Instant mtime)
+            throws IOException {
+        TarArchiveEntry e = new TarArchiveEntry(name);
+        e.setMode(mode);
+        e.setModTime(FileTime.from(mtime));
+        e.setIds(1000, 1000);
+        byte[] data = text == null ? new byte[0] : text.getBytes(StandardCharsets.UTF_8);
+        if (text != null) {
+            e.setSize(data.length);
+        }
+        out.putArchiveEntry(e);
+        out.write(data);
+        out.closeArchiveEntry();
+    }
+
+    /** A git source gives the modes git records and the commit's time. */
+    @Test
+    void gitArchiveHasGitModes() throws Exception {
+        Path repo = tmp.resolve("repo");
+        RevCommit commit;
+        try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
+            Files.writeString(repo.resolve("Dockerfile"), "FROM kiln/busybox\n");
+            Files.createDirectories(repo.resolve("bin"));
+            Files.writeString(repo.resolve("bin/run.sh"), "#!/bin/sh\n");
+            Files.setPosixFilePermissions(repo.resolve("bin/run.sh"), PosixFilePermissions.fromString("rwx------"));
+            Files.writeString(repo.resolve("notes"), "n");
+            Files.setPosixFilePermissions(repo.resolve("notes"), PosixFilePermissions.fromString("rw-------"));
+            Files.createSymbolicLink(repo.resolve("run"), Path.of("bin/run.sh"));
+            git.add().addFilepattern(".").call();
+            commit = git.commit().setMessage("one").setAuthor("t", "t@example.com").setCommitter("t", "t@example.com")
+                    .setSign(false).call();
+        }
+        Path tar = tmp.resolve("git.tar");
+        GitCheckout.archive(repo, commit.name(), tar);
+        Map<String, TarArchiveEntry> got = new LinkedHashMap<>();
+        try (TarArchiveInputStream in = new TarArchiveInputStream(Files.newInputStream(tar))) {
+            TarArchiveEntry e;
+            while ((e = in.getNextEntry()) != null) {
+                got.put(e.getName(), e);
+            }
+        }
+        assertEquals(0100644, got.get("Dockerfile").getMode());
+        assertEquals(0100755, got.get("bin/run.sh").getMode());
+        assertEquals(0100644, got.get("notes").getMode());
+        assertEquals(040755, got.get("bin/").getMode());
+        assertEquals("bin/run.sh", got.get("run").getLinkName());
+        assertEquals(Instant.ofEpochSecond(commit.getCommitTime()), got.get("notes").getLastModifiedTime().toInstant());
+        assertTrue(!got.containsKey(".git/") && got.keySet().stream().noneMatch(n -> n.startsWith(".git")));
     }
 
     @Test
