@@ -34,12 +34,20 @@ public final class RegistryClient {
     private final URI base;
     private final Optional<String> authorization;
     private final HttpClient http;
+    private final Duration timeout;
 
     /**
      * @param registry the registry as it appears in image references, e.g. {@code localhost:5000}
      * @param baseUrl  how to reach it, e.g. {@code http://localhost:5000}
      */
     public RegistryClient(String registry, URI baseUrl, Optional<String> username, Optional<String> password) {
+        this(registry, baseUrl, username, password, Duration.ofMinutes(10));
+    }
+
+    /** @param timeout how long one request may wait for the registry's answer (a blob upload: for the whole upload) */
+    public RegistryClient(String registry, URI baseUrl, Optional<String> username, Optional<String> password,
+            Duration timeout) {
+        this.timeout = timeout;
         this.registry = registry;
         this.base = URI.create(baseUrl.toString().replaceAll("/+$", ""));
         this.authorization = username.filter(u -> !u.isBlank()).map(u -> "Basic " + Base64.getEncoder()
@@ -179,7 +187,7 @@ public final class RegistryClient {
     }
 
     private HttpRequest.Builder rawRequest(URI uri) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(10));
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout);
         authorization.ifPresent(a -> b.header("Authorization", a));
         return b;
     }

@@ -3,9 +3,7 @@ package dev.kiln.registrypush;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.google.cloud.tools.jib.api.ImageReference;
 import dev.kiln.events.Nvr;
-import dev.kiln.registrypush.client.DockerJavaJibClient;
 import dev.kiln.registrypush.domain.PushTags;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,13 +15,5 @@ class PushLogicTest {
         assertEquals(List.of("scratch-b2"), PushTags.tags("b2", true, new Nvr("hello", "1.0", null)));
         assertThrows(IllegalArgumentException.class, () -> PushTags.tags("b3", false, new Nvr("hello", "1.0", null)));
         assertEquals("hello", PushTags.repository(new Nvr("hello", "1.0", "3")));
-    }
-
-    @Test
-    void imageIdsBecomeValidJibReferences() {
-        String id = "sha256:" + "ab".repeat(32);
-        ImageReference ref = DockerJavaJibClient.byId(id);
-        assertEquals("kiln-image-id", ref.getRepository());
-        assertEquals("ab".repeat(32), ref.getTag().orElseThrow());
     }
 }

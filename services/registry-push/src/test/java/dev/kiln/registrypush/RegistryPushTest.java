@@ -1,6 +1,7 @@
 package dev.kiln.registrypush;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,6 +16,7 @@ import dev.kiln.events.EventType;
 import dev.kiln.events.ImagePushed;
 import dev.kiln.events.Nvr;
 import dev.kiln.events.Stage;
+import dev.kiln.support.docker.BuildImageTag;
 import dev.kiln.support.registry.RegistryClient;
 import dev.kiln.testsupport.KafkaResource;
 import dev.kiln.testsupport.KafkaTestClient;
@@ -60,7 +62,12 @@ class RegistryPushTest {
         Path context = Files.createTempDirectory("kiln-push-ctx-");
         Files.writeString(context.resolve("Dockerfile"), "FROM " + TestDocker.BASE_IMAGE + "\n"
                 + "RUN echo " + UUID.randomUUID() + " > /stamp\n"
-                + "ENV GREETING=hello\n"
+                + "ENV GREETING=hello ZED=last ALPHA=first\n"
+                + "ONBUILD RUN echo child\n"
+                + "STOPSIGNAL SIGINT\n"
+                + "SHELL [\"/bin/sh\", \"-ec\"]\n"
+                + "VOLUME /data\n"
+                + "HEALTHCHECK --interval=5s CMD /bin/true\n"
                 + "LABEL name=push-test version=1.0\n"
                 + "CMD [\"/bin/cat\", \"/stamp\"]\n");
         imageId = docker.buildImageCmd(context.toFile())
@@ -96,8 +103,15 @@ class RegistryPushTest {
         try (KafkaTestClient kafka = new KafkaTestClient(EventType.IMAGE_PUSHED, EventType.BUILD_FAILED)) {
             String buildId = UUID.randomUUID().toString();
             BuildCompleted event = completed(buildId, false, imageId);
+            String buildTag = BuildImageTag.of(buildId);
+            docker.tagImageCmd(imageId, buildTag.substring(0, buildTag.lastIndexOf(':')), "latest").exec();
             kafka.send(event);
             ImagePushed pushed = kafka.await(ImagePushed.class, e -> e.buildId().equals(buildId), WAIT);
+
+            // daemon hygiene: the build's tag is gone once the image is in the registry; the image stays while
+            // another tag holds it
+            assertThrows(NotFoundException.class, () -> docker.inspectImageCmd(buildTag).exec());
+            assertEquals(imageId, docker.inspectImageCmd(TAG).exec().getId());
 
             String registry = CandidateRegistryResource.registry().hostPort();
             assertEquals(registry, pushed.registry());
@@ -118,9 +132,20 @@ class RegistryPushTest {
             }
             assertEquals(size, pushed.sizeBytes());
 
-            // the configuration is the built image's
+            // the configuration is the built image's, byte for byte: its digest is the image id
+            assertEquals(imageId, m.path("config").path("digest").asText());
             HttpResponse<byte[]> config = get("/v2/push-test/blobs/" + m.path("config").path("digest").asText());
             assertEquals(200, config.statusCode());
+            assertEquals(imageId, RegistryClient.sha256(config.body()));
+            JsonNode full = JSON.readTree(config.body()).path("config");
+            assertEquals("[\"RUN echo child\"]", full.path("OnBuild").toString());
+            assertEquals("SIGINT", full.path("StopSignal").asText());
+            assertEquals("[\"/bin/sh\",\"-ec\"]", full.path("Shell").toString());
+            assertTrue(full.path("Volumes").has("/data"), full.toString());
+            assertEquals("[\"CMD-SHELL\",\"/bin/true\"]", full.path("Healthcheck").path("Test").toString());
+            String env = full.path("Env").toString();
+            assertTrue(env.indexOf("GREETING=hello") < env.indexOf("ZED=last")
+                    && env.indexOf("ZED=last") < env.indexOf("ALPHA=first"), env);
             JsonNode cfg = JSON.readTree(config.body()).path("config");
             var built = docker.inspectImageCmd(imageId).exec().getConfig();
             assertEquals(List.of(built.getCmd()), List.of(JSON.convertValue(cfg.path("Cmd"), String[].class)));

@@ -161,6 +161,17 @@ public class DockerDaemon {
         });
     }
 
+    /**
+     * {@code docker image prune} of dangling images created more than {@code olderThan} ago; returns the bytes freed.
+     */
+    public long pruneDanglingImages(java.time.Duration olderThan) {
+        return call(() -> {
+            Long freed = client.pruneCmd(com.github.dockerjava.api.model.PruneType.IMAGES).withDangling(true)
+                    .withUntilFilter(olderThan.toSeconds() + "s").exec().getSpaceReclaimed();
+            return freed == null ? 0L : freed;
+        });
+    }
+
     public void removeImage(String reference) {
         call(() -> {
             try {

@@ -106,6 +106,14 @@ public interface KilnConfig {
         Duration retryBackoff();
 
         /**
+         * Daemon hygiene: after every build, dangling images (intermediate images of failed or canceled builds, images
+         * whose build tag registry-push removed) older than this are pruned. Longer than any build runs, so that the
+         * untagged intermediate images of a build still running on the same daemon are never taken.
+         */
+        @WithDefault("6h")
+        Duration pruneAfter();
+
+        /**
          * How many builds this worker runs at once (its daemon builds them side by side). It is the size of the
          * messaging worker pool {@code kiln-builds}, which also bounds how many build requests the worker takes from
          * Kafka before their outcomes are sent; 1 (the default) is one build at a time.

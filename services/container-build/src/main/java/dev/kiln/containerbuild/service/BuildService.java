@@ -32,7 +32,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -93,8 +92,7 @@ public class BuildService {
 
     /** The tag a build's image gets in the builder's daemon. */
     public static String imageTag(String buildId) {
-        String repo = buildId.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "-");
-        return "kiln-build/" + repo + ":latest";
+        return dev.kiln.support.docker.BuildImageTag.of(buildId);
     }
 
     public String workerId() {
@@ -223,7 +221,20 @@ public class BuildService {
             endedWithoutImage.put(id, outcome);
         }
         events.publish(outcome);
+        prune();
         return true;
+    }
+
+    /** Daemon hygiene after a build: old dangling images go, so the worker's disk use stays bounded. Best effort. */
+    private void prune() {
+        try {
+            long freed = docker.pruneDanglingImages(config.build().pruneAfter());
+            if (freed > 0) {
+                LOG.infof("pruned dangling images older than %s: %d bytes freed", config.build().pruneAfter(), freed);
+            }
+        } catch (RuntimeException e) {
+            LOG.debugf("pruning dangling images failed: %s", e.getMessage());
+        }
     }
 
     /** Waits, unless the build is canceled or handed back meanwhile (false). */

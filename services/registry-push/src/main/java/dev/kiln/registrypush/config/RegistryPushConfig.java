@@ -54,7 +54,11 @@ public interface RegistryPushConfig {
         @WithDefault("1s")
         Duration backoff();
 
-        /** Jib's base-image layer cache (compressed layers of saved images); a temporary directory when unset. */
+        /** How long one registry request may wait for its answer (a layer upload: the whole upload). */
+        @WithDefault("10m")
+        Duration timeout();
+
+        /** The layer cache (diff id → compressed blob digest) and the spool of saved images; a temporary directory when unset. */
         Optional<String> cacheDir();
     }
 }

@@ -13,5 +13,7 @@ public record PushFailure(String reason, String detail, boolean transientFailure
     public static final String INVALID_IMAGE_NAME = "invalid-image-name";
     public static final String PUSH_REJECTED = "push-rejected";
     public static final String DIGEST_MISMATCH = "digest-mismatch";
+    /** The configuration the registry would serve is not the daemon's: its digest is not the built image's id. */
+    public static final String CONFIG_MISMATCH = "config-mismatch";
     public static final String SBOM_ATTACH_FAILED = "sbom-attach-failed";
 }

@@ -6,6 +6,7 @@ import com.google.cloud.tools.jib.api.RegistryAuthenticationFailedException;
 import com.google.cloud.tools.jib.api.RegistryUnauthorizedException;
 import com.google.cloud.tools.jib.http.ResponseException;
 import dev.kiln.registrypush.client.DaemonException;
+import dev.kiln.registrypush.client.DaemonImagePusher;
 import dev.kiln.registrypush.domain.PushFailure;
 import dev.kiln.support.registry.RegistryException;
 import java.io.IOException;
@@ -19,6 +20,9 @@ final class FailureClassifier {
     static PushFailure classify(Throwable failure) {
         Throwable top = unwrap(failure);
         for (Throwable t = top; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof DaemonImagePusher.ConfigMismatchException) {
+                return new PushFailure(PushFailure.CONFIG_MISMATCH, message(t), false);
+            }
             if (t instanceof PushService.DigestMismatch) {
                 return new PushFailure(PushFailure.DIGEST_MISMATCH, message(t), false);
             }

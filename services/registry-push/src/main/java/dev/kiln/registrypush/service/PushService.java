@@ -11,11 +11,12 @@ import dev.kiln.events.ImagePushed;
 import dev.kiln.events.KilnEvent;
 import dev.kiln.events.Stage;
 import dev.kiln.registrypush.client.DaemonException;
-import dev.kiln.registrypush.client.JibPusher;
+import dev.kiln.registrypush.client.DaemonImagePusher;
 import dev.kiln.registrypush.config.RegistryPushConfig;
 import dev.kiln.registrypush.domain.PushFailure;
 import dev.kiln.registrypush.domain.PushTags;
 import dev.kiln.registrypush.domain.SbomAttachment;
+import dev.kiln.support.docker.BuildImageTag;
 import dev.kiln.support.docker.DockerClients;
 import dev.kiln.support.registry.RegistryClient;
 import dev.kiln.support.registry.RegistryException;
@@ -28,7 +29,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
@@ -47,7 +47,7 @@ public class PushService {
     RegistryPushConfig config;
 
     private RegistryClient registry;
-    private JibPusher pusher;
+    private DaemonImagePusher pusher;
 
     /** A service outside CDI (the push benchmark, tools): {@code config} as it would be injected. */
     public static PushService standalone(RegistryPushConfig config) {
@@ -61,20 +61,16 @@ public class PushService {
     void init() {
         RegistryPushConfig.Registry.Candidate candidate = config.registry().candidate();
         registry = new RegistryClient(candidate.address(), URI.create(candidate.url()), candidate.username(),
-                candidate.password());
-        if (candidate.username().filter(u -> !u.isBlank()).isPresent() && candidate.url().startsWith("http:")) {
-            // Jib refuses to send credentials over plain http unless told to (the candidate registry on loopback).
-            System.setProperty("sendCredentialsOverHttp", "true");
-        }
+                candidate.password(), config.push().timeout());
         Path cacheDir;
         try {
             cacheDir = config.push().cacheDir().isPresent()
                     ? Files.createDirectories(Path.of(config.push().cacheDir().get()))
                     : Files.createTempDirectory("kiln-registry-push-cache-");
         } catch (IOException e) {
-            throw new IllegalStateException("cannot create the Jib layer cache directory: " + e.getMessage(), e);
+            throw new IllegalStateException("cannot create the layer cache directory: " + e.getMessage(), e);
         }
-        pusher = new JibPusher(cacheDir);
+        pusher = new DaemonImagePusher(cacheDir);
     }
 
     /**
@@ -110,16 +106,37 @@ public class PushService {
         } catch (IllegalStateException e) {
             return failed(event, new PushFailure(PushFailure.DOCKER_TLS_REQUIRED, e.getMessage(), false), 1);
         }
-        JibPusher.Target target = new JibPusher.Target(candidate, repository, tags,
-                config.registry().candidate().username(), config.registry().candidate().password());
+        Target target = new Target(candidate, repository, tags);
 
         Result<ImagePushed> pushed = retrying(event, "push", () -> pushOnce(event, target), FailureClassifier::classify);
         if (pushed.failure() != null) {
+            if (!pushed.failure().transientFailure()) {
+                untagBuildImage(event);
+            }
             return failed(event, pushed.failure(), pushed.attempts());
         }
         Result<String> attached = retrying(event, "SBOM attachment", () -> attachSbom(event, pushed.value()),
                 FailureClassifier::classifySbomAttachment);
+        untagBuildImage(event);
         return attached.failure() == null ? pushed.value() : failed(event, attached.failure(), attached.attempts());
+    }
+
+    /**
+     * Daemon hygiene: once the image is in the candidate registry (or can never get there), its builder drops the
+     * build's tag, so the image and its intermediate layers leave the daemon unless another tag or a child holds
+     * them. Best effort: a daemon that cannot be reached keeps the tag, and the build goes on.
+     */
+    private void untagBuildImage(BuildCompleted event) {
+        String tag = BuildImageTag.of(event.buildId());
+        try (DockerClient docker = DockerClients.create(event.dockerHost(), config.docker().certPath())) {
+            docker.removeImageCmd(tag).withForce(false).exec();
+            LOG.debugf("build %s: removed %s from %s", event.buildId(), tag, event.dockerHost());
+        } catch (com.github.dockerjava.api.exception.NotFoundException e) {
+            // not tagged, or already removed
+        } catch (Exception e) {
+            LOG.infof("build %s: could not remove %s from %s: %s", event.buildId(), tag, event.dockerHost(),
+                    e.getMessage());
+        }
     }
 
     /** One step of a push, tried again while it fails transiently. */
@@ -163,7 +180,11 @@ public class PushService {
         }
     }
 
-    private ImagePushed pushOnce(BuildCompleted event, JibPusher.Target target) throws Exception {
+    /** Where the image goes: {@code registry/repository:tag} for every tag (at least one). */
+    private record Target(String registry, String repository, List<String> tags) {
+    }
+
+    private ImagePushed pushOnce(BuildCompleted event, Target target) throws Exception {
         DockerClient client;
         try {
             client = DockerClients.create(event.dockerHost(), config.docker().certPath());
@@ -182,18 +203,27 @@ public class PushService {
                 throw new DaemonException("the Docker daemon at " + event.dockerHost() + " cannot be reached: "
                         + e.getMessage(), false, e);
             }
-            String digest = pusher.push(docker, event.imageId(), created(image), target);
+            DaemonImagePusher.Pushed pushed = pusher.push(docker, image.getId(), registry, target.repository(),
+                    target.tags());
+            String digest = pushed.digest();
             String tag = target.tags().get(0);
             RegistryClient.Manifest manifest = registry.getManifest(target.repository(), tag)
                     .orElseThrow(() -> new RegistryException("the tag " + tag + " that was just pushed to "
                             + target.registry() + "/" + target.repository() + " is not there", true));
             if (!manifest.digest().equals(digest)) {
                 throw new DigestMismatch(target.registry() + "/" + target.repository() + ":" + tag
-                        + " serves a manifest with digest " + manifest.digest() + " where Jib pushed " + digest);
+                        + " serves a manifest with digest " + manifest.digest() + " where registry-push pushed " + digest);
+            }
+            // what was built is what ships: the config the registry serves is the daemon's, its digest the image id
+            String config = JSON.readTree(manifest.bytes()).path("config").path("digest").asText();
+            if (!config.equals(image.getId())) {
+                throw new DaemonImagePusher.ConfigMismatchException(target.registry() + "/" + target.repository() + ":"
+                        + tag + " names configuration " + config + " where the built image is " + image.getId());
             }
             long size = size(manifest.bytes());
-            LOG.infof("pushed build %s as %s/%s@%s (%s)", event.buildId(), target.registry(), target.repository(),
-                    digest, String.join(", ", target.tags()));
+            LOG.infof("pushed build %s as %s/%s@%s (%s; config %s; %d layer(s) sent, %d already there)", event.buildId(),
+                    target.registry(), target.repository(), digest, String.join(", ", target.tags()),
+                    pushed.configDigest(), pushed.layersSent(), pushed.layersReused());
             return new ImagePushed(event.buildId(), event.component(), event.scratch(), event.nvr(), target.registry(),
                     target.repository(), target.tags(), digest, manifest.mediaType(), size, Instant.now());
         }
@@ -229,14 +259,6 @@ public class PushService {
         return size;
     }
 
-    private static Instant created(InspectImageResponse image) {
-        try {
-            return image.getCreated() == null ? Instant.EPOCH : Instant.parse(image.getCreated());
-        } catch (DateTimeParseException e) {
-            return Instant.EPOCH;
-        }
-    }
-
     private BuildFailed failed(BuildCompleted event, PushFailure failure, int attempts) {
         String candidate = config.registry().candidate().address();
         String message = switch (failure.reason()) {
@@ -259,6 +281,10 @@ public class PushService {
                     + " but its SBOM could not be attached after " + attempts + " attempt(s); " + (failure.transientFailure()
                     ? "try again when the registry is back." : "ask an administrator why the registry refuses it.")
                     + " (" + failure.detail() + ")";
+            case PushFailure.CONFIG_MISMATCH -> "The image in the Docker daemon at " + event.dockerHost()
+                    + " is not the image that was built, or the candidate registry " + candidate
+                    + " does not serve its configuration unchanged, so it is not pushed; build it again, and ask an"
+                    + " administrator to check the daemon and the registry if it happens again. (" + failure.detail() + ")";
             case PushFailure.DIGEST_MISMATCH -> "The candidate registry " + candidate
                     + " does not hold what was pushed; ask an administrator to check it. (" + failure.detail() + ")";
             default -> "The candidate registry " + candidate + " refused the image: " + failure.detail();

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code ./kiln bench push}: times Kiln's candidate push (jib-core from the daemon, registry-push's {@link PushService})
+ * {@code ./kiln bench push}: times Kiln's candidate push (docker save from the daemon, registry-push's {@link PushService})
  * and promotion (release's {@link ImageCopier}) of a trivial and a ~100 MB image next to {@code docker push}
  * (docker-java) and {@code skopeo copy} on this machine, in this run, against real {@code docker-registry}
  * processes, and prints a table with the ratios (also written to {@code target/bench/push-benchmark.txt}). Tagged
@@ -81,7 +81,7 @@ class PushBenchmark {
                 madeImages.add(localTag);
                 String repo = "bench-" + size.toLowerCase(Locale.ROOT);
 
-                // candidate push: Kiln (jib from the daemon, fresh layer cache) vs docker push, then both again
+                // candidate push: Kiln (docker save from the daemon, fresh layer cache) vs docker push, then both again
                 PushService kiln = pushService(candidate, Files.createTempDirectory("kiln-bench-cache-"));
                 BuildCompleted event = new BuildCompleted(UUID.randomUUID().toString(), repo + "-kiln", false, imageId,
                         TestDocker.host(), new Nvr(repo + "-kiln", "1.0", "1"), null, null, Map.of(), 0, List.of(), List.of(), Instant.now());
@@ -149,7 +149,7 @@ class PushBenchmark {
             b.append(String.format(Locale.ROOT, format, r.image(), r.operation(), ms(r.kiln()), r.otherTool(), ms(r.other()),
                     r.ratio()));
         }
-        b.append("ratio < 1: Kiln faster; kiln = registry-push's jib push (incl. docker save on a cold cache and read-back) ")
+        b.append("ratio < 1: Kiln faster; kiln = registry-push's push (incl. docker save on a cold cache and read-back) ")
                 .append("and release's copy (incl. digest check).\n");
         return b.toString();
     }
@@ -254,6 +254,11 @@ class PushBenchmark {
                     @Override
                     public Duration backoff() {
                         return Duration.ofSeconds(1);
+                    }
+
+                    @Override
+                    public Duration timeout() {
+                        return Duration.ofMinutes(10);
                     }
 
                     @Override

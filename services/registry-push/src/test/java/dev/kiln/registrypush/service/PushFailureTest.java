@@ -120,9 +120,7 @@ class PushFailureTest {
 
     @Test
     void aRegistryThatDoesNotAnswerTimesOutAndIsReportedAsTransient() throws Exception {
-        // a listening socket that never answers; Jib's HTTP timeout shortened for the test
-        String before = System.getProperty("jib.httpTimeout");
-        System.setProperty("jib.httpTimeout", "500");
+        // a listening socket that never answers; the registry timeout shortened for the test
         List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             Thread acceptor = new Thread(() -> {
@@ -137,7 +135,8 @@ class PushFailureTest {
             acceptor.setDaemon(true);
             acceptor.start();
             String hostPort = "localhost:" + silent.getLocalPort();
-            BuildFailed failed = (BuildFailed) service(hostPort, "http://" + hostPort, 1, null, null).push(completed(baseImageId));
+            BuildFailed failed = (BuildFailed) service(hostPort, "http://" + hostPort, 1, null, null,
+                    TestDocker.certPath().isEmpty(), Duration.ofMillis(500)).push(completed(baseImageId));
             assertEquals("registry-unavailable", failed.reason());
             assertTrue(failed.transientFailure());
             assertTrue(failed.message().contains("after 2 attempt(s)"), failed.message());
@@ -145,11 +144,6 @@ class PushFailureTest {
         } finally {
             for (java.net.Socket s : held) {
                 s.close();
-            }
-            if (before == null) {
-                System.clearProperty("jib.httpTimeout");
-            } else {
-                System.setProperty("jib.httpTimeout", before);
             }
         }
     }
@@ -248,6 +242,11 @@ class PushFailureTest {
 
     private static PushService service(String address, String url, int retries, String username, String password,
             boolean allowInsecureSocket) throws Exception {
+        return service(address, url, retries, username, password, allowInsecureSocket, Duration.ofMinutes(1));
+    }
+
+    private static PushService service(String address, String url, int retries, String username, String password,
+            boolean allowInsecureSocket, Duration timeout) throws Exception {
         String cache = Files.createTempDirectory("kiln-push-cache-").toString();
         RegistryPushConfig config = new RegistryPushConfig() {
             @Override
@@ -301,6 +300,11 @@ class PushFailureTest {
                     @Override
                     public Duration backoff() {
                         return Duration.ofMillis(20);
+                    }
+
+                    @Override
+                    public Duration timeout() {
+                        return timeout;
                     }
 
                     @Override
