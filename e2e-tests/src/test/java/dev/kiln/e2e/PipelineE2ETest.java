@@ -65,6 +65,7 @@ class PipelineE2ETest {
     static KeyPair signingKey;
     static final List<ServiceProcess> services = new ArrayList<>();
     static int hubPort;
+    static int releasePort;
     static String baseImage;
     /** The hub's bootstrap admin token, which the CLI uses too. */
     static final String ADMIN_TOKEN = java.util.UUID.randomUUID().toString();
@@ -101,6 +102,7 @@ class PipelineE2ETest {
             ports.put(s, KafkaBroker.freePort());
         }
         hubPort = ports.get("build-submission");
+        releasePort = ports.get("release");
         Map<String, String> env = new HashMap<>();
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         env.put("QUARKUS_DATASOURCE_JDBC_URL", Postgres.jdbcUrl(db));
@@ -192,6 +194,17 @@ class PipelineE2ETest {
 
         // And the shipped image runs.
         assertEquals("Hello from Kiln", run(reference).strip());
+
+        // The hub is the one source of identity: a release engineer's token made by the hub works on release (the
+        // build is already in production, so nothing changes), a maintainer's is refused.
+        String engineer = cli("token", "create", "--user", "bob", "--role", "release-engineer").lastLine();
+        String maintainer = cli("token", "create", "--user", "mo", "--role", "maintainer").lastLine();
+        CliResult promoted = cliAs(engineer, "promote", cli.buildId());
+        assertEquals(0, promoted.exit, "promote with a release engineer's token failed:\n" + promoted + "\n" + logs());
+        assertTrue(promoted.stdout.contains(digest), promoted.toString());
+        CliResult refused = cliAs(maintainer, "promote", cli.buildId());
+        assertEquals(6, refused.exit, refused.toString());
+        assertTrue(refused.stderr.contains("mo has role maintainer"), refused.toString());
     }
 
     @Test
@@ -239,6 +252,11 @@ class PipelineE2ETest {
     }
 
     static CliResult cli(String... args) throws Exception {
+        return cliAs(ADMIN_TOKEN, args);
+    }
+
+    /** The packaged CLI with {@code token} as KILN_TOKEN and the release service at KILN_RELEASE_URL. */
+    static CliResult cliAs(String token, String... args) throws Exception {
         Path jar = root.resolve("cli/target/quarkus-app/quarkus-run.jar");
         List<String> cmd = new ArrayList<>(List.of(ServiceProcess.javaBin(), "-jar", jar.toString()));
         cmd.addAll(List.of(args));
@@ -246,7 +264,8 @@ class PipelineE2ETest {
         Path out = Files.createTempFile(work, "cli", ".out");
         Path err = Files.createTempFile(work, "cli", ".err");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
-        pb.environment().put("KILN_TOKEN", ADMIN_TOKEN);
+        pb.environment().put("KILN_TOKEN", token);
+        pb.environment().put("KILN_RELEASE_URL", "http://localhost:" + releasePort);
         pb.environment().put("XDG_CONFIG_HOME", work.resolve("config").toString());
         Process p = pb.start();
         if (!p.waitFor(8, TimeUnit.MINUTES)) {

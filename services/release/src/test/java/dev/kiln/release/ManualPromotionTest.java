@@ -97,9 +97,16 @@ class ManualPromotionTest {
         given().contentType(ContentType.JSON).body(waiver).post("/api/v1/waivers").then().statusCode(401)
                 .contentType("application/problem+json").header("WWW-Authenticate", containsString("Bearer"));
         given().header("Authorization", "Bearer wrong").contentType(ContentType.JSON).body(waiver).post("/api/v1/waivers")
-                .then().statusCode(401);
-        given().header("Authorization", "Bearer " + ReleaseTestResource.MAINTAINER_TOKEN).contentType(ContentType.JSON)
-                .body(waiver).post("/api/v1/waivers").then().statusCode(403).contentType("application/problem+json");
+                .then().statusCode(401).contentType("application/problem+json")
+                .body("detail", containsString("not known to the hub"));
+        // the token is checked before the body is read: a body that is not JSON still gets 401, not 400
+        given().header("Authorization", "Bearer wrong").contentType(ContentType.JSON).body("{not json")
+                .post("/api/v1/waivers").then().statusCode(401);
+        given().header("Authorization", "Bearer " + ReleaseTestResource.maintainerToken).contentType(ContentType.JSON)
+                .body(waiver).post("/api/v1/waivers").then().statusCode(403).contentType("application/problem+json")
+                .body("detail", containsString("max has role maintainer"));
+        given().header("Authorization", "Bearer " + ReleaseTestResource.maintainerToken).contentType(ContentType.JSON)
+                .body("{not json").post("/api/v1/waivers").then().statusCode(403);
         engineer().body(waiver).post("/api/v1/waivers").then().statusCode(201)
                 .body("waivedBy", equalTo("rita")).body("testCase", equalTo("example.smoke"));
 
@@ -132,7 +139,7 @@ class ManualPromotionTest {
         String body = "{\"buildId\":\"" + buildId + "\",\"to\":\"" + mirrorAddress + "\"}";
         given().contentType(ContentType.JSON).body(body).post("/api/v1/promotions").then().statusCode(401)
                 .contentType("application/problem+json");
-        given().header("Authorization", "Bearer " + ReleaseTestResource.MAINTAINER_TOKEN).contentType(ContentType.JSON)
+        given().header("Authorization", "Bearer " + ReleaseTestResource.maintainerToken).contentType(ContentType.JSON)
                 .body(body).post("/api/v1/promotions").then().statusCode(403).contentType("application/problem+json");
         engineer().body("{\"buildId\":\"" + buildId + "\",\"to\":\"elsewhere:5000\"}").post("/api/v1/promotions").then()
                 .statusCode(400).contentType("application/problem+json").body("detail", containsString(mirrorAddress));
@@ -175,7 +182,7 @@ class ManualPromotionTest {
     }
 
     private RequestSpecification engineer() {
-        return given().header("Authorization", "Bearer " + ReleaseTestResource.ENGINEER_TOKEN).contentType(ContentType.JSON);
+        return given().header("Authorization", "Bearer " + ReleaseTestResource.engineerToken).contentType(ContentType.JSON);
     }
 
     private GatingDecision awaitDecision(String buildId, java.util.function.Predicate<GatingDecision> p) {

@@ -34,6 +34,11 @@ class PolicyStoreTest {
             }
 
             @Override
+            public Hub hub() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
             public Gating gating() {
                 return () -> policyDir;
             }

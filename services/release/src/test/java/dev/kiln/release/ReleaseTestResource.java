@@ -9,11 +9,15 @@ import java.util.Map;
 
 /**
  * Three real registries: candidate, production and a further promotion target ("mirror"); quick retries; a policy
- * directory (JSON default, a YAML policy for component "strict", an unreadable one for "broken"); bearer tokens.
+ * directory (JSON default, a YAML policy for component "strict", an unreadable one for "broken"); the real hub
+ * (packaged build-submission), which made the tests' bearer tokens and which release asks about them.
  */
 public class ReleaseTestResource implements QuarkusTestResourceLifecycleManager {
-    static final String ENGINEER_TOKEN = "re-token-123";
-    static final String MAINTAINER_TOKEN = "mt-token-456";
+    static String engineerToken;
+    static String maintainerToken;
+    static String adminToken = HubProcess.ADMIN_TOKEN;
+
+    private HubProcess hub;
 
     private RegistryProcess candidate;
     private RegistryProcess production;
@@ -24,6 +28,9 @@ public class ReleaseTestResource implements QuarkusTestResourceLifecycleManager 
         candidate = RegistryProcess.start("candidate");
         production = RegistryProcess.start("production");
         mirror = RegistryProcess.start("mirror");
+        hub = HubProcess.start();
+        engineerToken = hub.createToken("rita", "release-engineer");
+        maintainerToken = hub.createToken("max", "maintainer");
         Path policies;
         try {
             policies = Files.createTempDirectory("kiln-policies-");
@@ -49,11 +56,14 @@ public class ReleaseTestResource implements QuarkusTestResourceLifecycleManager 
                 Map.entry("kiln.registry.targets.mirror.url", mirror.url()),
                 Map.entry("kiln.release.backoff-millis", "50"),
                 Map.entry("kiln.gating.policy-dir", policies.toString()),
-                Map.entry("kiln.release.tokens", ENGINEER_TOKEN + ":release-engineer:rita," + MAINTAINER_TOKEN + ":maintainer:max"));
+                Map.entry("kiln.hub.url", hub.url));
     }
 
     @Override
     public void stop() {
+        if (hub != null) {
+            hub.close();
+        }
         for (RegistryProcess r : new RegistryProcess[] {candidate, production, mirror}) {
             if (r != null) {
                 r.close();

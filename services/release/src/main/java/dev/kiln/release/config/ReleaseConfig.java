@@ -3,7 +3,7 @@ package dev.kiln.release.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
-import java.util.List;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -14,6 +14,8 @@ public interface ReleaseConfig {
     Registries registry();
 
     Release release();
+
+    Hub hub();
 
     Gating gating();
 
@@ -38,6 +40,20 @@ public interface ReleaseConfig {
         URI url();
     }
 
+    interface Hub {
+        /** build-submission, which says whose a bearer token is ({@code GET /api/v1/whoami}). */
+        @WithDefault("http://localhost:8080")
+        String url();
+
+        /** How long an answer of the hub about a token is kept (a failure to reach it never is). */
+        @WithDefault("30s")
+        Duration identityCacheTtl();
+
+        /** How many answers of the hub are kept at most. */
+        @WithDefault("1000")
+        int identityCacheSize();
+    }
+
     interface Release {
         /** How often a failed copy is tried again before the promotion counts as failed. */
         @WithDefault("3")
@@ -46,12 +62,6 @@ public interface ReleaseConfig {
         /** First pause before a retry, doubled each time. */
         @WithDefault("1000")
         long backoffMillis();
-
-        /**
-         * Bearer tokens of the REST API as {@code token:role:user} entries (comma-separated in one property). Stand-in
-         * until the hub owns tokens; see {@code TokenAuthority}.
-         */
-        Optional<List<String>> tokens();
     }
 
     interface Gating {

@@ -1,46 +1,58 @@
 package dev.kiln.release.rest;
 
 import dev.kiln.release.domain.Principal;
+import dev.kiln.release.service.HubUnavailableException;
 import dev.kiln.release.service.TokenAuthority;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import java.util.Optional;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
-/** Bearer tokens on the REST API: 401 without a known token, 403 when the token's role is not the one required. */
-@ApplicationScoped
+/**
+ * Bearer tokens on the REST API, checked before the request body is read: the hub says whose a token is (see
+ * {@link TokenAuthority}). 401 without a token the hub knows, 403 when its role is not the one the endpoint requires
+ * ({@link RequiresRole}; admin may do everything), 503 when the hub cannot be asked.
+ */
 public class BearerAuth {
     @Inject
     TokenAuthority tokens;
 
-    /** Thrown with the problem response to send. */
-    public static final class Refused extends RuntimeException {
-        private final transient Response response;
+    @Inject
+    Caller caller;
 
-        Refused(Response response) {
-            super(null, null, false, false);
-            this.response = response;
+    @ServerRequestFilter
+    public Optional<Response> authorize(ContainerRequestContext request, ResourceInfo resource) {
+        RequiresRole required = resource.getResourceMethod() == null ? null
+                : resource.getResourceMethod().getAnnotation(RequiresRole.class);
+        if (required == null) {
+            return Optional.empty();
         }
-
-        public Response response() {
-            return response;
+        String header = Optional.ofNullable(request.getHeaderString(HttpHeaders.AUTHORIZATION)).orElse("").strip();
+        if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {
+            return Optional.of(unauthorized("this request needs a token: send 'Authorization: Bearer <token>' "
+                    + "(kiln login, or KILN_TOKEN); an admin creates one with kiln token create --role " + required.value()));
         }
-    }
-
-    /** The caller, who must hold {@code role}. */
-    public Principal require(HttpHeaders headers, String role) {
-        String header = Optional.ofNullable(headers.getHeaderString(HttpHeaders.AUTHORIZATION)).orElse("").strip();
-        if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new Refused(unauthorized("this request needs a bearer token (Authorization: Bearer <token>)"));
+        Optional<Principal> principal;
+        try {
+            principal = tokens.authenticate(header.substring(7).strip());
+        } catch (HubUnavailableException e) {
+            return Optional.of(Problem.response(503, "Hub unavailable", "release asks the hub (build-submission) whose "
+                    + "a token is, and " + e.getMessage() + "; try again when the hub is up (kiln status)"));
         }
-        Principal principal = tokens.authenticate(header.substring(7).strip())
-                .orElseThrow(() -> new Refused(unauthorized("the bearer token is not known")));
-        if (!role.equals(principal.role())) {
-            throw new Refused(Problem.response(403, "Forbidden", "only role " + role + " may do this; " + principal.user()
-                    + " has role " + principal.role()));
+        if (principal.isEmpty()) {
+            return Optional.of(unauthorized("the token is not known to the hub: ask an admin for a new one "
+                    + "(kiln token create --user <you> --role " + required.value() + ") and log in again (kiln login)"));
         }
-        return principal;
+        Principal p = principal.get();
+        if (!p.holds(required.value())) {
+            return Optional.of(Problem.response(403, "Forbidden", "only role " + required.value() + " (or admin) may do this; "
+                    + p.user() + " has role " + p.role() + ": ask an admin for a " + required.value() + " token"));
+        }
+        caller.set(p);
+        return Optional.empty();
     }
 
     private static Response unauthorized(String detail) {

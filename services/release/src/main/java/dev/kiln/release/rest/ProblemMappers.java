@@ -21,11 +21,6 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
-    public Response mapRefused(BearerAuth.Refused e) {
-        return e.response();
-    }
-
-    @ServerExceptionMapper
     public Response mapRelease(ReleaseException e) {
         return switch (e.kind()) {
             case UNKNOWN_BUILD -> Problem.response(404, "Unknown build", e.getMessage());

@@ -8,8 +8,6 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
@@ -23,7 +21,7 @@ public class PromotionsResource {
     ReleaseService release;
 
     @Inject
-    BearerAuth auth;
+    Caller caller;
 
     /** {@code to}: a registry address (production when absent). */
     public record PromotionRequest(String buildId, String to) {
@@ -39,14 +37,14 @@ public class PromotionsResource {
     }
 
     @POST
+    @RequiresRole(Principal.RELEASE_ENGINEER)
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
-    public Response promote(PromotionRequest request, @Context HttpHeaders headers) {
-        Principal caller = auth.require(headers, Principal.RELEASE_ENGINEER);
+    public Response promote(PromotionRequest request) {
         if (request == null || request.buildId() == null || request.buildId().isBlank()) {
             return Problem.response(400, "Bad Request", "the body must be {\"buildId\": \"...\", \"to\": \"registry (optional)\"}");
         }
-        ReleaseService.ManualPromotion result = release.promote(request.buildId().strip(), Optional.ofNullable(request.to()), caller);
+        ReleaseService.ManualPromotion result = release.promote(request.buildId().strip(), Optional.ofNullable(request.to()), caller.principal());
         return Response.status(result.created() ? 201 : 200).type(MediaType.APPLICATION_JSON)
                 .entity(PromotionResponse.of(result.promotion(), result.created())).build();
     }

@@ -8,8 +8,6 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -23,21 +21,21 @@ public class WaiversResource {
     ReleaseService release;
 
     @Inject
-    BearerAuth auth;
+    Caller caller;
 
     public record WaiverRequest(String buildId, String testCase, String comment) {
     }
 
     @POST
+    @RequiresRole(Principal.RELEASE_ENGINEER)
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
-    public Response waive(WaiverRequest request, @Context HttpHeaders headers) {
-        Principal caller = auth.require(headers, Principal.RELEASE_ENGINEER);
+    public Response waive(WaiverRequest request) {
         if (request == null || request.buildId() == null || request.buildId().isBlank()) {
             return Problem.response(400, "Bad Request",
                     "the body must be {\"buildId\": \"...\", \"testCase\": \"...\", \"comment\": \"...\"}");
         }
-        Waiver waiver = release.waive(request.buildId().strip(), request.testCase(), request.comment(), caller);
+        Waiver waiver = release.waive(request.buildId().strip(), request.testCase(), request.comment(), caller.principal());
         return Response.status(201).type(MediaType.APPLICATION_JSON).entity(waiver).build();
     }
 }
