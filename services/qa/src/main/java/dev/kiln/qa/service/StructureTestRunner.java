@@ -296,6 +296,11 @@ public final class StructureTestRunner {
         Map<String, String> labels = c == null || c.getLabels() == null ? Map.of() : c.getLabels();
         List<String> problems = new ArrayList<>();
         keyValues(problems, "env var", env, test.envVars());
+        for (EnvVar kv : test.unboundEnvVars()) {
+            if (env.containsKey(kv.key())) {
+                problems.add("env var " + kv.key() + " is set, expected it unset");
+            }
+        }
         keyValues(problems, "label", labels, test.labels());
         Set<String> ports = new TreeSet<>();
         if (c != null && c.getExposedPorts() != null) {
