@@ -43,6 +43,7 @@ class StructureTestRunnerTest {
     private static final String TAG = "kiln-qa-test/cst-" + UUID.randomUUID().toString().substring(0, 8);
     private static final String GOOD = TAG + ":good";
     private static final String BAD = TAG + ":bad";
+    private static final String METADATA = TAG + ":metadata";
     private static DockerClient client;
     private static DockerRunner docker;
     private static StructureTestRunner runner;
@@ -77,11 +78,24 @@ class StructureTestRunnerTest {
                 USER 1000:1000
                 ENTRYPOINT ["/bin/false"]
                 """.formatted(GOOD), Map.of("key.pem", pem));
+        // container-structure-test's own tests/Dockerfile.metadata, on the local base instead of ubuntu:22.04
+        build(METADATA, """
+                FROM %s
+
+                ENV SOME_KEY="SOME_VAL" \\
+                    EMPTY_VAR="" \\
+                    FOO_BAR="FOO\\:BAR=BAZ" \\
+                    REGEX_VAR="test-2.1.8"
+
+                LABEL localnet.localdomain.commit_hash="0123456789abcdef0123456789abcdef01234567" \\
+                      localnet.my-domain.my-label="my test label" \\
+                      label-with-empty-val=""
+                """.formatted(TestDocker.BASE_IMAGE), Map.of("run.sh", "#!/bin/sh\n"));
     }
 
     @AfterAll
     static void cleanUp() throws Exception {
-        for (String tag : List.of(BAD, GOOD)) {
+        for (String tag : List.of(METADATA, BAD, GOOD)) {
             try {
                 client.removeImageCmd(tag).withForce(true).exec();
             } catch (NotFoundException e) {
@@ -112,6 +126,17 @@ class StructureTestRunnerTest {
     /** Parses {@code yaml} (a whole test file) and runs each test against {@code image}: test case → result. */
     private static Map<String, CaseResult> run(String image, String yaml) {
         TestFile file = StructureTestParser.parse("tests/t.yaml", "schemaVersion: \"2.0.0\"\n" + yaml);
+        assertEquals(null, file.error());
+        Map<String, CaseResult> results = new LinkedHashMap<>();
+        for (PlannedTest t : file.tests()) {
+            results.put(t.testCase().substring("kiln.cst.t.".length()), runner.run(image, t));
+        }
+        return results;
+    }
+
+    /** Parses a whole file (its own schemaVersion) and runs each test against {@code image}. */
+    private static Map<String, CaseResult> runFile(String image, String text) {
+        TestFile file = StructureTestParser.parse("tests/t.yaml", text);
         assertEquals(null, file.error());
         Map<String, CaseResult> results = new LinkedHashMap<>();
         for (PlannedTest t : file.tests()) {
@@ -294,6 +319,102 @@ class StructureTestRunnerTest {
                 """).get("metadata");
         assertOutcome(QaOutcome.FAILED, wrong, "label vendor is \"ACME Inc\", expected to match \"^Other\"",
                 "port 9090 is not exposed", "workdir is \"/app\", expected \"/srv\"", "cmd is [/app/run.sh], expected [/bin/sh]");
+    }
+
+    @Test
+    void metadataUnboundEnvVars() {
+        assertOutcome(QaOutcome.PASSED, run(GOOD, """
+                metadataTest:
+                  unboundEnvVars:
+                    - key: SECRET
+                  unmountedVolumes: ["/srv"]
+                """).get("metadata"), "metadata as expected");
+        assertOutcome(QaOutcome.FAILED, run(GOOD, """
+                metadataTest:
+                  unboundEnvVars:
+                    - key: GREETING
+                  unmountedVolumes: ["/data"]
+                """).get("metadata"), "env var GREETING is set, expected it unset", "/data");
+    }
+
+    /** container-structure-test's tests/amd64/ubuntu_22_04_metadata_test.yaml, verbatim: it passes there. */
+    @Test
+    void containerStructureTestsOwnMetadataFile() {
+        assertOutcome(QaOutcome.PASSED, runFile(METADATA, """
+                schemaVersion: '2.0.0' # Make sure to test the latest schema version
+                metadataTest:
+                  envVars:
+                  - key: 'SOME_KEY'
+                    value: 'SOME_VAL'
+                  - key: 'EMPTY_VAR'
+                    value: ''
+                  - key: 'FOO_BAR'
+                    value: 'FOO\\:BAR=BAZ'
+                  - key: 'REGEX_VAR'
+                    value: '[a-z]+-2\\.1\\.*'
+                    isRegex: true
+                  unboundEnvVars:
+                  - key: 'BAR_FOO'
+                  labels:
+                  - key: 'localnet.localdomain.commit_hash'
+                    value: '0123456789abcdef0123456789abcdef01234567'
+                  - key: 'localnet.my-domain.my-label'
+                    value: 'my .+ label'
+                    isRegex: true
+                  - key: 'label-with-empty-val'
+                    value: ''
+                  unexposedPorts: ['80']
+                  unmountedVolumes: ['/root']
+                """).get("metadata"), "metadata as expected");
+    }
+
+    /** A schemaVersion 1.0.0 file: command is the whole argv; same verdicts as 2.0.0. */
+    @Test
+    void schemaVersion1Files() {
+        Map<String, CaseResult> r = runFile(GOOD, """
+                schemaVersion: "1.0.0"
+                commandTests:
+                  - name: say hello
+                    command: ["sh", "-c", "echo hello; echo warn >&2"]
+                    expectedOutput: ["^hello"]
+                    excludedOutput: ["bye"]
+                    expectedError: ["warn"]
+                    excludedError: ["fatal"]
+                  - name: setup
+                    setup: [["touch", "/tmp/marker"]]
+                    command: ["ls", "/tmp"]
+                    expectedOutput: ["marker"]
+                  - name: exit code
+                    command: ["sh", "-c", "exit 2"]
+                    exitCode: 2
+                  - name: wrong exit code
+                    command: ["false"]
+                fileExistenceTests:
+                  - name: run script
+                    path: /app/run.sh
+                    permissions: "-rwxr-xr-x"
+                  - name: gone
+                    path: /app/none
+                    shouldExist: false
+                  - name: must exist
+                    path: /app/none
+                fileContentTests:
+                  - name: conf
+                    path: /app/app.conf
+                    expectedContents: ["port=8080"]
+                    excludedContents: ["mode=dev"]
+                licenseTests:
+                  - debian: true
+                """);
+        assertOutcome(QaOutcome.PASSED, r.get("say-hello"));
+        assertOutcome(QaOutcome.PASSED, r.get("setup"));
+        assertOutcome(QaOutcome.PASSED, r.get("exit-code"));
+        assertOutcome(QaOutcome.FAILED, r.get("wrong-exit-code"), "exit code 1, expected 0");
+        assertOutcome(QaOutcome.PASSED, r.get("run-script"));
+        assertOutcome(QaOutcome.PASSED, r.get("gone"));
+        assertOutcome(QaOutcome.FAILED, r.get("must-exist"));
+        assertOutcome(QaOutcome.PASSED, r.get("conf"));
+        assertOutcome(QaOutcome.PASSED, r.get("license"));
     }
 
     @Test
