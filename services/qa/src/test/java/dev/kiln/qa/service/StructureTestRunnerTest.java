@@ -1,6 +1,7 @@
 package dev.kiln.qa.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.dockerjava.api.DockerClient;
@@ -44,6 +45,7 @@ class StructureTestRunnerTest {
     private static final String GOOD = TAG + ":good";
     private static final String BAD = TAG + ":bad";
     private static final String METADATA = TAG + ":metadata";
+    private static final String LICENSES = TAG + ":licenses";
     private static DockerClient client;
     private static DockerRunner docker;
     private static StructureTestRunner runner;
@@ -91,11 +93,18 @@ class StructureTestRunnerTest {
                       localnet.my-domain.my-label="my test label" \\
                       label-with-empty-val=""
                 """.formatted(TestDocker.BASE_IMAGE), Map.of("run.sh", "#!/bin/sh\n"));
+        build(LICENSES, """
+                FROM %s
+                RUN mkdir -p /usr/share/doc/pkga /usr/share/doc/pkgc /usr/share/doc/libgnutls30 \\
+                 && echo "Copyright ACME, MIT" > /usr/share/doc/pkga/copyright \\
+                 && echo "License: agpl-3.0+" > /usr/share/doc/pkgc/copyright \\
+                 && echo "Do What The F*** You Want To Public License (WTFPL)" > /LICENSE
+                """.formatted(TestDocker.BASE_IMAGE), Map.of("run.sh", "#!/bin/sh\n"));
     }
 
     @AfterAll
     static void cleanUp() throws Exception {
-        for (String tag : List.of(METADATA, BAD, GOOD)) {
+        for (String tag : List.of(LICENSES, METADATA, BAD, GOOD)) {
             try {
                 client.removeImageCmd(tag).withForce(true).exec();
             } catch (NotFoundException e) {
@@ -428,6 +437,15 @@ class StructureTestRunnerTest {
         assertOutcome(QaOutcome.FAILED, run(BAD, yaml).get("license"), "no copyright file in /usr/share/doc/ for pkgb");
         assertOutcome(QaOutcome.FAILED, run(TestDocker.BASE_IMAGE, yaml).get("license"), "/usr/share/doc does not exist",
                 "/usr/share/doc/pkga/copyright does not exist");
+        // as container-structure-test: AGPL / WTFPL (any case) in a license text fails; libgnutls30 is skipped
+        CaseResult refused = run(LICENSES, """
+                licenseTests:
+                  - debian: true
+                    files: ["/LICENSE"]
+                """).get("license");
+        assertOutcome(QaOutcome.FAILED, refused, "/usr/share/doc/pkgc/copyright contains AGPL", "/LICENSE contains WTFPL");
+        assertFalse(refused.summary().contains("pkga"), refused.summary());
+        assertFalse(refused.summary().contains("libgnutls30"), refused.summary());
     }
 
     @Test
