@@ -84,9 +84,14 @@ public final class StructureTestRunner {
                 }
                 current = run.committedImage();
             }
+            // as container-structure-test: $VAR / ${VAR} in command and args come from the image's config, which there
+            // includes globalEnvVars (committed into the image first) but not the test's own envVars; unset is ""
+            Map<String, String> config = configEnv(docker.inspect(image).getConfig(), global);
             List<String> command = new ArrayList<>();
-            command.add(test.command());
-            command.addAll(test.args());
+            command.add(expand(test.command(), config));
+            for (String arg : test.args()) {
+                command.add(expand(arg, config));
+            }
             CommandRun run = docker.exec(current, command, env, limits, !test.teardown().isEmpty());
             if (run.committedImage() != null) {
                 cleanUp.add(run.committedImage());
@@ -137,6 +142,21 @@ public final class StructureTestRunner {
             }
         }
         return overrides.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+    }
+
+    static Map<String, String> configEnv(ContainerConfig config, List<EnvVar> global) {
+        Map<String, String> env = new LinkedHashMap<>();
+        if (config != null && config.getEnv() != null) {
+            for (String kv : config.getEnv()) {
+                int eq = kv.indexOf('=');
+                env.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
+            }
+        }
+        Map<String, String> image = new LinkedHashMap<>(env);
+        for (EnvVar v : global) {
+            env.put(v.key(), expand(v.value(), image));
+        }
+        return env;
     }
 
     static String expand(String value, Map<String, String> env) {

@@ -170,14 +170,18 @@ class StructureTestRunnerTest {
                 commandTests:
                   - name: output and error
                     command: sh
-                    args: ["-c", "echo $GREETING $WHO $EXTRA; echo oops >&2"]
-                    envVars:
-                      - key: EXTRA
-                        value: ${GREETING}-again
-                    expectedOutput: ["hello world hello-again"]
+                    args: ["-c", "echo $GREETING $WHO; echo oops >&2"]
+                    expectedOutput: ["hello world"]
                     excludedOutput: ["bye"]
                     expectedError: ["oops"]
                     excludedError: ["fatal"]
+                  - name: args expanded from the image config
+                    command: sh
+                    args: ["-c", "echo [$EXTRA] [${GREETING}] [$UNSET]"]
+                    envVars:
+                      - key: EXTRA
+                        value: again
+                    expectedOutput: ['^\\[\\] \\[hello\\] \\[\\]']
                   - name: setup and teardown
                     setup: [["touch", "/tmp/marker"], ["mkdir", "/tmp/dir"]]
                     command: ls
@@ -210,6 +214,9 @@ class StructureTestRunnerTest {
                     args: ["30"]
                 """);
         assertOutcome(QaOutcome.PASSED, r.get("output-and-error"), "4 output checks passed");
+        // as container-structure-test: $VAR in args comes from the image config plus globalEnvVars, not from the
+        // test's own envVars (those only reach the process's environment); an unset variable is empty
+        assertOutcome(QaOutcome.PASSED, r.get("args-expanded-from-the-image-config"));
         assertOutcome(QaOutcome.PASSED, r.get("setup-and-teardown"));
         assertOutcome(QaOutcome.PASSED, r.get("exit-three"));
         assertOutcome(QaOutcome.FAILED, r.get("wrong-exit-code"), "exit code 3, expected 0", "stdout: partial");
