@@ -49,12 +49,11 @@ class QaRunFlowTest {
             schemaVersion: "2.0.0"
             commandTests:
               - name: Greets
-                command: sh
-                args: ["-c", "echo hello from $APP"]
+                command: env
                 envVars:
                   - key: APP
                     value: flow
-                expectedOutput: ["hello from flow"]
+                expectedOutput: ["APP=flow"]
             fileExistenceTests:
               - name: conf
                 path: /app/app.conf

@@ -24,22 +24,30 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * Reads container-structure-test files (schema version 2.0.0) strictly: an unknown key, a wrong type or another schema
- * version makes the whole file invalid with one sentence naming the file, the test and the field.
+ * Reads container-structure-test files (schema versions 2.0.0 and 1.0.0) strictly, as container-structure-test does
+ * (it unmarshals with {@code yaml.UnmarshalStrict}): an unknown key, a wrong type or another schema version makes the
+ * whole file invalid with one sentence naming the file, the test and the field.
  */
 public final class StructureTestParser {
     public static final String SCHEMA_VERSION = "2.0.0";
+    /** The older schema container-structure-test still runs: no metadataTest, {@code command} is the whole argv. */
+    public static final String SCHEMA_VERSION_1 = "1.0.0";
     public static final String PREFIX = "kiln.cst";
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> TOP = keys("schemaVersion", "globalEnvVars", "commandTests", "fileExistenceTests",
             "fileContentTests", "metadataTest", "licenseTests");
+    private static final Set<String> TOP_V1 = keys("schemaVersion", "globalEnvVars", "commandTests",
+            "fileExistenceTests", "fileContentTests", "licenseTests");
+    private static final Set<String> COMMAND_V1 = keys("name", "command", "envVars", "setup", "teardown",
+            "expectedOutput", "excludedOutput", "expectedError", "excludedError", "exitCode");
+    private static final Set<String> EXISTENCE_V1 = keys("name", "path", "shouldExist", "permissions");
     private static final Set<String> COMMAND = keys("name", "command", "args", "envVars", "setup", "teardown",
             "expectedOutput", "excludedOutput", "expectedError", "excludedError", "exitCode");
     private static final Set<String> EXISTENCE = keys("name", "path", "shouldExist", "permissions", "uid", "gid",
             "isExecutableBy");
     private static final Set<String> CONTENT = keys("name", "path", "expectedContents", "excludedContents");
-    private static final Set<String> METADATA = keys("envVars", "labels", "exposedPorts", "unexposedPorts", "volumes",
+    private static final Set<String> METADATA = keys("envVars", "unboundEnvVars", "labels", "exposedPorts", "unexposedPorts", "volumes",
             "unmountedVolumes", "entrypoint", "cmd", "workdir", "user");
     private static final Set<String> LICENSE = keys("debian", "files");
     private static final Set<String> KEY_VALUE = keys("key", "value", "isRegex");
@@ -82,6 +90,7 @@ public final class StructureTestParser {
         private final String file;
         private final String fileCase;
         private final Set<String> usedCases = new HashSet<>();
+        private boolean v1;
 
         Reader(String file, String fileCase) {
             this.file = file;
@@ -105,15 +114,17 @@ public final class StructureTestParser {
             if (!root.isObject()) {
                 throw new Invalid(file + ": must be a mapping with schemaVersion and test lists, got " + kind(root) + ".");
             }
-            checkKeys(root, TOP, "", "top-level");
             JsonNode version = root.get("schemaVersion");
             if (version == null) {
                 throw new Invalid(file + ": field \"schemaVersion\" is missing; add schemaVersion: \"" + SCHEMA_VERSION + "\".");
             }
-            if (!version.isValueNode() || !SCHEMA_VERSION.equals(version.asText())) {
+            if (!version.isTextual()
+                    || !(SCHEMA_VERSION.equals(version.asText()) || SCHEMA_VERSION_1.equals(version.asText()))) {
                 throw new Invalid(file + ": field \"schemaVersion\" is " + show(version) + ", which is not supported; Kiln reads schemaVersion \""
-                        + SCHEMA_VERSION + "\".");
+                        + SCHEMA_VERSION + "\" or \"" + SCHEMA_VERSION_1 + "\".");
             }
+            v1 = SCHEMA_VERSION_1.equals(version.asText());
+            checkKeys(root, v1 ? TOP_V1 : TOP, "", v1 ? "schemaVersion 1.0.0 top-level" : "top-level");
             List<EnvVar> global = keyValues(root, "globalEnvVars", "");
             List<PlannedTest> tests = new ArrayList<>();
             for (Item item : items(root, "commandTests")) {
@@ -196,9 +207,22 @@ public final class StructureTestParser {
         }
 
         private CommandTest command(JsonNode n, String where) {
-            checkKeys(n, COMMAND, where, "commandTests");
-            String command = requiredString(n, "command", where);
-            List<String> args = strings(n, "args", where);
+            String command;
+            List<String> args;
+            if (v1) {
+                // 1.0.0: command is the whole argv, e.g. command: ["echo", "hello"]
+                checkKeys(n, COMMAND_V1, where, "schemaVersion 1.0.0 commandTests");
+                List<String> argv = strings(n, "command", where);
+                if (argv.isEmpty() || argv.get(0).isEmpty()) {
+                    throw new Invalid(file + ": " + where + "field \"command\" is required (schemaVersion 1.0.0: a list like [\"echo\", \"hello\"]).");
+                }
+                command = argv.get(0);
+                args = List.copyOf(argv.subList(1, argv.size()));
+            } else {
+                checkKeys(n, COMMAND, where, "commandTests");
+                command = requiredString(n, "command", where);
+                args = strings(n, "args", where);
+            }
             return new CommandTest(n.get("name").asText(), command, args, keyValues(n, "envVars", where),
                     commands(n, "setup", where), commands(n, "teardown", where),
                     regexes(n, "expectedOutput", where), regexes(n, "excludedOutput", where),
@@ -207,7 +231,7 @@ public final class StructureTestParser {
         }
 
         private FileExistenceTest existence(JsonNode n, String where) {
-            checkKeys(n, EXISTENCE, where, "fileExistenceTests");
+            checkKeys(n, v1 ? EXISTENCE_V1 : EXISTENCE, where, v1 ? "schemaVersion 1.0.0 fileExistenceTests" : "fileExistenceTests");
             String path = absolutePath(n, where);
             String permissions = string(n, "permissions", where);
             if (permissions != null && !permissions.matches("[dalTLDpSugct?-]*[-r][-w][-x][-r][-w][-x][-r][-w][-x]")) {
@@ -232,10 +256,18 @@ public final class StructureTestParser {
         }
 
         private MetadataTest metadata(JsonNode n, String where) {
+            for (String old : List.of("env", "unboundEnv")) {
+                if (n.has(old)) {
+                    String now = old.equals("env") ? "envVars" : "unboundEnvVars";
+                    throw new Invalid(file + ": " + where + "unknown field \"" + old + "\"; container-structure-test renamed it \""
+                            + now + "\" in 1.13.0 and its current release refuses \"" + old + "\" too; write \"" + now + "\".");
+                }
+            }
             checkKeys(n, METADATA, where, "metadataTest");
             List<String> entrypoint = n.has("entrypoint") && !n.get("entrypoint").isNull() ? strings(n, "entrypoint", where) : null;
             List<String> cmd = n.has("cmd") && !n.get("cmd").isNull() ? strings(n, "cmd", where) : null;
-            return new MetadataTest(keyValues(n, "envVars", where), keyValues(n, "labels", where),
+            return new MetadataTest(keyValues(n, "envVars", where), keyValues(n, "unboundEnvVars", where),
+                    keyValues(n, "labels", where),
                     strings(n, "exposedPorts", where), strings(n, "unexposedPorts", where), strings(n, "volumes", where),
                     strings(n, "unmountedVolumes", where), entrypoint, cmd, string(n, "workdir", where),
                     string(n, "user", where));

@@ -21,12 +21,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 
 /**
  * Executes container-structure-test tests against an image (in the daemon already) with docker-java: each command in
@@ -81,9 +84,14 @@ public final class StructureTestRunner {
                 }
                 current = run.committedImage();
             }
+            // as container-structure-test: $VAR / ${VAR} in command and args come from the image's config, which there
+            // includes globalEnvVars (committed into the image first) but not the test's own envVars; unset is ""
+            Map<String, String> config = configEnv(docker.inspect(image).getConfig(), global);
             List<String> command = new ArrayList<>();
-            command.add(test.command());
-            command.addAll(test.args());
+            command.add(expand(test.command(), config));
+            for (String arg : test.args()) {
+                command.add(expand(arg, config));
+            }
             CommandRun run = docker.exec(current, command, env, limits, !test.teardown().isEmpty());
             if (run.committedImage() != null) {
                 cleanUp.add(run.committedImage());
@@ -134,6 +142,21 @@ public final class StructureTestRunner {
             }
         }
         return overrides.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+    }
+
+    static Map<String, String> configEnv(ContainerConfig config, List<EnvVar> global) {
+        Map<String, String> env = new LinkedHashMap<>();
+        if (config != null && config.getEnv() != null) {
+            for (String kv : config.getEnv()) {
+                int eq = kv.indexOf('=');
+                env.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
+            }
+        }
+        Map<String, String> image = new LinkedHashMap<>(env);
+        for (EnvVar v : global) {
+            env.put(v.key(), expand(v.value(), image));
+        }
+        return env;
     }
 
     static String expand(String value, Map<String, String> env) {
@@ -296,6 +319,11 @@ public final class StructureTestRunner {
         Map<String, String> labels = c == null || c.getLabels() == null ? Map.of() : c.getLabels();
         List<String> problems = new ArrayList<>();
         keyValues(problems, "env var", env, test.envVars());
+        for (EnvVar kv : test.unboundEnvVars()) {
+            if (env.containsKey(kv.key())) {
+                problems.add("env var " + kv.key() + " is set, expected it unset");
+            }
+        }
         keyValues(problems, "label", labels, test.labels());
         Set<String> ports = new TreeSet<>();
         if (c != null && c.getExposedPorts() != null) {
@@ -365,31 +393,48 @@ public final class StructureTestRunner {
         List<String> problems = new ArrayList<>();
         int packages = 0;
         if (test.debian()) {
-            Optional<List<FileEntry>> doc = docker.list(image, "/usr/share/doc", limits);
+            // one pass over /usr/share/doc: package directories, and the text of each regular copyright file
+            Map<String, String> copyrights = new TreeMap<>();
+            Optional<Set<String>> doc = docker.readPath(image, "/usr/share/doc", limits, tar -> {
+                Set<String> dirs = new TreeSet<>();
+                TarArchiveEntry e;
+                while ((e = tar.getNextEntry()) != null) {
+                    String[] parts = e.getName().replaceAll("/+$", "").split("/");
+                    // parts[0] is "doc", the archived directory itself
+                    if (parts.length == 2 && e.isDirectory()) {
+                        dirs.add(parts[1]);
+                    } else if (parts.length == 3 && parts[2].equals("copyright") && !e.isDirectory()) {
+                        copyrights.put(parts[1], e.isFile() ? new String(tar.readNBytes((int) MAX_CONTENT_BYTES),
+                                StandardCharsets.UTF_8) : "");
+                    }
+                }
+                return dirs;
+            });
             if (doc.isEmpty()) {
                 problems.add("/usr/share/doc does not exist");
             } else {
-                Set<String> dirs = new TreeSet<>();
-                Set<String> withCopyright = new TreeSet<>();
-                for (FileEntry e : doc.get()) {
-                    String[] parts = e.path().replaceAll("/+$", "").split("/");
-                    // parts[0] is "doc", the archived directory itself
-                    if (parts.length == 2 && e.directory()) {
-                        dirs.add(parts[1]);
-                    } else if (parts.length == 3 && parts[2].equals("copyright") && !e.directory()) {
-                        withCopyright.add(parts[1]);
-                    }
-                }
+                Set<String> dirs = new TreeSet<>(doc.get());
+                dirs.removeAll(LICENSE_ALLOWED_PACKAGES);
                 packages = dirs.size();
-                dirs.removeAll(withCopyright);
-                if (!dirs.isEmpty()) {
-                    problems.add("no copyright file in /usr/share/doc/ for " + String.join(", ", dirs));
+                Set<String> missing = new TreeSet<>(dirs);
+                missing.removeAll(copyrights.keySet());
+                if (!missing.isEmpty()) {
+                    problems.add("no copyright file in /usr/share/doc/ for " + String.join(", ", missing));
+                }
+                for (String pkg : dirs) {
+                    String text = copyrights.get(pkg);
+                    if (text != null) {
+                        refusedLicense(problems, "/usr/share/doc/" + pkg + "/copyright", text);
+                    }
                 }
             }
         }
         for (String file : test.files()) {
-            if (docker.stat(image, file, limits).isEmpty()) {
+            Optional<byte[]> bytes = docker.readFile(image, file, MAX_CONTENT_BYTES, limits);
+            if (bytes.isEmpty()) {
                 problems.add(file + " does not exist");
+            } else {
+                refusedLicense(problems, file, new String(bytes.get(), StandardCharsets.UTF_8));
             }
         }
         if (!problems.isEmpty()) {
@@ -397,5 +442,19 @@ public final class StructureTestRunner {
         }
         return CaseResult.passed((test.debian() ? packages + " Debian packages with a copyright file" : "license files present")
                 + (test.files().isEmpty() ? "" : ", " + test.files().size() + " license files present"));
+    }
+
+    /** As container-structure-test: a license text naming one of these (any case) fails the license test. */
+    private static final List<String> REFUSED_LICENSES = List.of("AGPL", "WTFPL");
+    /** Packages container-structure-test's Debian license check skips. */
+    private static final Set<String> LICENSE_ALLOWED_PACKAGES = Set.of("libgnutls30");
+
+    private static void refusedLicense(List<String> problems, String path, String text) {
+        String upper = text.toUpperCase(Locale.ROOT);
+        for (String refused : REFUSED_LICENSES) {
+            if (upper.contains(refused)) {
+                problems.add(path + " contains " + refused);
+            }
+        }
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.qa.domain.cst.PlannedTest;
 import dev.kiln.qa.domain.cst.StructureTest.CommandTest;
 import dev.kiln.qa.domain.cst.StructureTest.FileExistenceTest;
+import dev.kiln.qa.domain.cst.StructureTest.MetadataTest;
 import dev.kiln.qa.domain.cst.TestFile;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -109,10 +110,92 @@ class StructureTestParserTest {
 
     @Test
     void anUnknownSchemaVersionIsRefused() {
-        TestFile f = StructureTestParser.parse("tests/old.yaml", "schemaVersion: \"1.0.0\"\ncommandTests: []\n");
-        assertEquals("tests/old.yaml: field \"schemaVersion\" is \"1.0.0\", which is not supported; Kiln reads schemaVersion \"2.0.0\".",
-                f.error());
+        TestFile f = StructureTestParser.parse("tests/new.yaml", "schemaVersion: \"3.0.0\"\ncommandTests: []\n");
+        assertEquals("tests/new.yaml: field \"schemaVersion\" is \"3.0.0\", which is not supported; Kiln reads schemaVersion "
+                + "\"2.0.0\" or \"1.0.0\".", f.error());
         assertTrue(StructureTestParser.parse("tests/none.yaml", "commandTests: []\n").error().contains("\"schemaVersion\" is missing"));
+    }
+
+    @Test
+    void schemaVersion1FilesAreRead() {
+        TestFile f = StructureTestParser.parse("tests/old.yaml", """
+                schemaVersion: 1.0.0
+                globalEnvVars:
+                  - key: A
+                    value: b
+                commandTests:
+                  - name: echo
+                    command: ["echo", "hello", "$A"]
+                    envVars:
+                      - key: X
+                        value: "1"
+                    setup: [["touch", "/tmp/x"]]
+                    teardown: [["rm", "/tmp/x"]]
+                    expectedOutput: ["hello"]
+                    excludedOutput: ["bye"]
+                    expectedError: []
+                    excludedError: ["oops"]
+                    exitCode: 0
+                fileExistenceTests:
+                  - name: sh
+                    path: /bin/sh
+                    shouldExist: true
+                    permissions: "-rwxr-xr-x"
+                fileContentTests:
+                  - name: passwd
+                    path: /etc/passwd
+                    expectedContents: ["root"]
+                    excludedContents: ["nobody-else"]
+                licenseTests:
+                  - debian: false
+                    files: ["/etc/passwd"]
+                """);
+        assertNull(f.error());
+        assertEquals(List.of("kiln.cst.old.echo", "kiln.cst.old.sh", "kiln.cst.old.passwd", "kiln.cst.old.license"),
+                f.tests().stream().map(PlannedTest::testCase).toList());
+        CommandTest c = (CommandTest) f.tests().get(0).test();
+        assertEquals("echo", c.command());
+        assertEquals(List.of("hello", "$A"), c.args());
+        assertEquals(List.of(List.of("touch", "/tmp/x")), c.setup());
+        assertEquals("X", c.envVars().get(0).key());
+        FileExistenceTest e = (FileExistenceTest) f.tests().get(1).test();
+        assertEquals("-rwxr-xr-x", e.permissions());
+        assertNull(e.uid());
+    }
+
+    @Test
+    void schemaVersion1HasOnlyItsOwnKeys() {
+        // container-structure-test unmarshals strictly: keys of 2.0.0 that 1.0.0 lacks are errors there too
+        assertTrue(StructureTestParser.parse("tests/old.yaml", "schemaVersion: \"1.0.0\"\nmetadataTest:\n  cmd: []\n").error()
+                .startsWith("tests/old.yaml: unknown field \"metadataTest\"; schemaVersion 1.0.0 top-level fields are:"));
+        assertTrue(StructureTestParser.parse("tests/old.yaml", "schemaVersion: \"1.0.0\"\ncommandTests:\n  - name: a\n    command: [ls]\n    args: [/]\n")
+                .error().startsWith("tests/old.yaml: commandTests test \"a\": unknown field \"args\"; schemaVersion 1.0.0 commandTests"));
+        assertTrue(StructureTestParser.parse("tests/old.yaml", "schemaVersion: \"1.0.0\"\ncommandTests:\n  - name: a\n    command: ls\n")
+                .error().contains("field \"command\" must be a list of strings"));
+        assertTrue(StructureTestParser.parse("tests/old.yaml", "schemaVersion: \"1.0.0\"\nfileExistenceTests:\n  - name: a\n    path: /a\n    uid: 0\n")
+                .error().contains("unknown field \"uid\"; schemaVersion 1.0.0 fileExistenceTests fields are: name, path, shouldExist, permissions."));
+    }
+
+    @Test
+    void metadataUnboundEnvVarsAreReadAndTheRemovedEnvKeyIsRefusedAsTheCurrentReleaseDoes() {
+        TestFile f = StructureTestParser.parse("tests/m.yaml", """
+                schemaVersion: "2.0.0"
+                metadataTest:
+                  envVars:
+                    - key: PATH
+                      value: "^/"
+                      isRegex: true
+                  unboundEnvVars:
+                    - key: SECRET
+                  unmountedVolumes: ["/tmp"]
+                """);
+        assertNull(f.error());
+        MetadataTest m = (MetadataTest) f.tests().get(0).test();
+        assertEquals("SECRET", m.unboundEnvVars().get(0).key());
+        assertEquals(List.of("/tmp"), m.unmountedVolumes());
+        assertTrue(m.envVars().get(0).isRegex());
+        String env = StructureTestParser.parse("tests/m.yaml", "schemaVersion: \"2.0.0\"\nmetadataTest:\n  env:\n    - key: A\n      value: b\n").error();
+        assertTrue(env.startsWith("tests/m.yaml: metadataTest: unknown field \"env\"; container-structure-test renamed it \"envVars\""), env);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.kiln.qa.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.dockerjava.api.DockerClient;
@@ -43,6 +44,8 @@ class StructureTestRunnerTest {
     private static final String TAG = "kiln-qa-test/cst-" + UUID.randomUUID().toString().substring(0, 8);
     private static final String GOOD = TAG + ":good";
     private static final String BAD = TAG + ":bad";
+    private static final String METADATA = TAG + ":metadata";
+    private static final String LICENSES = TAG + ":licenses";
     private static DockerClient client;
     private static DockerRunner docker;
     private static StructureTestRunner runner;
@@ -77,11 +80,31 @@ class StructureTestRunnerTest {
                 USER 1000:1000
                 ENTRYPOINT ["/bin/false"]
                 """.formatted(GOOD), Map.of("key.pem", pem));
+        // container-structure-test's own tests/Dockerfile.metadata, on the local base instead of ubuntu:22.04
+        build(METADATA, """
+                FROM %s
+
+                ENV SOME_KEY="SOME_VAL" \\
+                    EMPTY_VAR="" \\
+                    FOO_BAR="FOO\\:BAR=BAZ" \\
+                    REGEX_VAR="test-2.1.8"
+
+                LABEL localnet.localdomain.commit_hash="0123456789abcdef0123456789abcdef01234567" \\
+                      localnet.my-domain.my-label="my test label" \\
+                      label-with-empty-val=""
+                """.formatted(TestDocker.BASE_IMAGE), Map.of("run.sh", "#!/bin/sh\n"));
+        build(LICENSES, """
+                FROM %s
+                RUN mkdir -p /usr/share/doc/pkga /usr/share/doc/pkgc /usr/share/doc/libgnutls30 \\
+                 && echo "Copyright ACME, MIT" > /usr/share/doc/pkga/copyright \\
+                 && echo "License: agpl-3.0+" > /usr/share/doc/pkgc/copyright \\
+                 && echo "Do What The F*** You Want To Public License (WTFPL)" > /LICENSE
+                """.formatted(TestDocker.BASE_IMAGE), Map.of("run.sh", "#!/bin/sh\n"));
     }
 
     @AfterAll
     static void cleanUp() throws Exception {
-        for (String tag : List.of(BAD, GOOD)) {
+        for (String tag : List.of(LICENSES, METADATA, BAD, GOOD)) {
             try {
                 client.removeImageCmd(tag).withForce(true).exec();
             } catch (NotFoundException e) {
@@ -120,6 +143,17 @@ class StructureTestRunnerTest {
         return results;
     }
 
+    /** Parses a whole file (its own schemaVersion) and runs each test against {@code image}. */
+    private static Map<String, CaseResult> runFile(String image, String text) {
+        TestFile file = StructureTestParser.parse("tests/t.yaml", text);
+        assertEquals(null, file.error());
+        Map<String, CaseResult> results = new LinkedHashMap<>();
+        for (PlannedTest t : file.tests()) {
+            results.put(t.testCase().substring("kiln.cst.t.".length()), runner.run(image, t));
+        }
+        return results;
+    }
+
     private static void assertOutcome(QaOutcome expected, CaseResult r, String... summaryParts) {
         assertEquals(expected, r.outcome(), r.summary());
         for (String part : summaryParts) {
@@ -136,14 +170,18 @@ class StructureTestRunnerTest {
                 commandTests:
                   - name: output and error
                     command: sh
-                    args: ["-c", "echo $GREETING $WHO $EXTRA; echo oops >&2"]
-                    envVars:
-                      - key: EXTRA
-                        value: ${GREETING}-again
-                    expectedOutput: ["hello world hello-again"]
+                    args: ["-c", "echo $GREETING $WHO; echo oops >&2"]
+                    expectedOutput: ["hello world"]
                     excludedOutput: ["bye"]
                     expectedError: ["oops"]
                     excludedError: ["fatal"]
+                  - name: args expanded from the image config
+                    command: sh
+                    args: ["-c", "echo [$EXTRA] [${GREETING}] [$UNSET]"]
+                    envVars:
+                      - key: EXTRA
+                        value: again
+                    expectedOutput: ['^\\[\\] \\[hello\\] \\[\\]']
                   - name: setup and teardown
                     setup: [["touch", "/tmp/marker"], ["mkdir", "/tmp/dir"]]
                     command: ls
@@ -176,6 +214,9 @@ class StructureTestRunnerTest {
                     args: ["30"]
                 """);
         assertOutcome(QaOutcome.PASSED, r.get("output-and-error"), "4 output checks passed");
+        // as container-structure-test: $VAR in args comes from the image config plus globalEnvVars, not from the
+        // test's own envVars (those only reach the process's environment); an unset variable is empty
+        assertOutcome(QaOutcome.PASSED, r.get("args-expanded-from-the-image-config"));
         assertOutcome(QaOutcome.PASSED, r.get("setup-and-teardown"));
         assertOutcome(QaOutcome.PASSED, r.get("exit-three"));
         assertOutcome(QaOutcome.FAILED, r.get("wrong-exit-code"), "exit code 3, expected 0", "stdout: partial");
@@ -297,6 +338,102 @@ class StructureTestRunnerTest {
     }
 
     @Test
+    void metadataUnboundEnvVars() {
+        assertOutcome(QaOutcome.PASSED, run(GOOD, """
+                metadataTest:
+                  unboundEnvVars:
+                    - key: SECRET
+                  unmountedVolumes: ["/srv"]
+                """).get("metadata"), "metadata as expected");
+        assertOutcome(QaOutcome.FAILED, run(GOOD, """
+                metadataTest:
+                  unboundEnvVars:
+                    - key: GREETING
+                  unmountedVolumes: ["/data"]
+                """).get("metadata"), "env var GREETING is set, expected it unset", "/data");
+    }
+
+    /** container-structure-test's tests/amd64/ubuntu_22_04_metadata_test.yaml, verbatim: it passes there. */
+    @Test
+    void containerStructureTestsOwnMetadataFile() {
+        assertOutcome(QaOutcome.PASSED, runFile(METADATA, """
+                schemaVersion: '2.0.0' # Make sure to test the latest schema version
+                metadataTest:
+                  envVars:
+                  - key: 'SOME_KEY'
+                    value: 'SOME_VAL'
+                  - key: 'EMPTY_VAR'
+                    value: ''
+                  - key: 'FOO_BAR'
+                    value: 'FOO\\:BAR=BAZ'
+                  - key: 'REGEX_VAR'
+                    value: '[a-z]+-2\\.1\\.*'
+                    isRegex: true
+                  unboundEnvVars:
+                  - key: 'BAR_FOO'
+                  labels:
+                  - key: 'localnet.localdomain.commit_hash'
+                    value: '0123456789abcdef0123456789abcdef01234567'
+                  - key: 'localnet.my-domain.my-label'
+                    value: 'my .+ label'
+                    isRegex: true
+                  - key: 'label-with-empty-val'
+                    value: ''
+                  unexposedPorts: ['80']
+                  unmountedVolumes: ['/root']
+                """).get("metadata"), "metadata as expected");
+    }
+
+    /** A schemaVersion 1.0.0 file: command is the whole argv; same verdicts as 2.0.0. */
+    @Test
+    void schemaVersion1Files() {
+        Map<String, CaseResult> r = runFile(GOOD, """
+                schemaVersion: "1.0.0"
+                commandTests:
+                  - name: say hello
+                    command: ["sh", "-c", "echo hello; echo warn >&2"]
+                    expectedOutput: ["^hello"]
+                    excludedOutput: ["bye"]
+                    expectedError: ["warn"]
+                    excludedError: ["fatal"]
+                  - name: setup
+                    setup: [["touch", "/tmp/marker"]]
+                    command: ["ls", "/tmp"]
+                    expectedOutput: ["marker"]
+                  - name: exit code
+                    command: ["sh", "-c", "exit 2"]
+                    exitCode: 2
+                  - name: wrong exit code
+                    command: ["false"]
+                fileExistenceTests:
+                  - name: run script
+                    path: /app/run.sh
+                    permissions: "-rwxr-xr-x"
+                  - name: gone
+                    path: /app/none
+                    shouldExist: false
+                  - name: must exist
+                    path: /app/none
+                fileContentTests:
+                  - name: conf
+                    path: /app/app.conf
+                    expectedContents: ["port=8080"]
+                    excludedContents: ["mode=dev"]
+                licenseTests:
+                  - debian: true
+                """);
+        assertOutcome(QaOutcome.PASSED, r.get("say-hello"));
+        assertOutcome(QaOutcome.PASSED, r.get("setup"));
+        assertOutcome(QaOutcome.PASSED, r.get("exit-code"));
+        assertOutcome(QaOutcome.FAILED, r.get("wrong-exit-code"), "exit code 1, expected 0");
+        assertOutcome(QaOutcome.PASSED, r.get("run-script"));
+        assertOutcome(QaOutcome.PASSED, r.get("gone"));
+        assertOutcome(QaOutcome.FAILED, r.get("must-exist"));
+        assertOutcome(QaOutcome.PASSED, r.get("conf"));
+        assertOutcome(QaOutcome.PASSED, r.get("license"));
+    }
+
+    @Test
     void licenseTests() {
         String yaml = """
                 licenseTests:
@@ -307,6 +444,15 @@ class StructureTestRunnerTest {
         assertOutcome(QaOutcome.FAILED, run(BAD, yaml).get("license"), "no copyright file in /usr/share/doc/ for pkgb");
         assertOutcome(QaOutcome.FAILED, run(TestDocker.BASE_IMAGE, yaml).get("license"), "/usr/share/doc does not exist",
                 "/usr/share/doc/pkga/copyright does not exist");
+        // as container-structure-test: AGPL / WTFPL (any case) in a license text fails; libgnutls30 is skipped
+        CaseResult refused = run(LICENSES, """
+                licenseTests:
+                  - debian: true
+                    files: ["/LICENSE"]
+                """).get("license");
+        assertOutcome(QaOutcome.FAILED, refused, "/usr/share/doc/pkgc/copyright contains AGPL", "/LICENSE contains WTFPL");
+        assertFalse(refused.summary().contains("pkga"), refused.summary());
+        assertFalse(refused.summary().contains("libgnutls30"), refused.summary());
     }
 
     @Test

@@ -2,7 +2,7 @@ package dev.kiln.qa.domain.cst;
 
 import java.util.List;
 
-/** One test of a container-structure-test file (schema 2.0.0). */
+/** One test of a container-structure-test file (schema 2.0.0 or 1.0.0; a 1.0.0 command is split into command and args). */
 public sealed interface StructureTest {
 
     /** {@code commandTests}: run {@code command args} (entrypoint cleared) and check its output and exit code. */
@@ -22,7 +22,7 @@ public sealed interface StructureTest {
     }
 
     /** {@code metadataTest}; null means "not checked" ({@code entrypoint: []} checks for an empty entrypoint). */
-    record MetadataTest(List<EnvVar> envVars, List<EnvVar> labels, List<String> exposedPorts,
+    record MetadataTest(List<EnvVar> envVars, List<EnvVar> unboundEnvVars, List<EnvVar> labels, List<String> exposedPorts,
             List<String> unexposedPorts, List<String> volumes, List<String> unmountedVolumes, List<String> entrypoint,
             List<String> cmd, String workdir, String user) implements StructureTest {
     }
