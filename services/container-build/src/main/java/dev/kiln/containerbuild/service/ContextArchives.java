@@ -22,7 +22,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
- * Unpacking uploaded contexts (tar or gzip tar) safely, for preflight and QA to read, and writing the daemon's build
+ * Unpacking uploaded contexts (tar or gzip tar) safely, for preflight to read, and writing the daemon's build
  * context from the original archive, so that modes, times and links reach the daemon as the maintainer made them.
  */
 public final class ContextArchives {
