@@ -456,7 +456,8 @@ public class BuildService {
             Throwable f = out.failure();
             if (f instanceof DockerException) {
                 throw new BuildFailure(Stage.BUILD, "build-step-failed", "The Docker build failed: "
-                        + oneLine(f.getMessage()) + ". Fix " + source.dockerfilePath() + " and submit again.", false, f);
+                        + dev.kiln.support.docker.DaemonErrors.text(f) + ". Fix " + source.dockerfilePath()
+                        + " and submit again.", false, f);
             }
             throw new DockerUnavailableException(docker.host(), f);
         }
@@ -541,9 +542,6 @@ public class BuildService {
         return image.getRootFS() == null || image.getRootFS().getLayers() == null ? List.of() : image.getRootFS().getLayers();
     }
 
-    private static String oneLine(String s) {
-        return s == null ? "no details" : s.replaceAll("\\s+", " ").strip();
-    }
 
     private static <V> Map<String, V> lru() {
         return Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, false) {

@@ -19,7 +19,7 @@ import java.util.List;
  */
 @ApplicationScoped
 public class Preflight {
-    public static final String ORDER = "dockerfile, required-labels, nvr, parent-registry, network, add-url, pin-parents,"
+    public static final String ORDER = "legacy-syntax, dockerfile, required-labels, nvr, parent-registry, network, add-url, pin-parents,"
             + " labels";
     private static final long PULL_TIMEOUT_SECONDS = 600;
 
@@ -35,6 +35,7 @@ public class Preflight {
     /** The plugins in order, for the given configuration and parent resolver. */
     public static List<PreflightPlugin> plugins(KilnConfig config, PinParentsPlugin.Resolver resolver) {
         return List.of(
+                new LegacySyntaxPlugin(),
                 new ParseDockerfilePlugin(),
                 new RequiredLabelsPlugin(config.build().requiredLabels(), config.build().componentRequiredLabels()),
                 new NvrReleasePlugin(),
@@ -76,7 +77,7 @@ public class Preflight {
                     + e.getMessage() + "); the build can be tried again once the daemon is back.", true, e);
         } catch (DockerException | DockerClientException e) {
             throw new BuildFailure(Stage.PREFLIGHT, "parent-image-unavailable", "The parent image " + reference
-                    + " could not be pulled (" + oneLine(e.getMessage()) + "); check that it exists in its registry"
+                    + " could not be pulled (" + dev.kiln.support.docker.DaemonErrors.text(e) + "); check that it exists in its registry"
                     + " and that the builders may read it.", transientPullFailure(e), e);
         }
     }
@@ -91,7 +92,4 @@ public class Preflight {
                 || m.contains("unauthorized") || m.contains("invalid reference"));
     }
 
-    static String oneLine(String s) {
-        return s == null ? "no details" : s.replaceAll("\\s+", " ").strip();
-    }
 }

@@ -371,6 +371,66 @@ class ContainerBuildTest {
         assertTrue(joined(records).contains("pong"));
     }
 
+    /** What was built is what ships: the context's modes, times and links reach the image as the maintainer made them. */
+    @Test
+    void contextModesTimesAndLinksReachTheImage() throws Exception {
+        java.time.Instant mtime = java.time.Instant.parse("2021-05-06T07:08:09Z");
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (org.apache.commons.compress.archivers.tar.TarArchiveOutputStream tar =
+                new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(bytes)) {
+            entry(tar, "Dockerfile", 0100644, dockerfile("COPY ctx/ /ctx/\n"), mtime);
+            entry(tar, "ctx/", 040755, null, mtime);
+            entry(tar, "ctx/private/", 040750, null, mtime);
+            entry(tar, "ctx/private/secret", 0100600, "s", mtime);
+            entry(tar, "ctx/tool", 0104755, "#!/bin/sh\n", mtime);
+            entry(tar, "ctx/run", 0100700, "#!/bin/sh\n", mtime);
+            var link = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("ctx/tool-link",
+                    org.apache.commons.compress.archivers.tar.TarConstants.LF_SYMLINK);
+            link.setLinkName("tool");
+            link.setModTime(java.nio.file.attribute.FileTime.from(mtime));
+            tar.putArchiveEntry(link);
+            tar.closeArchiveEntry();
+        }
+        BuildRequested request = request(ContextServerResource.putArchive(bytes.toByteArray()), BuildOptions.DEFAULT);
+        send(request);
+        BuildCompleted completed = first(awaitOutcome(request.buildId()), BuildCompleted.class);
+        String container = docker.createContainerCmd(completed.imageId()).withCmd("/kiln-never-started").exec().getId();
+        Map<String, org.apache.commons.compress.archivers.tar.TarArchiveEntry> files = new LinkedHashMap<>();
+        try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
+                docker.copyArchiveFromContainerCmd(container, "/ctx").exec())) {
+            org.apache.commons.compress.archivers.tar.TarArchiveEntry e;
+            while ((e = in.getNextEntry()) != null) {
+                files.put(e.getName(), e);
+            }
+        } finally {
+            docker.removeContainerCmd(container).withForce(true).exec();
+        }
+        assertEquals(0600, files.get("ctx/private/secret").getMode() & 07777, files.keySet().toString());
+        assertEquals(0750, files.get("ctx/private/").getMode() & 07777);
+        // the context carries 04755 to the daemon; the legacy builder's COPY then chowns the file to root, which clears
+        // setuid, exactly as a plain `docker build` of the same context on this daemon does (checked: 0755 there too)
+        assertEquals(0755, files.get("ctx/tool").getMode() & 07777);
+        assertEquals(0700, files.get("ctx/run").getMode() & 07777);
+        assertEquals(mtime, files.get("ctx/private/secret").getLastModifiedTime().toInstant());
+        assertEquals(mtime, files.get("ctx/tool").getLastModifiedTime().toInstant());
+        assertTrue(files.get("ctx/tool-link").isSymbolicLink());
+        assertEquals("tool", files.get("ctx/tool-link").getLinkName());
+    }
+
+    private static void entry(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream tar, String name,
+            int mode, String text, java.time.Instant mtime) throws IOException {
+        var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name);
+        e.setMode(mode);
+        e.setModTime(java.nio.file.attribute.FileTime.from(mtime));
+        byte[] data = text == null ? new byte[0] : bytes(text);
+        if (text != null) {
+            e.setSize(data.length);
+        }
+        tar.putArchiveEntry(e);
+        tar.write(data);
+        tar.closeArchiveEntry();
+    }
+
     @Test
     void preflightRefusals() throws Exception {
         Map<String, String> cases = new LinkedHashMap<>();
@@ -380,6 +440,7 @@ class ContainerBuildTest {
         cases.put("missing-labels", "FROM " + base + "\nLABEL name=hello\n");
         cases.put("nvr-mismatch", "FROM " + base + "\nLABEL name=other version=1.0\n");
         cases.put("dockerfile-invalid", "RUN echo no FROM\n");
+        cases.put("buildkit-syntax-required", dockerfile("RUN <<EOF\necho from a heredoc\nEOF\n"));
         for (Map.Entry<String, String> c : cases.entrySet()) {
             BuildRequested request = request(putContext(Map.of("Dockerfile", c.getValue())), BuildOptions.DEFAULT);
             send(request);

@@ -79,7 +79,11 @@ public class ContextServerResource implements QuarkusTestResourceLifecycleManage
                 tar.closeArchiveEntry();
             }
         }
-        byte[] bytes = out.toByteArray();
+        return putArchive(out.toByteArray());
+    }
+
+    /** Stores an archive as it is (any tar, e.g. with modes and links of the test's choosing); returns its digest. */
+    public static String putArchive(byte[] bytes) throws IOException {
         String digest = "sha256:" + HexFormat.of().formatHex(sha256(bytes));
         Files.write(Path.of(System.getProperty(DIR_PROPERTY)).resolve(digest.replace(':', '_')), bytes);
         return digest;

@@ -161,6 +161,51 @@ class PreflightPluginsTest {
     }
 
     @Nested
+    class LegacySyntax {
+        private PreflightContext raw(String dockerfile) throws Exception {
+            return new PreflightContext(request("hello", false, "none", Source.context(D1)), "Dockerfile", dockerfile,
+                    null, line -> { }, NOW);
+        }
+
+        private void refused(String dockerfile, int line, String construct) throws Exception {
+            BuildFailure f = fails(new LegacySyntaxPlugin(), raw(dockerfile), LegacySyntaxPlugin.REASON);
+            assertTrue(f.getMessage().startsWith("Line " + line + " of Dockerfile uses "), f.getMessage());
+            assertTrue(f.getMessage().contains(construct), f.getMessage());
+            assertTrue(f.getMessage().contains("legacy builder"), f.getMessage());
+        }
+
+        @Test
+        void buildKitOnlyConstructsAreRefusedWithTheirLine() throws Exception {
+            refused("FROM x/y\nRUN <<EOF\necho hi\nEOF\n", 2, "heredoc (RUN <<EOF)");
+            refused("FROM x/y\nCOPY <<-'END' /etc/motd\nhello\nEND\n", 2, "heredoc (COPY <<-'END')");
+            refused("# syntax=docker/dockerfile:1.4\nFROM x/y\n", 1, "'# syntax=docker/dockerfile:1.4' directive");
+            refused("FROM x/y\nRUN --mount=type=cache,target=/root/.cache make\n", 2, "RUN --mount");
+            refused("FROM x/y\nRUN --network=host true\n", 2, "RUN --network");
+            refused("FROM x/y\nCOPY --link a /a\n", 2, "COPY --link");
+            refused("FROM x/y\nCOPY --chown=1:1 --chmod=0755 a /a\n", 2, "COPY --chmod");
+            refused("FROM x/y\nADD --checksum=sha256:00 a /a\n", 2, "ADD --checksum");
+            refused("FROM x/y\nCOPY --exclude=*.md . /src\n", 2, "COPY --exclude");
+            refused("FROM x/y\nLABEL a=b \\\n  c=d\nONBUILD RUN --mount=type=secret,id=k cat /run/secrets/k\n", 4,
+                    "RUN --mount");
+            // the escape directive changes the continuation character
+            refused("# escape=`\nFROM x/y\nRUN echo a `\n  b\nCOPY --link a /a\n", 5, "COPY --link");
+        }
+
+        @Test
+        void whatTheLegacyBuilderBuildsPasses() throws Exception {
+            for (String ok : List.of(
+                    "FROM x/y\nRUN cat <<<\"here string\" && echo done\n",
+                    "FROM x/y AS a\nCOPY --from=a --chown=1:1 /a /b\nADD --chown=0:0 t.tar /\n",
+                    "FROM --platform=linux/amd64 x/y\nRUN echo '--mount=not-a-flag'\n",
+                    "# a comment first: a later '# syntax=' line is a comment\n# syntax=docker/dockerfile:1\nFROM x/y\n",
+                    "FROM x/y\nRUN echo one \\\n  --mount=this-is-an-argument\n",
+                    "FROM x/y\nRUN [\"/bin/sh\", \"-c\", \"cat <<EOF\"]\n")) {
+                new LegacySyntaxPlugin().run(raw(ok));
+            }
+        }
+    }
+
+    @Nested
     class AddUrl {
         @Test
         void addOfAUrlIsRefusedWithoutNetwork() throws Exception {

@@ -169,7 +169,8 @@ public final class DaemonImagePusher {
         } catch (NotFoundException e) {
             throw new DaemonException("image " + imageId + " is not in the Docker daemon", true, e);
         } catch (RuntimeException e) {
-            throw new DaemonException("the Docker daemon could not save image " + imageId + ": " + e.getMessage(), false, e);
+            throw new DaemonException("the Docker daemon could not save image " + imageId + ": "
+                    + dev.kiln.support.docker.DaemonErrors.text(e), false, e);
         }
         byte[] manifestBytes = small.get("manifest.json");
         if (manifestBytes == null) {
