@@ -23,7 +23,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -162,7 +161,7 @@ public final class DaemonImagePusher {
                     }
                     files.put(name, file);
                     diffIds.put(name, "sha256:" + HexFormat.of().formatHex(sha.digest()));
-                } else if (name.equals("manifest.json") || (name.endsWith(".json") && !name.contains("/"))) {
+                } else if (name.endsWith(".json") && !name.contains("/")) { // manifest.json and the config
                     small.put(name, tar.readAllBytes());
                 }
             }
@@ -236,11 +235,7 @@ public final class DaemonImagePusher {
     private static Cached compress(Path raw, Path gz) throws IOException {
         MessageDigest sha = sha256();
         try (OutputStream file = new DigestOutputStream(new BufferedOutputStream(Files.newOutputStream(gz)), sha);
-                OutputStream out = new GZIPOutputStream(file, 64 * 1024) {
-                    {
-                        def.setLevel(Deflater.DEFAULT_COMPRESSION);
-                    }
-                }) {
+                OutputStream out = new GZIPOutputStream(file, 64 * 1024)) {
             Files.copy(raw, out);
         }
         return new Cached("sha256:" + HexFormat.of().formatHex(sha.digest()), Files.size(gz), "");
