@@ -241,6 +241,26 @@ class EventFlowTest {
     }
 
     @Test
+    void aSecondCompletionWithAnotherImageDoesNotReplaceTheFirst() {
+        Submitted s = submit(false);
+        String id = s.id();
+        Instant t = Instant.now();
+        TestKafka.send(new BuildStarted(id, "worker-1", "tcp://builder-1:2376", t));
+        awaitState(id, BuildState.BUILDING);
+        awaitProcessed(TestKafka.send(new BuildCompleted(id, s.name(), false, digest('5'), "tcp://builder-1:2376",
+                s.nvr(), PRODUCTION + "/base/busybox:latest", digest('2'), Map.of("name", s.name()), 10, List.of(),
+                List.of(), t)));
+        assertEquals(digest('5'), build(id).getString("imageId"));
+        // a redelivered build.requested built again: registry-push ships the first image, so the hub keeps it
+        awaitProcessed(TestKafka.send(new BuildCompleted(id, s.name(), false, digest('6'), "tcp://builder-2:2376",
+                s.nvr(), PRODUCTION + "/base/busybox:latest", digest('2'), Map.of("name", s.name()), 20, List.of(),
+                List.of(), t)));
+        JsonPath b = build(id);
+        assertEquals(digest('5'), b.getString("imageId"));
+        assertEquals("10", b.getString("imageSize"));
+    }
+
+    @Test
     void failedQaFailsTheBuild() {
         Submitted s = submit(false);
         String id = s.id();

@@ -3,6 +3,7 @@ package dev.kiln.registrypush;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,6 +18,7 @@ import dev.kiln.events.ImagePushed;
 import dev.kiln.events.Nvr;
 import dev.kiln.events.Stage;
 import dev.kiln.support.docker.BuildImageTag;
+import dev.kiln.support.docker.KilnLabels;
 import dev.kiln.support.registry.RegistryClient;
 import dev.kiln.testsupport.KafkaResource;
 import dev.kiln.testsupport.KafkaTestClient;
@@ -53,6 +55,7 @@ class RegistryPushTest {
             "pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64");
 
     private static DockerClient docker;
+    private static final List<String> LABELLED = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static String imageId;
 
     @BeforeAll
@@ -83,13 +86,21 @@ class RegistryPushTest {
     @AfterAll
     static void removeImage() throws Exception {
         if (docker != null) {
-            try {
-                docker.removeImageCmd(TAG).withForce(true).exec();
-            } catch (NotFoundException e) {
-                // already gone
+            for (String tag : concat(TAG, LABELLED)) {
+                try {
+                    docker.removeImageCmd(tag).withForce(true).exec();
+                } catch (NotFoundException e) {
+                    // already gone
+                }
             }
             docker.close();
         }
+    }
+
+    private static List<String> concat(String first, List<String> rest) {
+        List<String> all = new java.util.ArrayList<>(List.of(first));
+        all.addAll(rest);
+        return all;
     }
 
     private static BuildCompleted completed(String buildId, boolean scratch, String image) {
@@ -206,6 +217,58 @@ class RegistryPushTest {
             assertEquals(scratchId, property(scratchSbom, "dev.kiln:build-id"));
             assertEquals("1.0", scratchSbom.path("metadata").path("component").path("version").asText());
         }
+    }
+
+    /** An image as container-build makes one for {@code buildId}: labelled with it. */
+    private static String buildLabelled(String buildId) throws Exception {
+        Path context = Files.createTempDirectory("kiln-push-ctx-");
+        Files.writeString(context.resolve("Dockerfile"), "FROM " + TestDocker.BASE_IMAGE + "\n"
+                + "RUN echo " + UUID.randomUUID() + " > /stamp\n"
+                + "LABEL " + KilnLabels.BUILD_ID + "=" + buildId + "\n");
+        String tag = TAG + "-" + UUID.randomUUID().toString().substring(0, 8);
+        LABELLED.add(tag);
+        String id = docker.buildImageCmd(context.toFile()).withTags(Set.of(tag))
+                .withNetworkMode("none").withPull(false).withForcerm(true)
+                .exec(new BuildImageResultCallback()).awaitImageId(2, TimeUnit.MINUTES);
+        return docker.inspectImageCmd(id).exec().getId();
+    }
+
+    private static BuildCompleted completed(String buildId, String image, String release) {
+        return new BuildCompleted(buildId, "push-test", false, image, TestDocker.host(),
+                new Nvr("push-test", "1.0", release), TestDocker.BASE_IMAGE, null, Map.of("name", "push-test"), 1234,
+                PACKAGES, List.of(), Instant.now());
+    }
+
+    @Test
+    void aBuildBuiltTwiceShipsItsFirstImageAndAnotherBuildOfTheNvrReplacesIt() throws Exception {
+        try (KafkaTestClient kafka = new KafkaTestClient(EventType.IMAGE_PUSHED, EventType.BUILD_FAILED)) {
+            String release = "twice" + UUID.randomUUID().toString().substring(0, 8);
+            String buildId = UUID.randomUUID().toString();
+            String first = buildLabelled(buildId);
+            String second = buildLabelled(buildId);
+            assertNotEquals(first, second);
+            kafka.send(completed(buildId, first, release));
+            ImagePushed pushed = kafka.await(ImagePushed.class, e -> e.buildId().equals(buildId), WAIT);
+
+            // a redelivered build.requested was built again: the tag keeps the first image, said again
+            kafka.send(completed(buildId, second, release));
+            ImagePushed again = kafka.await(ImagePushed.class,
+                    e -> e.buildId().equals(buildId) && e.time().isAfter(pushed.time()), WAIT);
+            assertEquals(pushed.digest(), again.digest());
+            assertEquals(first, configOf("1.0-" + release));
+
+            // a later build of the same NVR (the first one failed after its push) replaces the image
+            String laterId = UUID.randomUUID().toString();
+            String later = buildLabelled(laterId);
+            kafka.send(completed(laterId, later, release));
+            ImagePushed replaced = kafka.await(ImagePushed.class, e -> e.buildId().equals(laterId), WAIT);
+            assertNotEquals(pushed.digest(), replaced.digest());
+            assertEquals(later, configOf("1.0-" + release));
+        }
+    }
+
+    private static String configOf(String tag) throws Exception {
+        return JSON.readTree(get("/v2/push-test/manifests/" + tag).body()).path("config").path("digest").asText();
     }
 
     @Test

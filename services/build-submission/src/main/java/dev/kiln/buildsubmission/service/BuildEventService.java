@@ -76,6 +76,13 @@ public class BuildEventService {
 
     public void onCompleted(String eventId, BuildCompleted e) {
         apply(eventId, e, (c, b, now) -> {
+            if (b.imageId() != null && !b.imageId().equals(e.imageId())) {
+                // A redelivered build.requested was built a second time: the first image is the one registry-push
+                // ships (it refuses to replace it), so its facts stay.
+                LOG.warnf("build %s: a second build.completed names image %s; the build's image stays %s", b.id(),
+                        e.imageId(), b.imageId());
+                return Optional.empty();
+            }
             store.recordCompleted(c, b.id(), e.parentImage(), e.parentDigest(), e.imageId(), e.sizeBytes(),
                     e.labels(), e.contentManifest(), e.layers(), now);
             return StateMachine.onBuilding(snapshot(b));

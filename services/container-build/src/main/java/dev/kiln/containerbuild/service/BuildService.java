@@ -49,9 +49,9 @@ import org.jboss.logging.Logger;
 public class BuildService {
     private static final Logger LOG = Logger.getLogger(BuildService.class);
 
-    public static final String LABEL_BUILD_ID = InjectLabelsPlugin.BUILD_ID;
-    public static final String LABEL_PARENT_IMAGE = InjectLabelsPlugin.PARENT_IMAGE;
-    public static final String LABEL_PARENT_DIGEST = InjectLabelsPlugin.PARENT_DIGEST;
+    public static final String LABEL_BUILD_ID = dev.kiln.support.docker.KilnLabels.BUILD_ID;
+    public static final String LABEL_PARENT_IMAGE = dev.kiln.support.docker.KilnLabels.PARENT_IMAGE;
+    public static final String LABEL_PARENT_DIGEST = dev.kiln.support.docker.KilnLabels.PARENT_DIGEST;
     private static final int REMEMBERED = 1000;
 
     @Inject

@@ -2,6 +2,7 @@ package dev.kiln.containerbuild.service;
 
 import dev.kiln.events.BuildRequested;
 import dev.kiln.events.Source;
+import dev.kiln.support.docker.KilnLabels;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 
@@ -12,10 +13,6 @@ import java.util.Map;
  * They are passed to {@code docker build} as labels, so they override what the Dockerfile says.
  */
 public final class InjectLabelsPlugin implements PreflightPlugin {
-    public static final String BUILD_ID = "dev.kiln.build-id";
-    public static final String PARENT_IMAGE = "dev.kiln.parent-image";
-    public static final String PARENT_DIGEST = "dev.kiln.parent-digest";
-    public static final String CONTEXT_DIGEST = "dev.kiln.context-digest";
     private static final String OCI = "org.opencontainers.image.";
 
     private final String hubUrl;
@@ -38,7 +35,7 @@ public final class InjectLabelsPlugin implements PreflightPlugin {
         String date = c.now().truncatedTo(ChronoUnit.SECONDS).toString();
         labels.put("build-date", date);
         labels.put(OCI + "created", date);
-        labels.put(BUILD_ID, r.buildId());
+        labels.put(KilnLabels.BUILD_ID, r.buildId());
         Source s = r.source();
         if (s.kind() == Source.Kind.GIT) {
             String ref = c.commit() != null ? c.commit() : s.gitCommit() != null ? s.gitCommit() : s.gitRef();
@@ -48,7 +45,7 @@ public final class InjectLabelsPlugin implements PreflightPlugin {
             labels.put(OCI + "source", s.gitUrl());
             labels.put(OCI + "revision", ref);
         } else {
-            labels.put(CONTEXT_DIGEST, s.contextDigest());
+            labels.put(KilnLabels.CONTEXT_DIGEST, s.contextDigest());
             labels.put(OCI + "source", hubUrl + "/api/v1/contexts/" + s.contextDigest());
         }
         String name = own.getOrDefault("name", r.nvr().name());
@@ -56,11 +53,11 @@ public final class InjectLabelsPlugin implements PreflightPlugin {
         labels.put(OCI + "title", name);
         labels.put(OCI + "version", r.scratch() || r.nvr().release() == null ? version : version + "-" + r.nvr().release());
         if (c.parentImage() != null) {
-            labels.put(PARENT_IMAGE, c.parentImage());
+            labels.put(KilnLabels.PARENT_IMAGE, c.parentImage());
             labels.put(OCI + "base.name", c.parentImage());
         }
         if (c.parentDigest() != null) {
-            labels.put(PARENT_DIGEST, c.parentDigest());
+            labels.put(KilnLabels.PARENT_DIGEST, c.parentDigest());
             labels.put(OCI + "base.digest", c.parentDigest());
         }
         c.log("preflight " + name() + ": " + labels.size() + " labels injected");

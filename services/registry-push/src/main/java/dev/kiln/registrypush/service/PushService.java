@@ -18,6 +18,7 @@ import dev.kiln.registrypush.domain.PushTags;
 import dev.kiln.registrypush.domain.SbomAttachment;
 import dev.kiln.support.docker.BuildImageTag;
 import dev.kiln.support.docker.DockerClients;
+import dev.kiln.support.docker.KilnLabels;
 import dev.kiln.support.registry.RegistryClient;
 import dev.kiln.support.registry.RegistryException;
 import jakarta.annotation.PostConstruct;
@@ -30,6 +31,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 
@@ -203,10 +205,14 @@ public class PushService {
                 throw new DaemonException("the Docker daemon at " + event.dockerHost() + " cannot be reached: "
                         + e.getMessage(), false, e);
             }
+            String tag = target.tags().get(0);
+            Optional<ImagePushed> shipped = alreadyShipped(event, target, tag);
+            if (shipped.isPresent()) {
+                return shipped.get();
+            }
             DaemonImagePusher.Pushed pushed = pusher.push(docker, image.getId(), registry, target.repository(),
                     target.tags());
             String digest = pushed.digest();
-            String tag = target.tags().get(0);
             RegistryClient.Manifest manifest = registry.getManifest(target.repository(), tag)
                     .orElseThrow(() -> new RegistryException("the tag " + tag + " that was just pushed to "
                             + target.registry() + "/" + target.repository() + " is not there", true));
@@ -227,6 +233,34 @@ public class PushService {
             return new ImagePushed(event.buildId(), event.component(), event.scratch(), event.nvr(), target.registry(),
                     target.repository(), target.tags(), digest, manifest.mediaType(), size, Instant.now());
         }
+    }
+
+    /**
+     * What was built is what ships, once: when the build's tag already names an image of this very build (its
+     * {@code dev.kiln.build-id} label) that is not {@code event}'s, a redelivered {@code build.requested} was built a
+     * second time. That first image is the one the hub, QA and signing know, so it stays: nothing is pushed and
+     * {@code image.pushed} is said again for it. A tag holding another build's image (an earlier build of the same
+     * NVR that failed) is replaced as before.
+     */
+    private Optional<ImagePushed> alreadyShipped(BuildCompleted event, Target target, String tag) throws IOException {
+        Optional<RegistryClient.Manifest> existing = registry.getManifest(target.repository(), tag);
+        if (existing.isEmpty()) {
+            return Optional.empty();
+        }
+        JsonNode manifest = JSON.readTree(existing.get().bytes());
+        String config = manifest.path("config").path("digest").asText();
+        if (config.isEmpty() || config.equals(event.imageId())) {
+            return Optional.empty();
+        }
+        JsonNode labels = JSON.readTree(registry.getBlob(target.repository(), config)).path("config").path("Labels");
+        if (!event.buildId().equals(labels.path(KilnLabels.BUILD_ID).asText())) {
+            return Optional.empty();
+        }
+        LOG.warnf("build %s was built again (image %s) but %s/%s:%s already holds its first image %s: that one stays",
+                event.buildId(), event.imageId(), target.registry(), target.repository(), tag, config);
+        return Optional.of(new ImagePushed(event.buildId(), event.component(), event.scratch(), event.nvr(),
+                target.registry(), target.repository(), target.tags(), existing.get().digest(),
+                existing.get().mediaType(), size(existing.get().bytes()), Instant.now()));
     }
 
     /**
