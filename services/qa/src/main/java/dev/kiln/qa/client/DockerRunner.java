@@ -11,6 +11,7 @@ import com.github.dockerjava.api.model.ContainerConfig;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.StreamType;
+import dev.kiln.support.docker.DaemonErrors;
 import dev.kiln.qa.domain.CheckFailure;
 import dev.kiln.qa.domain.CommandRun;
 import dev.kiln.qa.domain.ContainerRun;
@@ -97,16 +98,29 @@ public final class DockerRunner {
      * the container to an untagged image when {@code commit} (for setup steps), and removes the container.
      */
     public CommandRun exec(String image, List<String> command, List<String> env, RunLimits limits, boolean commit) {
+        return exec(image, command, env, null, false, limits, commit);
+    }
+
+    /**
+     * {@link #exec(String, List, List, RunLimits, boolean)} as {@code user} (the image's user when null) and, when
+     * {@code tty}, with a terminal: stdout and stderr are then one stream, read as stdout (as {@code docker run -t}).
+     */
+    public CommandRun exec(String image, List<String> command, List<String> env, String user, boolean tty,
+            RunLimits limits, boolean commit) {
         String id;
         try {
-            id = docker.createContainerCmd(image)
+            var create = docker.createContainerCmd(image)
                     .withName("kiln-qa-" + UUID.randomUUID().toString().substring(0, 12))
                     .withLabels(Map.of("dev.kiln.qa", "structure-test"))
                     .withEntrypoint(new String[0])
                     .withCmd(command)
                     .withEnv(env)
-                    .withHostConfig(isolated(limits))
-                    .exec().getId();
+                    .withTty(tty)
+                    .withHostConfig(isolated(limits));
+            if (user != null) {
+                create.withUser(user);
+            }
+            id = create.exec().getId();
         } catch (RuntimeException e) {
             throw new CheckFailure("could not create a container from " + image + ": " + message(e), e);
         }
@@ -349,7 +363,6 @@ public final class DockerRunner {
     }
 
     public static String message(Throwable e) {
-        String m = e.getMessage();
-        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.strip();
+        return DaemonErrors.text(e);
     }
 }

@@ -44,13 +44,32 @@ public class SourceFiles {
     @RestClient
     HubClient hub;
 
-    /** File name (e.g. {@code tests/app.yaml}) to content, sorted by name; empty when there is no tests directory. */
+    /**
+     * The files directly in the source's {@code tests/} directory: name (e.g. {@code tests/app.yaml}, {@code
+     * tests/envfile}) to content, sorted by name; empty when there is no tests directory. A test file larger than
+     * {@value #MAX_TEST_FILE_BYTES} bytes is refused; another file that large is left out.
+     */
     public Map<String, String> testFiles(Source source) {
         return source.kind() == Source.Kind.CONTEXT ? fromContext(source.contextDigest()) : fromGit(source);
     }
 
-    static boolean isTestFile(String name) {
+    public static boolean isTestFile(String name) {
         return name.matches("tests/[^/]+\\.ya?ml");
+    }
+
+    static boolean inTestsDirectory(String name) {
+        return name.matches("tests/[^/]+");
+    }
+
+    /** Whether a file of {@code size} bytes is read; throws for a test file too large to read. */
+    private static boolean wanted(String name, long size) throws IOException {
+        if (size <= MAX_TEST_FILE_BYTES) {
+            return true;
+        }
+        if (isTestFile(name)) {
+            throw new IOException(name + " is larger than " + MAX_TEST_FILE_BYTES + " bytes");
+        }
+        return false;
     }
 
     private Map<String, String> fromContext(String digest) {
@@ -100,10 +119,7 @@ public class SourceFiles {
                     while (name.startsWith("./")) {
                         name = name.substring(2);
                     }
-                    if (e.isFile() && isTestFile(name)) {
-                        if (e.getSize() > MAX_TEST_FILE_BYTES) {
-                            throw new IOException(name + " is larger than " + MAX_TEST_FILE_BYTES + " bytes");
-                        }
+                    if (e.isFile() && inTestsDirectory(name) && wanted(name, e.getSize())) {
                         files.put(name, new String(tar.readAllBytes(), StandardCharsets.UTF_8));
                     }
                 }
@@ -133,11 +149,8 @@ public class SourceFiles {
                 try (Stream<Path> list = Files.list(tests)) {
                     for (Path p : list.sorted().toList()) {
                         String name = "tests/" + p.getFileName();
-                        if (isTestFile(name) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                            if (Files.size(p) > MAX_TEST_FILE_BYTES) {
-                                throw new CheckFailure(name + " is larger than " + MAX_TEST_FILE_BYTES + " bytes", null);
-                            }
-                            files.put(name, Files.readString(p, StandardCharsets.UTF_8));
+                        if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && wanted(name, Files.size(p))) {
+                            files.put(name, new String(Files.readAllBytes(p), StandardCharsets.UTF_8));
                         }
                     }
                 }

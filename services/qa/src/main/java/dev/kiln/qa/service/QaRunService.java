@@ -184,10 +184,14 @@ public class QaRunService {
             LOG.warnf("could not read the tests of build %s: %s", image.buildId(), e.getMessage());
             return new Plan(List.of(), CaseResult.error("could not read tests/*.yaml from the source: " + e.getMessage()));
         }
+        Map<String, String> all = texts;
+        texts = new java.util.TreeMap<>(texts);
+        texts.keySet().removeIf(name -> !SourceFiles.isTestFile(name));
         if (texts.isEmpty()) {
             return new Plan(List.of(), CaseResult.passed("the source has no tests/*.yaml"));
         }
-        List<TestFile> files = texts.entrySet().stream().map(e -> StructureTestParser.parse(e.getKey(), e.getValue())).toList();
+        List<TestFile> files = texts.entrySet().stream()
+                .map(e -> StructureTestParser.parse(e.getKey(), e.getValue(), all)).toList();
         long tests = files.stream().mapToLong(f -> f.tests().size()).sum();
         long bad = files.stream().filter(f -> !f.isValid()).count();
         String summary = "read " + String.join(", ", texts.keySet()) + " (" + tests + " tests"

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.kiln.qa.domain.cst.EnvVar;
 import dev.kiln.qa.domain.cst.PlannedTest;
+import dev.kiln.qa.domain.cst.RunOptions;
 import dev.kiln.qa.domain.cst.StructureTest;
 import dev.kiln.qa.domain.cst.StructureTest.CommandTest;
 import dev.kiln.qa.domain.cst.StructureTest.FileContentTest;
@@ -19,6 +20,7 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -36,7 +38,7 @@ public final class StructureTestParser {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> TOP = keys("schemaVersion", "globalEnvVars", "commandTests", "fileExistenceTests",
-            "fileContentTests", "metadataTest", "licenseTests");
+            "fileContentTests", "metadataTest", "licenseTests", "containerRunOptions");
     private static final Set<String> TOP_V1 = keys("schemaVersion", "globalEnvVars", "commandTests",
             "fileExistenceTests", "fileContentTests", "licenseTests");
     private static final Set<String> COMMAND_V1 = keys("name", "command", "envVars", "setup", "teardown",
@@ -50,6 +52,11 @@ public final class StructureTestParser {
     private static final Set<String> METADATA = keys("envVars", "unboundEnvVars", "labels", "exposedPorts", "unexposedPorts", "volumes",
             "unmountedVolumes", "entrypoint", "cmd", "workdir", "user");
     private static final Set<String> LICENSE = keys("debian", "files");
+    private static final Set<String> RUN_OPTIONS = keys("user", "privileged", "allocateTty", "envVars", "envFile",
+            "capabilities", "bindMounts");
+    /** Where an {@code envFile} may live: the directory Kiln reads the test files from. */
+    private static final Pattern ENV_FILE = Pattern.compile("tests/[^/]+");
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.]*");
     private static final Set<String> KEY_VALUE = keys("key", "value", "isRegex");
     private static final Set<String> EXECUTABLE_BY = Set.of("any", "owner", "group", "other");
 
@@ -78,9 +85,17 @@ public final class StructureTestParser {
 
     /** Parses {@code text}, the content of {@code file} (e.g. {@code tests/app.yaml}); never throws. */
     public static TestFile parse(String file, String text) {
+        return parse(file, text, Map.of());
+    }
+
+    /**
+     * Parses {@code text}, the content of {@code file}, with {@code sourceFiles} (the other files of the source's
+     * {@code tests/} directory, by name, e.g. {@code tests/envfile}) for {@code containerRunOptions.envFile}; never throws.
+     */
+    public static TestFile parse(String file, String text, Map<String, String> sourceFiles) {
         String fileCase = fileTestCase(file);
         try {
-            return TestFile.valid(file, fileCase, new Reader(file, fileCase).read(text));
+            return TestFile.valid(file, fileCase, new Reader(file, fileCase, sourceFiles).read(text));
         } catch (Invalid e) {
             return TestFile.invalid(file, fileCase, e.getMessage());
         }
@@ -89,12 +104,15 @@ public final class StructureTestParser {
     private static final class Reader {
         private final String file;
         private final String fileCase;
+        private final Map<String, String> sourceFiles;
         private final Set<String> usedCases = new HashSet<>();
         private boolean v1;
+        private RunOptions runOptions = RunOptions.NONE;
 
-        Reader(String file, String fileCase) {
+        Reader(String file, String fileCase, Map<String, String> sourceFiles) {
             this.file = file;
             this.fileCase = fileCase;
+            this.sourceFiles = sourceFiles;
         }
 
         List<PlannedTest> read(String text) {
@@ -126,6 +144,10 @@ public final class StructureTestParser {
             v1 = SCHEMA_VERSION_1.equals(version.asText());
             checkKeys(root, v1 ? TOP_V1 : TOP, "", v1 ? "schemaVersion 1.0.0 top-level" : "top-level");
             List<EnvVar> global = keyValues(root, "globalEnvVars", "");
+            JsonNode run = root.get("containerRunOptions");
+            if (run != null && !run.isNull()) {
+                runOptions = runOptions(run, "containerRunOptions: ");
+            }
             List<PlannedTest> tests = new ArrayList<>();
             for (Item item : items(root, "commandTests")) {
                 tests.add(planned(item, command(item.node, item.where), global));
@@ -203,7 +225,7 @@ public final class StructureTestParser {
                 testCase = base + "-" + n;
             }
             String label = item.where.substring(0, item.where.length() - 2);
-            return new PlannedTest(testCase, file, label, test, global);
+            return new PlannedTest(testCase, file, label, test, global, runOptions);
         }
 
         private CommandTest command(JsonNode n, String where) {
@@ -271,6 +293,116 @@ public final class StructureTestParser {
                     strings(n, "exposedPorts", where), strings(n, "unexposedPorts", where), strings(n, "volumes", where),
                     strings(n, "unmountedVolumes", where), entrypoint, cmd, string(n, "workdir", where),
                     string(n, "user", where));
+        }
+
+        /**
+         * container-structure-test's {@code containerRunOptions}: {@code user}, {@code allocateTty} and {@code envFile}
+         * (read from the source's {@code tests/} directory, as container-structure-test reads it relative to where it
+         * runs, usually the repository) are honoured. QA runs images on shared builders without network, host paths
+         * or privileges, and never hands them its own environment, so {@code privileged}, {@code capabilities},
+         * {@code bindMounts} and {@code envVars} make the file an ERROR saying so.
+         */
+        private RunOptions runOptions(JsonNode n, String where) {
+            if (!n.isObject()) {
+                throw new Invalid(file + ": field \"containerRunOptions\" must be a mapping, got " + kind(n) + ".");
+            }
+            checkKeys(n, RUN_OPTIONS, where, "containerRunOptions");
+            String isolated = "Kiln's QA runs images isolated on shared builders (no network, no host paths, no extra "
+                    + "privileges), so ";
+            if (bool(n, "privileged", where, false)) {
+                throw new Invalid(file + ": " + where + "field \"privileged\" is true; " + isolated
+                        + "tests cannot ask for a privileged container: remove it, or run this file outside Kiln.");
+            }
+            if (!strings(n, "capabilities", where).isEmpty()) {
+                throw new Invalid(file + ": " + where + "field \"capabilities\" is set; " + isolated
+                        + "tests cannot add kernel capabilities: remove it, or run this file outside Kiln.");
+            }
+            if (!strings(n, "bindMounts", where).isEmpty()) {
+                throw new Invalid(file + ": " + where + "field \"bindMounts\" is set; " + isolated
+                        + "tests cannot mount paths of the build machine: copy what the test needs into the image instead.");
+            }
+            if (!strings(n, "envVars", where).isEmpty()) {
+                throw new Invalid(file + ": " + where + "field \"envVars\" passes variables from the environment of "
+                        + "the machine that runs the tests, and Kiln's QA never hands its environment to an image: put "
+                        + "the values in an envFile under tests/, or in globalEnvVars.");
+            }
+            String user = string(n, "user", where);
+            List<EnvVar> env = List.of();
+            String envFile = string(n, "envFile", where);
+            if (envFile != null && !envFile.isEmpty()) {
+                String name = envFile.startsWith("./") ? envFile.substring(2) : envFile;
+                if (!ENV_FILE.matcher(name).matches()) {
+                    throw new Invalid(file + ": " + where + "field \"envFile\" is \"" + envFile + "\"; Kiln reads it "
+                            + "from the source's tests/ directory, like the test files: write e.g. \"tests/envfile\".");
+                }
+                String text = sourceFiles.get(name);
+                if (text == null) {
+                    throw new Invalid(file + ": " + where + "field \"envFile\" names " + name
+                            + ", which is not in the source; add it, or remove envFile.");
+                }
+                env = dotenv(name, text, where);
+            }
+            return new RunOptions(user == null || user.isEmpty() ? null : user, bool(n, "allocateTty", where, false), env);
+        }
+
+        /**
+         * An env file as container-structure-test reads one (godotenv): {@code KEY=value} or {@code KEY: value} lines,
+         * an optional {@code export}, {@code #} comments, single-quoted values as written, double-quoted ones with
+         * {@code \n} and {@code \"} escapes; variables with an empty name or value are left out, as there.
+         */
+        private List<EnvVar> dotenv(String name, String text, String where) {
+            List<EnvVar> vars = new ArrayList<>();
+            String[] lines = text.split("\r?\n", -1);
+            for (int i = 0; i < lines.length; i++) {
+                String line = lines[i].strip();
+                if (line.isEmpty() || line.startsWith("#")) {
+                    continue;
+                }
+                if (line.startsWith("export ")) {
+                    line = line.substring(7).strip();
+                }
+                int eq = line.indexOf('=');
+                int colon = line.indexOf(':');
+                int sep = eq < 0 ? colon : colon < 0 ? eq : Math.min(eq, colon);
+                String key = sep < 0 ? "" : line.substring(0, sep).strip();
+                if (sep < 0 || !ENV_NAME.matcher(key).matches()) {
+                    throw new Invalid(file + ": " + where + "envFile " + name + " line " + (i + 1)
+                            + " is not KEY=value; fix it or remove it.");
+                }
+                String value = line.substring(sep + 1).strip();
+                if (value.startsWith("'") && value.length() > 1 && value.indexOf('\'', 1) > 0) {
+                    value = value.substring(1, value.indexOf('\'', 1));
+                } else if (value.startsWith("\"") && value.length() > 1) {
+                    StringBuilder out = new StringBuilder();
+                    boolean closed = false;
+                    for (int j = 1; j < value.length(); j++) {
+                        char c = value.charAt(j);
+                        if (c == '\\' && j + 1 < value.length()) {
+                            char next = value.charAt(++j);
+                            out.append(next == 'n' ? '\n' : next == 'r' ? '\r' : next);
+                        } else if (c == '"') {
+                            closed = true;
+                            break;
+                        } else {
+                            out.append(c);
+                        }
+                    }
+                    if (!closed) {
+                        throw new Invalid(file + ": " + where + "envFile " + name + " line " + (i + 1)
+                                + " opens a double quote it does not close.");
+                    }
+                    value = out.toString();
+                } else {
+                    int comment = value.indexOf(" #");
+                    if (comment >= 0) {
+                        value = value.substring(0, comment).strip();
+                    }
+                }
+                if (!value.isEmpty()) {
+                    vars.add(new EnvVar(key, value, false));
+                }
+            }
+            return vars;
         }
 
         private void checkKeys(JsonNode n, Set<String> known, String where, String what) {

@@ -10,6 +10,7 @@ import dev.kiln.qa.domain.FileEntry;
 import dev.kiln.qa.domain.RunLimits;
 import dev.kiln.qa.domain.cst.EnvVar;
 import dev.kiln.qa.domain.cst.PlannedTest;
+import dev.kiln.qa.domain.cst.RunOptions;
 import dev.kiln.qa.domain.cst.StructureTest;
 import dev.kiln.qa.domain.cst.StructureTest.CommandTest;
 import dev.kiln.qa.domain.cst.StructureTest.FileContentTest;
@@ -53,7 +54,7 @@ public final class StructureTestRunner {
     public CaseResult run(String image, PlannedTest planned) {
         StructureTest test = planned.test();
         if (test instanceof CommandTest c) {
-            return command(image, c, planned.globalEnvVars());
+            return command(image, c, planned.globalEnvVars(), planned.runOptions());
         }
         if (test instanceof FileExistenceTest f) {
             return existence(image, f);
@@ -69,13 +70,13 @@ public final class StructureTestRunner {
 
     // ---- commandTests ----
 
-    private CaseResult command(String image, CommandTest test, List<EnvVar> global) {
-        List<String> env = environment(docker.inspect(image).getConfig(), global, test.envVars());
+    private CaseResult command(String image, CommandTest test, List<EnvVar> global, RunOptions options) {
+        List<String> env = environment(docker.inspect(image).getConfig(), options.env(), global, test.envVars());
         List<String> cleanUp = new ArrayList<>();
         try {
             String current = image;
             for (List<String> setup : test.setup()) {
-                CommandRun run = docker.exec(current, setup, env, limits, true);
+                CommandRun run = docker.exec(current, setup, env, options.user(), options.tty(), limits, true);
                 if (run.committedImage() != null) {
                     cleanUp.add(run.committedImage());
                 }
@@ -92,7 +93,8 @@ public final class StructureTestRunner {
             for (String arg : test.args()) {
                 command.add(expand(arg, config));
             }
-            CommandRun run = docker.exec(current, command, env, limits, !test.teardown().isEmpty());
+            CommandRun run = docker.exec(current, command, env, options.user(), options.tty(), limits,
+                    !test.teardown().isEmpty());
             if (run.committedImage() != null) {
                 cleanUp.add(run.committedImage());
             }
@@ -106,7 +108,8 @@ public final class StructureTestRunner {
             matchAll(problems, "stdout", run.stdout(), test.expectedOutput(), test.excludedOutput());
             matchAll(problems, "stderr", run.stderr(), test.expectedError(), test.excludedError());
             for (List<String> teardown : test.teardown()) {
-                CommandRun t = docker.exec(run.committedImage(), teardown, env, limits, false);
+                CommandRun t = docker.exec(run.committedImage(), teardown, env, options.user(), options.tty(), limits,
+                        false);
                 if (t.timedOut() || t.exitCode() == null || t.exitCode() != 0) {
                     problems.add("teardown command " + teardown + " " + ended(t));
                 }
@@ -126,6 +129,17 @@ public final class StructureTestRunner {
 
     /** The image's environment, then the file's and the test's variables, {@code $VAR} expanded in order. */
     static List<String> environment(ContainerConfig config, List<EnvVar> global, List<EnvVar> own) {
+        return environment(config, List.of(), global, own);
+    }
+
+    /**
+     * The variables a command test's container gets beside the image's own: the {@code envFile}'s, as written, then
+     * {@code globalEnvVars} and the test's {@code envVars}, each expanded against what is set so far. Where
+     * container-structure-test, once {@code containerRunOptions} is set, gives the container the env file's variables
+     * only (dropping the test's own), Kiln keeps them: a test's {@code envVars} always apply.
+     */
+    static List<String> environment(ContainerConfig config, List<EnvVar> envFile, List<EnvVar> global,
+            List<EnvVar> own) {
         Map<String, String> env = new LinkedHashMap<>();
         if (config != null && config.getEnv() != null) {
             for (String kv : config.getEnv()) {
@@ -134,6 +148,10 @@ public final class StructureTestRunner {
             }
         }
         Map<String, String> overrides = new LinkedHashMap<>();
+        for (EnvVar v : envFile) {
+            env.put(v.key(), v.value());
+            overrides.put(v.key(), v.value());
+        }
         for (List<EnvVar> vars : List.of(global, own)) {
             for (EnvVar v : vars) {
                 String value = expand(v.value(), env);

@@ -11,6 +11,7 @@ import dev.kiln.qa.domain.cst.StructureTest.FileExistenceTest;
 import dev.kiln.qa.domain.cst.StructureTest.MetadataTest;
 import dev.kiln.qa.domain.cst.TestFile;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class StructureTestParserTest {
@@ -210,5 +211,70 @@ class StructureTestParserTest {
                 StructureTestParser.parse("tests/a.yaml", "schemaVersion: \"2.0.0\"\nmetadataTest:\n  labels:\n    - key: a\n      val: b\n").error());
         assertEquals("tests/a.yaml: commandTests test \"re\": field \"expectedOutput\" has an invalid regular expression \"(\" (Unclosed group).",
                 StructureTestParser.parse("tests/a.yaml", "schemaVersion: \"2.0.0\"\ncommandTests:\n  - name: re\n    command: ls\n    expectedOutput: [\"(\"]\n").error());
+    }
+
+    @Test
+    void containerRunOptions() {
+        // container-structure-test's own tests/*containeropts*.yaml
+        TestFile user = StructureTestParser.parse("tests/user.yaml", """
+                schemaVersion: '2.0.0'
+                commandTests:
+                - name: 'apt-get'
+                  command: 'bash'
+                  args: [-c, "whoami"]
+                containerRunOptions:
+                  user: 'root'
+                """);
+        assertNull(user.error());
+        assertEquals("root", user.tests().get(0).runOptions().user());
+        TestFile envFile = StructureTestParser.parse("tests/envfile.yaml", """
+                schemaVersion: '2.0.0'
+                commandTests:
+                - name: "Test envFile containerRunOptions"
+                  command: "printenv"
+                containerRunOptions:
+                  envFile: tests/envfile
+                """, Map.of("tests/envfile", "FOO=keepitsecret!\nBAR=keepitsafe!\n"));
+        assertNull(envFile.error());
+        assertEquals(List.of("FOO", "BAR"), envFile.tests().get(0).runOptions().env().stream().map(v -> v.key()).toList());
+        assertTrue(StructureTestParser.parse("tests/envfile.yaml", """
+                schemaVersion: '2.0.0'
+                containerRunOptions:
+                  envFile: tests/envfile
+                """).error().contains("names tests/envfile, which is not in the source"));
+        assertTrue(StructureTestParser.parse("tests/envfile.yaml", """
+                schemaVersion: '2.0.0'
+                containerRunOptions:
+                  envFile: /etc/passwd
+                """).error().contains("from the source's tests/ directory"));
+        String env = StructureTestParser.parse("tests/env.yaml", """
+                schemaVersion: '2.0.0'
+                containerRunOptions:
+                  envVars: [FOO, BAR]
+                """).error();
+        assertTrue(env.contains("never hands its environment to an image"), env);
+        String privileged = StructureTestParser.parse("tests/caps.yaml", """
+                schemaVersion: '2.0.0'
+                containerRunOptions:
+                  privileged: true
+                  capabilities: ["sys_admin"]
+                  bindMounts: ["/tmp/test:/tmp/test"]
+                """).error();
+        assertTrue(privileged.contains("\"privileged\" is true") && privileged.contains("isolated"), privileged);
+        assertTrue(StructureTestParser.parse("tests/mounts.yaml", """
+                schemaVersion: '2.0.0'
+                containerRunOptions:
+                  bindMounts: ["/:/host"]
+                """).error().contains("cannot mount paths of the build machine"));
+        assertTrue(StructureTestParser.parse("tests/typo.yaml", """
+                schemaVersion: '2.0.0'
+                containerRunOptions:
+                  tty: true
+                """).error().contains("unknown field \"tty\"; containerRunOptions fields are: user, privileged, allocateTty"));
+        assertTrue(StructureTestParser.parse("tests/old.yaml", """
+                schemaVersion: '1.0.0'
+                containerRunOptions:
+                  user: root
+                """).error().contains("unknown field \"containerRunOptions\""));
     }
 }

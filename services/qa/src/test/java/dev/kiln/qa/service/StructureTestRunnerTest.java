@@ -143,6 +143,58 @@ class StructureTestRunnerTest {
         return results;
     }
 
+    /** {@link #run(String, String)} with other files of the source's tests/ directory. */
+    private static Map<String, CaseResult> run(String image, String yaml, Map<String, String> sourceFiles) {
+        TestFile file = StructureTestParser.parse("tests/t.yaml", "schemaVersion: \"2.0.0\"\n" + yaml, sourceFiles);
+        assertEquals(null, file.error());
+        Map<String, CaseResult> results = new LinkedHashMap<>();
+        for (PlannedTest t : file.tests()) {
+            results.put(t.testCase().substring("kiln.cst.t.".length()), runner.run(image, t));
+        }
+        return results;
+    }
+
+    @Test
+    void containerRunOptionsUserTtyAndEnvFile() {
+        // BAD runs as 1000:1000; container-structure-test's containeropts_user test runs it as root
+        String commands = """
+                commandTests:
+                  - name: uid
+                    command: id
+                    args: [-u]
+                    expectedOutput: ['^0\\s*$']
+                  - name: stderr
+                    command: sh
+                    args: [-c, "echo to-stderr >&2"]
+                    expectedOutput: [to-stderr]
+                  - name: env
+                    command: env
+                    envVars: [{key: OWN, value: kept}]
+                    expectedOutput: ["FOO=keepitsecret!", "BAR=keepitsafe!", "OWN=kept", "QUOTED=a b"]
+                    excludedOutput: [EMPTY=, "#"]
+                """;
+        Map<String, String> sources = Map.of("tests/envfile", """
+                # container-structure-test's tests/envfile, and more of what godotenv reads
+                FOO=keepitsecret!
+                export BAR='keepitsafe!'
+                QUOTED="a b" # a comment
+                EMPTY=
+                """);
+        Map<String, CaseResult> with = run(BAD, commands + """
+                containerRunOptions:
+                  user: root
+                  allocateTty: true
+                  envFile: tests/envfile
+                """, sources);
+        assertOutcome(QaOutcome.PASSED, with.get("uid"));
+        assertOutcome(QaOutcome.PASSED, with.get("stderr"));
+        assertOutcome(QaOutcome.PASSED, with.get("env"));
+        Map<String, CaseResult> without = run(BAD, commands, sources);
+        assertOutcome(QaOutcome.FAILED, without.get("uid"));
+        assertOutcome(QaOutcome.FAILED, without.get("stderr"));
+        assertOutcome(QaOutcome.FAILED, without.get("env"));
+    }
+
     /** Parses a whole file (its own schemaVersion) and runs each test against {@code image}. */
     private static Map<String, CaseResult> runFile(String image, String text) {
         TestFile file = StructureTestParser.parse("tests/t.yaml", text);

@@ -2,6 +2,10 @@ package dev.kiln.qa.domain.cst;
 
 import java.util.List;
 
-/** A test of a file, with its test case name {@code kiln.cst.<file-stem>.<test>} and the file's global env. */
-public record PlannedTest(String testCase, String file, String label, StructureTest test, List<EnvVar> globalEnvVars) {
+/**
+ * A test of a file, with its test case name {@code kiln.cst.<file-stem>.<test>}, the file's global env and its
+ * {@code containerRunOptions}.
+ */
+public record PlannedTest(String testCase, String file, String label, StructureTest test, List<EnvVar> globalEnvVars,
+        RunOptions runOptions) {
 }
