@@ -14,12 +14,15 @@ public final class DaemonErrors {
     private DaemonErrors() {
     }
 
-    /** The daemon's message of {@code failure} on one line, or its own message when it is not a daemon answer. */
+    /**
+     * The daemon's message of {@code failure} on one line, or its own message when it is not a daemon answer (never a
+     * class name).
+     */
     public static String text(Throwable failure) {
         if (failure == null) {
             return "no details";
         }
-        String message = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+        String message = dev.kiln.support.text.Failures.message(failure);
         if (failure instanceof DockerException) {
             message = message.replaceFirst("^(Status \\d+:\\s*)+", "");
         }

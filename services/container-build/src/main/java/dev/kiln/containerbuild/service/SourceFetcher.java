@@ -144,10 +144,6 @@ public class SourceFetcher {
     }
 
     static String rootMessage(Throwable t) {
-        Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return dev.kiln.support.text.Failures.rootMessage(t);
     }
 }

@@ -89,7 +89,6 @@ final class FailureClassifier {
     }
 
     private static String message(Throwable t) {
-        String m = t.getMessage();
-        return m == null || m.isBlank() ? t.getClass().getSimpleName() : m.strip();
+        return dev.kiln.support.text.Failures.message(t);
     }
 }

@@ -206,7 +206,7 @@ public class ReleaseService {
                     db.waivers(c, subject.buildId()), config.registry().candidate().address());
         } catch (SQLException | RuntimeException e) {
             LOG.errorf(e, "build %s: gate evaluation failed; the gate stays closed", subject.buildId());
-            return GatePolicy.error(policy.id(), e.getClass().getSimpleName());
+            return GatePolicy.error(policy.id(), "see the release service's log");
         }
     }
 
