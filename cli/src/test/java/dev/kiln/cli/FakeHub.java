@@ -24,7 +24,12 @@ final class FakeHub implements AutoCloseable {
 
     static final String T0 = "2025-01-01T10:00:00Z";
 
-    private final HttpServer server;
+    private volatile HttpServer server;
+    /** When a build's GET reaches this poll, the hub goes away for {@link #outage} (see {@link #outageAtPoll}). */
+    private volatile int outagePoll = -1;
+    private volatile java.time.Duration outage;
+    /** Restarts the hub has been through. */
+    final AtomicInteger restarts = new AtomicInteger();
     final Map<String, AtomicInteger> polls = new ConcurrentHashMap<>();
     final List<byte[]> contexts = new CopyOnWriteArrayList<>();
     final List<String> contextTypes = new CopyOnWriteArrayList<>();
@@ -38,13 +43,39 @@ final class FakeHub implements AutoCloseable {
     static final String ADMIN_TOKEN = "kiln_admin";
 
     FakeHub() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/api/v1/contexts", this::contexts);
-        server.createContext("/api/v1/builds", this::builds);
-        server.createContext("/api/v1/whoami", this::whoami);
-        server.createContext("/api/v1/components", this::components);
-        server.createContext("/api/v1/tokens", this::tokens);
-        server.start();
+        server = listen(0);
+    }
+
+    private HttpServer listen(int port) throws IOException {
+        HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+        s.createContext("/api/v1/contexts", this::contexts);
+        s.createContext("/api/v1/builds", this::builds);
+        s.createContext("/api/v1/whoami", this::whoami);
+        s.createContext("/api/v1/components", this::components);
+        s.createContext("/api/v1/tokens", this::tokens);
+        s.start();
+        return s;
+    }
+
+    /**
+     * A restart: once a build is fetched for the {@code poll}-th time, the hub stops listening (connections are
+     * refused) for {@code away}, then listens on the same port again with the same state.
+     */
+    void outageAtPoll(int poll, java.time.Duration away) {
+        outage = away;
+        outagePoll = poll;
+    }
+
+    private void restart() {
+        int port = server.getAddress().getPort();
+        server.stop(0);
+        try {
+            Thread.sleep(outage.toMillis());
+            server = listen(port);
+            restarts.incrementAndGet();
+        } catch (Exception e) {
+            throw new IllegalStateException("the fake hub could not listen again on port " + port, e);
+        }
     }
 
     String url() {
@@ -53,6 +84,8 @@ final class FakeHub implements AutoCloseable {
 
     void reset() {
         polls.clear();
+        outagePoll = -1;
+        restarts.set(0);
         contexts.clear();
         contextTypes.clear();
         contextLengths.clear();
@@ -252,6 +285,12 @@ final class FakeHub implements AutoCloseable {
                 return;
             }
             int poll = polls.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+            if (poll == outagePoll) {
+                outagePoll = -1;
+                x.close();
+                new Thread(this::restart, "fake-hub-restart").start();
+                return;
+            }
             send(x, 200, record(id, poll));
             return;
         }

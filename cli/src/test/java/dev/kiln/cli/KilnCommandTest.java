@@ -155,6 +155,34 @@ class KilnCommandTest {
     }
 
     @Test
+    void watchRidesOutAHubRestart(QuarkusMainLauncher launcher) {
+        hub.outageAtPoll(2, java.time.Duration.ofMillis(2500));
+        LaunchResult ok = launcher.launch("watch", "b-ok", "--server", hub.url(), "--poll-interval", "20");
+        assertEquals(0, ok.exitCode(), ok.getErrorOutput());
+        assertEquals(1, hub.restarts.get());
+        assertEquals("localhost:5001/hello@sha256:" + "a".repeat(64), last(ok.getOutput()));
+        String err = ok.getErrorOutput();
+        assertTrue(err.contains("following build b-ok again when the server is back (giving up after 300s)"), err);
+        assertTrue(err.contains("the server is back after"), err);
+        assertEquals(2, err.lines().count(), "one notice when it goes, one when it is back: " + err);
+    }
+
+    @Test
+    void watchGivesUpWhenTheHubStaysAway(QuarkusMainLauncher launcher) throws Exception {
+        hub.outageAtPoll(2, java.time.Duration.ofSeconds(6));
+        LaunchResult gone = launcher.launch("watch", "b-ok", "--server", hub.url(), "--poll-interval", "20",
+                "--reconnect-for", "2");
+        assertEquals(3, gone.exitCode(), gone.getErrorOutput());
+        assertTrue(gone.getErrorOutput().contains("giving up after 2s"), gone.getErrorOutput());
+        assertFalse(gone.getErrorOutput().contains("\tat "), "no stack trace without --verbose");
+        // the hub comes back before the next test uses it
+        for (long end = System.nanoTime() + 30_000_000_000L; hub.restarts.get() == 0 && System.nanoTime() < end;) {
+            Thread.sleep(50);
+        }
+        assertEquals(1, hub.restarts.get());
+    }
+
+    @Test
     void followingGivesUpAfterTheTimeoutWithExitFive(QuarkusMainLauncher launcher) {
         LaunchResult result = launcher.launch("watch", "b-slow", "--server", hub.url(), "--timeout", "1",
                 "--poll-interval", "100");

@@ -154,8 +154,8 @@ public final class KilnServer {
      *
      * @return the build's final state, from the {@code end} event
      */
-    public String followLogs(String id, Consumer<LogBatch> sink) throws InterruptedException {
-        return new SseFollower(baseUrl, token, json).followLogs(id, sink);
+    public String followLogs(String id, Consumer<LogBatch> sink, ServerOutage outage) throws InterruptedException {
+        return new SseFollower(baseUrl, token, json).followLogs(id, sink, outage);
     }
 
     /** Reads a JSON document (for commands that print selected fields). */
@@ -200,7 +200,8 @@ public final class KilnServer {
         } catch (ServerResponseException e) {
             throw e;
         } catch (ProcessingException | IllegalStateException e) {
-            if (ServerUnreachableException.isConnectFailure(e)) {
+            if (ServerUnreachableException.isConnectFailure(e) || find(e, java.io.IOException.class) != null) {
+                // refused, reset or cut off: the server is not there to answer
                 throw new ServerUnreachableException(baseUrl, e);
             }
             ServerResponseException wrapped = find(e, ServerResponseException.class);

@@ -19,11 +19,9 @@ import java.util.function.Consumer;
 
 /**
  * A small Server-Sent Events reader (java.net.http) for build-submission's follow streams. A dropped connection is
- * resumed with {@code Last-Event-ID}, a few times, before giving up.
+ * resumed with {@code Last-Event-ID} while the server is away for less than the {@link ServerOutage}'s limit.
  */
 final class SseFollower {
-
-    static final int RECONNECTS = 5;
 
     private final String baseUrl;
     private final String token;
@@ -41,14 +39,17 @@ final class SseFollower {
     record Event(String name, String id, String data) {
     }
 
-    String followLogs(String id, Consumer<KilnServer.LogBatch> sink) throws InterruptedException {
+    /**
+     * Follows the log of build {@code id} to its end and returns the build's final state. A stream that breaks (the
+     * hub restarting) is resumed from the last event id while {@code outage} allows; a hub that cannot be reached at
+     * the first try is an error at once.
+     */
+    String followLogs(String id, Consumer<KilnServer.LogBatch> sink, ServerOutage outage) throws InterruptedException {
         String path = "/api/v1/builds/" + URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20") + "/logs";
+        String following = "the log of build " + id;
         String lastId = null;
-        IOException lastFailure = null;
-        for (int attempt = 0; attempt <= RECONNECTS; attempt++) {
-            if (attempt > 0) {
-                Thread.sleep(Math.min(5000, 500L * attempt));
-            }
+        boolean answered = false;
+        while (true) {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                     .header("Accept", "text/event-stream").GET();
             if (token != null && !token.isBlank()) {
@@ -61,10 +62,11 @@ final class SseFollower {
             try {
                 response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
             } catch (IOException e) {
-                if (ServerUnreachableException.isConnectFailure(e) && attempt == 0) {
-                    throw new ServerUnreachableException(baseUrl, e);
+                ServerUnreachableException away = new ServerUnreachableException(baseUrl, e);
+                if (!answered) {
+                    throw away;
                 }
-                lastFailure = e;
+                outage.away(away, following);
                 continue;
             }
             if (response.statusCode() >= 400) {
@@ -74,8 +76,16 @@ final class SseFollower {
                 } catch (IOException e) {
                     body = null;
                 }
-                throw ServerResponseException.of(response.statusCode(), null, body);
+                ServerResponseException refused = ServerResponseException.of(response.statusCode(), null, body);
+                if (!answered || !ServerOutage.isAway(refused)) {
+                    throw refused;
+                }
+                outage.away(refused, following);
+                continue;
             }
+            answered = true;
+            outage.back(following);
+            IOException broken;
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(),
                     StandardCharsets.UTF_8))) {
                 Event e;
@@ -92,13 +102,12 @@ final class SseFollower {
                         return json.readTree(e.data()).path("state").asText(null);
                     }
                 }
-                lastFailure = new IOException("the server closed the log stream before its end");
+                broken = new IOException("the server closed the log stream before its end");
             } catch (IOException e) {
-                lastFailure = e;
+                broken = e;
             }
+            outage.away(new ServerUnreachableException(baseUrl, broken), following);
         }
-        throw new IllegalStateException("lost the log stream of build " + id + " after " + RECONNECTS
-                + " reconnects: " + (lastFailure == null ? "unknown error" : lastFailure.getMessage()));
     }
 
     /** The next event of the stream, or null at its end. Comments and events without data are skipped. */

@@ -105,7 +105,8 @@ public class ContainerBuildCommand implements Callable<Integer> {
         if (noWait) {
             return 0;
         }
-        String reference = followOptions.follower(server, out).follow(build.id(), followOptions.timeout());
+        String reference = followOptions.follower(server, out, spec.commandLine().getErr())
+                .follow(build.id(), followOptions.timeout());
         out.println(reference);
         if (serverOptions.verbose()) {
             err.println("Logs: kiln logs " + build.id());

@@ -1,6 +1,7 @@
 package dev.kiln.cli.command;
 
 import dev.kiln.cli.client.KilnServer;
+import dev.kiln.cli.client.ServerOutage;
 import dev.kiln.cli.service.BuildFollower;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -27,6 +28,11 @@ public class FollowOptions {
                     + "per state) or auto (live on a terminal, plain when piped). Default: ${DEFAULT-VALUE}.")
     Display display;
 
+    @Option(names = "--reconnect-for", paramLabel = "SECONDS", defaultValue = "300",
+            description = "When the server goes away while following (a restart), keep trying for this many seconds "
+                    + "before giving up (exit 3). Default: ${DEFAULT-VALUE}.")
+    long reconnectSeconds;
+
     /** Hidden: lets tests poll faster than once a second. */
     @Option(names = "--poll-interval", paramLabel = "MILLIS", defaultValue = "1000", hidden = true)
     long pollMillis;
@@ -42,8 +48,16 @@ public class FollowOptions {
         return Duration.ofMillis(Math.max(10, pollMillis));
     }
 
-    public BuildFollower follower(KilnServer server, PrintWriter out) {
-        return new BuildFollower(server::build, Duration.ofMillis(Math.max(10, pollMillis)), out, live());
+    public BuildFollower follower(KilnServer server, PrintWriter out, PrintWriter notices) {
+        return new BuildFollower(server::build, pollInterval(), out, live(), outage(notices));
+    }
+
+    /** How long a server may be away while following, notices of it going to {@code notices}. */
+    public ServerOutage outage(PrintWriter notices) {
+        if (reconnectSeconds < 0) {
+            throw new ParameterException(mixee.commandLine(), "--reconnect-for must be 0 or a positive number of seconds");
+        }
+        return new ServerOutage(Duration.ofSeconds(reconnectSeconds), notices);
     }
 
     /** Live display: asked for, or auto on a terminal (a console, and TERM is not dumb). */

@@ -3,6 +3,7 @@ package dev.kiln.cli.command;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.cli.client.KilnServer;
+import dev.kiln.cli.client.ServerOutage;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -32,6 +33,11 @@ public class LogsCommand implements Callable<Integer> {
                     + "{\"id\", \"lines\"}). Default: ${DEFAULT-VALUE}.")
     OutputFormat output;
 
+    @Option(names = "--reconnect-for", paramLabel = "SECONDS", defaultValue = "300",
+            description = "With -f: when the server goes away (a restart), keep trying for this many seconds before "
+                    + "giving up (exit 3); the log resumes where it broke off. Default: ${DEFAULT-VALUE}.")
+    long reconnectSeconds;
+
     @Parameters(index = "0", paramLabel = "ID", description = "The build id.")
     String id;
 
@@ -43,6 +49,12 @@ public class LogsCommand implements Callable<Integer> {
         KilnServer server = serverOptions.connect(json);
         PrintWriter out = spec.commandLine().getOut();
         if (follow) {
+            if (reconnectSeconds < 0) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--reconnect-for must be 0 or a positive number of seconds");
+            }
+            ServerOutage outage = new ServerOutage(java.time.Duration.ofSeconds(reconnectSeconds),
+                    spec.commandLine().getErr());
             server.followLogs(id, batch -> {
                 if (output == OutputFormat.json) {
                     ObjectNode node = json.createObjectNode();
@@ -53,7 +65,7 @@ public class LogsCommand implements Callable<Integer> {
                     batch.lines().forEach(out::println);
                 }
                 out.flush();
-            });
+            }, outage);
             return 0;
         }
         String text = server.logsText(id);

@@ -47,7 +47,8 @@ public class WatchCommand implements Callable<Integer> {
         if (output == OutputFormat.json) {
             PrintWriter discard = new PrintWriter(java.io.Writer.nullWriter());
             try {
-                new BuildFollower(server::build, followOptions.pollInterval(), discard, false).follow(id, timeout);
+                new BuildFollower(server::build, followOptions.pollInterval(), discard, false,
+                        followOptions.outage(spec.commandLine().getErr())).follow(id, timeout);
             } finally {
                 String body = server.buildJson(id);
                 out.print(body.endsWith("\n") ? body : body + "\n");
@@ -55,7 +56,7 @@ public class WatchCommand implements Callable<Integer> {
             }
             return 0;
         }
-        String reference = followOptions.follower(server, out).follow(id, timeout);
+        String reference = followOptions.follower(server, out, spec.commandLine().getErr()).follow(id, timeout);
         out.println(reference);
         out.flush();
         return 0;

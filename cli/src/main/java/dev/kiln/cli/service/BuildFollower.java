@@ -1,5 +1,6 @@
 package dev.kiln.cli.service;
 
+import dev.kiln.cli.client.ServerOutage;
 import dev.kiln.cli.domain.Build;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -21,6 +22,7 @@ public final class BuildFollower {
     private final Duration interval;
     private final PrintWriter out;
     private final boolean live;
+    private final ServerOutage outage;
     private boolean statusShown;
 
     /**
@@ -30,15 +32,18 @@ public final class BuildFollower {
      * @param live     on a terminal: also keep one status line (current state, time in it, total time) that is
      *                 rewritten in place on every poll and erased before anything else is printed
      */
-    public BuildFollower(Function<String, Build> fetch, Duration interval, PrintWriter out, boolean live) {
+    public BuildFollower(Function<String, Build> fetch, Duration interval, PrintWriter out, boolean live,
+            ServerOutage outage) {
         this.fetch = fetch;
         this.interval = interval;
         this.out = out;
         this.live = live;
+        this.outage = outage;
     }
 
+    /** A follower that gives up at the first failure to reach the server. */
     public BuildFollower(Function<String, Build> fetch, Duration interval, PrintWriter out) {
-        this(fetch, interval, out, false);
+        this(fetch, interval, out, false, new ServerOutage(Duration.ZERO, new PrintWriter(java.io.Writer.nullWriter())));
     }
 
     /** ANSI: back to the start of the line and erase it. */
@@ -56,8 +61,23 @@ public final class BuildFollower {
         int printed = 0;
         String lastState = null;
         int grace = COMPLETE_GRACE_POLLS;
+        boolean answered = false;
         while (true) {
-            Build build = fetch.apply(id);
+            Build build;
+            try {
+                build = fetch.apply(id);
+                answered = true;
+            } catch (RuntimeException e) {
+                // a server that never answered is not there at all; one that did is restarting
+                if (!answered || !ServerOutage.isAway(e) || System.nanoTime() - deadline >= 0) {
+                    throw e;
+                }
+                clearStatus();
+                out.flush();
+                outage.away(e, "build " + id);
+                continue;
+            }
+            outage.back("build " + id);
             List<Build.HistoryEntry> history = build.history();
             if (printed < history.size() || build.isTerminal()) {
                 clearStatus();

@@ -115,7 +115,8 @@ class BuildFollowerTest {
                 build("SUBMITTED", false, history("SUBMITTED", T0), null, null, null),
                 build("COMPLETE", false, history("SUBMITTED", T0, "COMPLETE", "2025-01-01T10:00:12.3Z"),
                         null, CANDIDATE, PROMOTED)).iterator();
-        String ref = new BuildFollower(id -> answers.next(), Duration.ofMillis(10), new PrintWriter(text), true)
+        String ref = new BuildFollower(id -> answers.next(), Duration.ofMillis(10), new PrintWriter(text), true,
+                new dev.kiln.cli.client.ServerOutage(Duration.ZERO, new PrintWriter(java.io.Writer.nullWriter())))
                 .follow("b1", Duration.ofMinutes(1));
         assertEquals("localhost:5001/hello@sha256:aa", ref);
         String out = text.toString();
