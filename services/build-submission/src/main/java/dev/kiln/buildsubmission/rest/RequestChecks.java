@@ -10,7 +10,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Optional;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
@@ -54,7 +53,8 @@ public class RequestChecks {
                     }
                     request.setEntityStream(new ByteArrayInputStream(body));
                 } catch (IOException e) {
-                    throw new UncheckedIOException("cannot read the request body: " + e.getMessage(), e);
+                    throw SubmissionException.invalid("Unreadable request body", "the request body ended before it "
+                            + "was complete: send the request again");
                 }
             }
         }

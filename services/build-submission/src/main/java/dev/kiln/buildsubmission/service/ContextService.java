@@ -117,14 +117,22 @@ public class ContextService {
         byte[] buf = new byte[64 * 1024];
         long total = 0;
         int n;
-        while ((n = in.read(buf)) >= 0) {
+        while (true) {
+            try {
+                n = in.read(buf);
+            } catch (IOException e) {
+                throw SubmissionException.invalid("Unreadable request body", "the request body ended before it was "
+                        + "complete (" + total + " bytes read): send the archive again");
+            }
+            if (n < 0) {
+                return total;
+            }
             total += n;
             if (total > max) {
                 throw tooLarge(-1, max);
             }
             out.write(buf, 0, n);
         }
-        return total;
     }
 
     private static SubmissionException tooLarge(long size, long max) {
