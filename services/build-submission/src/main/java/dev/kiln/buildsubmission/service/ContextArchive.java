@@ -228,25 +228,6 @@ public final class ContextArchive {
         return out.toString();
     }
 
-    /** Whether a relative path climbs above the context root, read lexically (no links followed). */
-    static boolean escapes(String relative) {
-        int depth = 0;
-        for (String part : relative.split("/")) {
-            if (part.isEmpty() || part.equals(".")) {
-                continue;
-            }
-            if (part.equals("..")) {
-                if (depth == 0) {
-                    return true;
-                }
-                depth--;
-            } else {
-                depth++;
-            }
-        }
-        return false;
-    }
-
     /**
      * The paths the archive creates when unpacked, as far as link resolution needs them: its symbolic links (path →
      * target) and its regular files (as 64-bit hashes of their paths, so that memory stays small whatever the entry

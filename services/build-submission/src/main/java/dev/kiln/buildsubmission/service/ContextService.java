@@ -15,7 +15,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
@@ -93,15 +92,6 @@ public class ContextService {
                 }
             }
         }
-    }
-
-    /** The stored context's size, if it is stored ({@code digest} need not be well-formed). */
-    public Optional<StoredContext> find(String digest) {
-        if (digest == null || !DIGEST.matcher(digest).matches()) {
-            return Optional.empty();
-        }
-        OptionalLong size = tx.inTransaction(c -> store.size(c, digest));
-        return size.isPresent() ? Optional.of(new StoredContext(digest, size.getAsLong())) : Optional.empty();
     }
 
     /** The stored archive's bytes, streamed from the database a chunk at a time. */

@@ -75,10 +75,6 @@ public class ContextStore {
         }
     }
 
-    public boolean exists(Connection c, String digest) throws SQLException {
-        return size(c, digest).isPresent();
-    }
-
     /**
      * The archive's bytes as a stream that fetches one chunk at a time (each in its own short query), or empty when
      * no such context is stored. Stored contexts never change, so the chunks read are those of one archive.
