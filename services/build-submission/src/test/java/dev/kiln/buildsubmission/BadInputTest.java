@@ -123,7 +123,7 @@ class BadInputTest {
         refused(400, "the escape parser directive at line 1", () -> postBuild("{\"context\":{\"digest\":\""
                 + badEscape + "\"}}"));
         String noFrom = SubmissionResourceTest.upload(TestTars.context("# LABEL name=x version=1\n"), "application/x-tar");
-        refused(400, "Dockerfile has no FROM instruction", () -> postBuild("{\"context\":{\"digest\":\"" + noFrom
+        refused(400, "\"Dockerfile\" has no FROM instruction", () -> postBuild("{\"context\":{\"digest\":\"" + noFrom
                 + "\"}}"));
         refused(400, "'..'", () -> postBuild("{\"context\":{\"digest\":\"" + noVersion
                 + "\"},\"dockerfile\":\"../Dockerfile\"}"));

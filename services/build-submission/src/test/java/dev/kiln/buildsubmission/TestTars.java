@@ -54,6 +54,48 @@ public final class TestTars {
         return this;
     }
 
+    public TestTars hardlink(String name, String target) {
+        try {
+            TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_LINK, true);
+            e.setLinkName(target);
+            tar.putArchiveEntry(e);
+            tar.closeArchiveEntry();
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return this;
+    }
+
+    public TestTars dir(String name) {
+        try {
+            TarArchiveEntry e = new TarArchiveEntry(name.endsWith("/") ? name : name + "/", TarConstants.LF_DIR, true);
+            e.setMode(0755);
+            tar.putArchiveEntry(e);
+            tar.closeArchiveEntry();
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return this;
+    }
+
+    /** A regular file of {@code size} zero bytes (compresses to almost nothing). */
+    public TestTars zeros(String name, long size) {
+        try {
+            TarArchiveEntry e = new TarArchiveEntry(name, true);
+            e.setSize(size);
+            e.setMode(0644);
+            tar.putArchiveEntry(e);
+            byte[] buf = new byte[64 * 1024];
+            for (long left = size; left > 0; left -= buf.length) {
+                tar.write(buf, 0, (int) Math.min(buf.length, left));
+            }
+            tar.closeArchiveEntry();
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return this;
+    }
+
     public byte[] build() {
         try {
             tar.finish();

@@ -19,6 +19,31 @@ public interface KilnConfig {
 
     Stream stream();
 
+    Limits limits();
+
+    /** Lengths and counts of what a request may carry besides an archive; longer input is refused with 400. */
+    interface Limits {
+        /** Characters of a {@code name}, {@code version} or {@code release} label of the Dockerfile. */
+        @WithDefault("128")
+        int labelLength();
+
+        /** Characters of a component or user name (component, requester, user, owners) and of a build id. */
+        @WithDefault("128")
+        int fieldLength();
+
+        /** Characters of free text and locations: a git URL, a git ref, a token description. */
+        @WithDefault("2048")
+        int textLength();
+
+        /** Owners of one component. */
+        @WithDefault("100")
+        int maxOwners();
+
+        /** Bytes of a JSON request body (413 beyond). */
+        @WithDefault("1048576")
+        long jsonBodyBytes();
+    }
+
     interface Auth {
         /**
          * A token accepted as user {@code admin} with role admin, for bootstrapping (env
@@ -42,9 +67,35 @@ public interface KilnConfig {
     }
 
     interface Context {
-        /** Largest accepted build context archive, in bytes (default 200 MiB). */
+        /** Largest accepted build context archive as uploaded, in bytes (default 200 MiB). */
         @WithDefault("209715200")
         long maxBytes();
+
+        /** Largest size of a context once unpacked (gunzipped), tar headers included, in bytes (default 1 GiB). */
+        @WithDefault("1073741824")
+        long maxExpandedBytes();
+
+        /** Most entries (files, directories, links) in one context. */
+        @WithDefault("100000")
+        int maxEntries();
+
+        /** Longest entry name or link target, in UTF-8 bytes; also the longest Dockerfile path of a build. */
+        @WithDefault("1024")
+        int maxPathLength();
+
+        /** Most symbolic links in one context. */
+        @WithDefault("10000")
+        int maxSymlinks();
+
+        /** Most symbolic links followed while resolving one path (Linux allows 40). */
+        @WithDefault("40")
+        int maxLinkHops();
+
+        /**
+         * Directory where an upload is written while it is checked (default {@code kiln-context-spool} under
+         * {@code java.io.tmpdir}); the file is deleted when the request ends, stored or refused.
+         */
+        Optional<String> spoolDir();
     }
 
     interface Git {

@@ -1,10 +1,12 @@
 package dev.kiln.buildsubmission.rest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.kiln.buildsubmission.config.KilnConfig;
 import dev.kiln.buildsubmission.domain.Caller;
 import dev.kiln.buildsubmission.domain.Component;
 import dev.kiln.buildsubmission.service.AuthService;
 import dev.kiln.buildsubmission.service.SubmissionException;
+import dev.kiln.support.text.Excerpt;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -51,9 +53,11 @@ public class AccessResource {
     }
 
     private final AuthService auth;
+    private final int fieldLength;
 
-    public AccessResource(AuthService auth) {
+    public AccessResource(AuthService auth, KilnConfig config) {
         this.auth = auth;
+        this.fieldLength = config.limits().fieldLength();
     }
 
     @GET
@@ -75,8 +79,9 @@ public class AccessResource {
     @Path("/components/{name}")
     @Operation(summary = "One component and its owners")
     public ComponentJson component(@PathParam("name") String name) {
+        Params.text(name, "component", fieldLength, "kiln.limits.field-length");
         return auth.component(name).map(ComponentJson::of).orElseThrow(() -> SubmissionException.notFound(
-                "Unknown component", "component " + name + " is not registered"));
+                "Unknown component", "component " + Excerpt.of(name) + " is not registered"));
     }
 
     @POST

@@ -1,11 +1,13 @@
 package dev.kiln.buildsubmission.rest;
 
+import dev.kiln.buildsubmission.config.KilnConfig;
 import dev.kiln.buildsubmission.domain.Build;
 import dev.kiln.buildsubmission.domain.Caller;
 import dev.kiln.buildsubmission.service.AuthService;
 import dev.kiln.buildsubmission.service.Submission;
 import dev.kiln.buildsubmission.service.SubmissionException;
 import dev.kiln.buildsubmission.service.SubmissionService;
+import dev.kiln.support.text.Excerpt;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -37,11 +39,22 @@ public class BuildResource {
     private final SubmissionService service;
     private final AuthService auth;
     private final BuildStreams streams;
+    private final int fieldLength;
 
-    public BuildResource(SubmissionService service, AuthService auth, BuildStreams streams) {
+    public BuildResource(SubmissionService service, AuthService auth, BuildStreams streams, KilnConfig config) {
         this.service = service;
         this.auth = auth;
         this.streams = streams;
+        this.fieldLength = config.limits().fieldLength();
+    }
+
+    /** A build id from the path: no control characters, at most kiln.limits.field-length characters. */
+    private String id(String id) {
+        return Params.text(id, "build id", fieldLength, "kiln.limits.field-length");
+    }
+
+    private String query(String value, String name) {
+        return Params.text(value, name, fieldLength, "kiln.limits.field-length");
     }
 
     @POST
@@ -65,7 +78,7 @@ public class BuildResource {
     @Operation(summary = "One build: states with times, NVR, source, images, layers, QA, signatures, promotion, "
             + "failure")
     public BuildJson get(@PathParam("id") String id) {
-        return service.find(id).map(BuildJson::of).orElseThrow(() -> notFound(id));
+        return service.find(id(id)).map(BuildJson::of).orElseThrow(() -> notFound(id));
     }
 
     @GET
@@ -74,8 +87,9 @@ public class BuildResource {
     public Response list(@QueryParam("component") String component, @QueryParam("state") String state,
             @QueryParam("requester") String requester, @QueryParam("since") String since,
             @QueryParam("limit") String limit, @QueryParam("page") String page, @Context UriInfo uri) {
-        SubmissionService.Page p = service.list(component, state, requester, since, number(limit, "limit"),
-                number(page, "page"));
+        SubmissionService.Page p = service.list(query(component, "component"), query(state, "state"),
+                query(requester, "requester"), query(since, "since"), number(query(limit, "limit"), "limit"),
+                number(query(page, "page"), "page"));
         Response.ResponseBuilder r = Response.ok(p.builds().stream().map(BuildJson::listed).toList());
         if (p.hasNext()) {
             URI next = uri.getRequestUriBuilder().replaceQueryParam("page", p.page() + 1)
@@ -90,7 +104,7 @@ public class BuildResource {
     @Produces({dev.kiln.support.sbom.CycloneDx.MEDIA_TYPE, MediaType.APPLICATION_JSON})
     @Operation(summary = "The image's content manifest as a CycloneDX 1.5 SBOM (packages from dpkg or apk)")
     public java.util.Map<String, Object> sbom(@PathParam("id") String id) {
-        return service.sbom(id);
+        return service.sbom(id(id));
     }
 
     @GET
@@ -98,7 +112,7 @@ public class BuildResource {
     @Produces(MediaType.TEXT_PLAIN)
     @Operation(summary = "The build's log lines received so far, as plain text")
     public String logs(@PathParam("id") String id) {
-        List<String> lines = service.logs(id);
+        List<String> lines = service.logs(id(id));
         return lines.isEmpty() ? "" : String.join("\n", lines) + "\n";
     }
 
@@ -109,6 +123,7 @@ public class BuildResource {
             + "event {state} after the build ended")
     public void followLogs(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
             @Context SseEventSink sink, @Context Sse sse) {
+        id(id);
         if (service.pollLogs(id, Long.MAX_VALUE).isEmpty()) {
             throw notFound(id);
         }
@@ -122,6 +137,7 @@ public class BuildResource {
             + "history first), then one 'end' event with the build record once it ended")
     public void events(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
             @Context SseEventSink sink, @Context Sse sse) {
+        id(id);
         if (service.pollHistory(id, Long.MAX_VALUE).isEmpty()) {
             throw notFound(id);
         }
@@ -134,7 +150,7 @@ public class BuildResource {
             + "engineer or an admin); sends kiln.build.cancel-requested")
     public Response cancel(@PathParam("id") String id, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         Caller caller = auth.require(authorization);
-        return Response.accepted(BuildJson.of(service.cancel(id, caller))).build();
+        return Response.accepted(BuildJson.of(service.cancel(id(id), caller))).build();
     }
 
     private static Integer number(String text, String name) {
@@ -144,7 +160,8 @@ public class BuildResource {
         try {
             return Integer.valueOf(text.strip());
         } catch (NumberFormatException e) {
-            throw SubmissionException.invalid("Invalid " + name, name + " must be a whole number, got " + text);
+            throw SubmissionException.invalid("Invalid " + name, name + " must be a whole number, got "
+                    + Excerpt.of(text));
         }
     }
 
@@ -156,7 +173,7 @@ public class BuildResource {
             return Long.parseLong(lastEventId.strip());
         } catch (NumberFormatException e) {
             throw SubmissionException.invalid("Invalid Last-Event-ID", "Last-Event-ID must be the id of an event of "
-                    + "this stream (a number), got " + lastEventId);
+                    + "this stream (a number), got " + Excerpt.of(lastEventId));
         }
     }
 
@@ -168,6 +185,6 @@ public class BuildResource {
     }
 
     static SubmissionException notFound(String id) {
-        return SubmissionException.notFound("Build not found", "there is no build " + id);
+        return SubmissionException.notFound("Build not found", "there is no build " + Excerpt.of(id));
     }
 }

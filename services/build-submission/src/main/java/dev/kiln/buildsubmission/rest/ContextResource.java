@@ -13,6 +13,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import dev.kiln.support.text.Excerpt;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.core.StreamingOutput;
 import java.io.InputStream;
 import java.net.URI;
 import java.util.Map;
@@ -36,6 +39,7 @@ public class ContextResource {
             MediaType.APPLICATION_OCTET_STREAM })
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Upload a build context archive (tar or tar.gz; token needed)")
+    @Blocking
     public Response upload(InputStream body, @HeaderParam("Content-Length") Long contentLength,
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         auth.require(authorization);
@@ -45,12 +49,23 @@ public class ContextResource {
     }
 
     @GET
+    @Blocking
     @Path("/{digest}")
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
     @Operation(summary = "The archive bytes (open to everyone: container-build and qa fetch it)")
     public Response get(@PathParam("digest") String digest) {
-        byte[] bytes = contexts.get(digest).orElseThrow(() -> SubmissionException.notFound("Build context not found",
-                "no build context " + digest + " was uploaded"));
-        return Response.ok(bytes, MediaType.APPLICATION_OCTET_STREAM_TYPE).build();
+        Params.text(digest, "digest", 71);
+        if (!ContextService.DIGEST.matcher(digest).matches()) {
+            throw SubmissionException.invalid("Invalid digest", "the digest in the path must look like "
+                    + "sha256:<64 lowercase hex digits>, got " + Excerpt.of(digest));
+        }
+        InputStream in = contexts.open(digest).orElseThrow(() -> SubmissionException.notFound(
+                "Build context not found", "no build context " + digest + " was uploaded"));
+        StreamingOutput body = out -> {
+            try (in) {
+                in.transferTo(out);
+            }
+        };
+        return Response.ok(body, MediaType.APPLICATION_OCTET_STREAM_TYPE).build();
     }
 }

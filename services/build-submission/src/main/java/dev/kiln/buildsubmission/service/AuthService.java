@@ -6,6 +6,7 @@ import dev.kiln.buildsubmission.domain.Component;
 import dev.kiln.buildsubmission.domain.Role;
 import dev.kiln.buildsubmission.store.AuthStore;
 import dev.kiln.buildsubmission.store.Transactions;
+import dev.kiln.support.text.Excerpt;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -32,8 +33,8 @@ import org.jboss.logging.Logger;
 public class AuthService {
     private static final Logger LOG = Logger.getLogger(AuthService.class);
     public static final String BOOTSTRAP_USER = "admin";
-    public static final Pattern USER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}");
-    public static final Pattern COMPONENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,127}");
+    public static final Pattern USER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@+-]*");
+    public static final Pattern COMPONENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** A freshly made token: {@code token} is shown once and never stored. */
@@ -43,9 +44,11 @@ public class AuthService {
     private final Transactions tx;
     private final AuthStore store;
     private final byte[] bootstrapHash;
+    private final KilnConfig.Limits limits;
 
     public AuthService(KilnConfig config, Transactions tx, AuthStore store) {
         this.tx = tx;
+        this.limits = config.limits();
         this.store = store;
         this.bootstrapHash = config.auth().bootstrapAdminToken().filter(t -> !t.isBlank())
                 .map(t -> sha256(t.strip())).orElse(null);
@@ -96,7 +99,11 @@ public class AuthService {
     public NewToken createToken(Caller admin, String user, String role, String description) {
         String u = checkUser(user, "user");
         Role r = Role.fromWire(role).orElseThrow(() -> SubmissionException.invalid("Invalid role",
-                "role must be one of maintainer, release-engineer, admin; got " + role));
+                "role must be one of maintainer, release-engineer, admin; got " + Excerpt.of(role)));
+        if (description != null && description.length() > limits.textLength()) {
+            throw SubmissionException.invalid("Too long", "description is " + description.length() + " characters "
+                    + "long; at most " + limits.textLength() + " are allowed (kiln.limits.text-length)");
+        }
         String token = "kiln_" + Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(32));
         String id = UUID.randomUUID().toString();
         Instant now = Instant.now();
@@ -187,25 +194,34 @@ public class AuthService {
                 + "ask an admin: kiln component add " + component + " --owner " + (user == null ? "<user>" : user));
     }
 
-    private static String checkComponent(String name) {
-        if (name == null || !COMPONENT.matcher(name.strip()).matches()) {
-            throw SubmissionException.invalid("Invalid component", "a component name has 1 to 128 letters, digits "
-                    + "and . _ + - (starting with a letter or digit); got " + name);
+    /** A component name: 1 to kiln.limits.field-length letters, digits and . _ + -, starting with a letter or digit. */
+    public String checkComponent(String name) {
+        int max = limits.fieldLength();
+        if (name == null || name.strip().length() > max || !COMPONENT.matcher(name.strip()).matches()) {
+            throw SubmissionException.invalid("Invalid component", "a component name has 1 to " + max + " letters, "
+                    + "digits and . _ + - (starting with a letter or digit; kiln.limits.field-length); got "
+                    + Excerpt.of(name));
         }
         return name.strip();
     }
 
-    private static String checkUser(String user, String what) {
-        if (user == null || !USER.matcher(user.strip()).matches()) {
-            throw SubmissionException.invalid("Invalid user", what + " must be 1 to 128 letters, digits and . _ @ + - "
-                    + "(starting with a letter or digit); got " + user);
+    /** A user name: 1 to kiln.limits.field-length letters, digits and . _ @ + -, starting with a letter or digit. */
+    public String checkUser(String user, String what) {
+        int max = limits.fieldLength();
+        if (user == null || user.strip().length() > max || !USER.matcher(user.strip()).matches()) {
+            throw SubmissionException.invalid("Invalid user", what + " must be 1 to " + max + " letters, digits and "
+                    + ". _ @ + - (starting with a letter or digit; kiln.limits.field-length); got " + Excerpt.of(user));
         }
         return user.strip();
     }
 
-    private static List<String> checkOwners(List<String> owners) {
+    private List<String> checkOwners(List<String> owners) {
         if (owners == null || owners.isEmpty()) {
             throw SubmissionException.invalid("No owners", "name at least one owner: \"owners\": [\"alice\"]");
+        }
+        if (owners.size() > limits.maxOwners()) {
+            throw SubmissionException.invalid("Too many owners", "a component may have at most " + limits.maxOwners()
+                    + " owners (kiln.limits.max-owners); got " + owners.size());
         }
         LinkedHashSet<String> out = new LinkedHashSet<>();
         for (String o : owners) {

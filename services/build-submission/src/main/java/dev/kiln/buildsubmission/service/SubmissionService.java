@@ -22,6 +22,10 @@ import dev.kiln.events.Stage;
 import dev.kiln.support.dockerfile.DockerfileParser;
 import dev.kiln.support.sbom.CycloneDx;
 import jakarta.enterprise.context.ApplicationScoped;
+import dev.kiln.support.text.Excerpt;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -46,6 +50,8 @@ public class SubmissionService {
     private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9._+~^]+");
     private static final Pattern COMPONENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
     public static final String EVENT_NOT_SENT = "event-not-sent";
+    /** The furthest a build list may page (PostgreSQL reads and drops every row before the offset). */
+    static final long MAX_OFFSET = 1_000_000;
 
     private final KilnConfig config;
     private final Transactions tx;
@@ -78,14 +84,18 @@ public class SubmissionService {
                     "name exactly one source: \"context\": {\"digest\": ...} or \"git\": {\"url\": ..., \"ref\": ...}");
         }
         String dockerfilePath = blankToNull(s.dockerfile()) == null ? "Dockerfile" : s.dockerfile().strip();
+        checkLength(dockerfilePath, "dockerfile", config.context().maxPathLength(), "kiln.context.max-path-length");
         try {
-            ContextArchive.checkRelativePath(dockerfilePath, "dockerfile " + dockerfilePath);
+            ContextArchive.checkRelativePath(dockerfilePath, "dockerfile " + Excerpt.of(dockerfilePath));
         } catch (ContextArchive.InvalidContextException e) {
             throw SubmissionException.invalid("Invalid Dockerfile path", e.getMessage());
         }
         boolean scratch = Boolean.TRUE.equals(s.scratch());
-        String requester = caller.isAdmin() && blankToNull(s.requester()) != null ? s.requester().strip()
-                : caller.user();
+        String requester = caller.isAdmin() && blankToNull(s.requester()) != null
+                ? auth.checkUser(s.requester(), "requester") : caller.user();
+        if (s.component() != null) {
+            checkLength(s.component().strip(), "component", config.limits().fieldLength(), "kiln.limits.field-length");
+        }
 
         Source source;
         String dockerfile;
@@ -93,23 +103,27 @@ public class SubmissionService {
             String digest = s.contextDigest().strip();
             if (!ContextService.DIGEST.matcher(digest).matches()) {
                 throw SubmissionException.invalid("Invalid context digest",
-                        "context.digest must look like sha256:<64 hex digits>, got " + digest);
+                        "context.digest must look like sha256:<64 hex digits>, got " + Excerpt.of(digest));
             }
-            byte[] archive = contexts.get(digest).orElseThrow(() -> SubmissionException.invalid(
+            InputStream archive = contexts.open(digest).orElseThrow(() -> SubmissionException.invalid(
                     "Unknown build context", "no build context " + digest + " was uploaded: POST it to /api/v1/contexts first"));
-            try {
+            try (archive) {
                 dockerfile = ContextArchive.readFile(archive, dockerfilePath)
                         .map(b -> new String(b, StandardCharsets.UTF_8))
                         .orElseThrow(() -> SubmissionException.invalid("Dockerfile not found",
-                                dockerfilePath + " is not a file in build context " + digest));
+                                Excerpt.of(dockerfilePath) + " is not a file in build context " + digest));
             } catch (ContextArchive.InvalidContextException e) {
                 throw SubmissionException.invalid("Invalid build context", e.getMessage());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read build context " + digest + ": " + e.getMessage(), e);
             }
             source = Source.context(digest);
         } else {
             String url = s.gitUrl().strip();
+            checkLength(url, "git.url", config.limits().textLength(), "kiln.limits.text-length");
             checkGitUrl(url);
             String ref = blankToNull(s.gitRef()) == null ? "HEAD" : s.gitRef().strip();
+            checkLength(ref, "git.ref", config.limits().textLength(), "kiln.limits.text-length");
             GitClient.FileAtCommit file;
             try {
                 file = git.read(url, ref, dockerfilePath);
@@ -125,32 +139,40 @@ public class SubmissionService {
         try {
             parsed = DockerfileParser.parse(dockerfile);
         } catch (DockerfileParser.InvalidDockerfileException e) {
-            throw SubmissionException.invalid("Unreadable Dockerfile", dockerfilePath + ": " + e.getMessage());
+            throw SubmissionException.invalid("Unreadable Dockerfile", Excerpt.of(dockerfilePath) + ": "
+                    + e.getMessage());
         }
         if (parsed.parentImage() == null) {
-            throw SubmissionException.invalid("Unreadable Dockerfile", dockerfilePath
+            throw SubmissionException.invalid("Unreadable Dockerfile", Excerpt.of(dockerfilePath)
                     + " has no FROM instruction: start it with FROM <parent image>.");
         }
         Map<String, String> labels = parsed.labels();
         String name = requireLabel(labels, "name", dockerfilePath);
         String version = requireLabel(labels, "version", dockerfilePath);
         String release = blankToNull(labels.get("release"));
+        int labelLength = config.limits().labelLength();
+        checkLength(name, "the name label", labelLength, "kiln.limits.label-length");
+        checkLength(version, "the version label", labelLength, "kiln.limits.label-length");
+        if (release != null) {
+            checkLength(release, "the release label", labelLength, "kiln.limits.label-length");
+        }
         if (!NAME.matcher(name).matches()) {
-            throw SubmissionException.invalid("Invalid name label", "the name label '" + name
-                    + "' may contain only letters, digits and . _ + - /");
+            throw SubmissionException.invalid("Invalid name label", "the name label " + Excerpt.of(name)
+                    + " may contain only letters, digits and . _ + - /");
         }
         if (!VERSION.matcher(version).matches()) {
-            throw SubmissionException.invalid("Invalid version label", "the version label '" + version
-                    + "' may contain only letters, digits and . _ + ~ ^ (no '-': it separates name, version and release)");
+            throw SubmissionException.invalid("Invalid version label", "the version label " + Excerpt.of(version)
+                    + " may contain only letters, digits and . _ + ~ ^ (no '-': it separates name, version and release)");
         }
         if (release != null && !VERSION.matcher(release).matches()) {
-            throw SubmissionException.invalid("Invalid release label", "the release label '" + release
-                    + "' may contain only letters, digits and . _ + ~ ^ (no '-': it separates name, version and release)");
+            throw SubmissionException.invalid("Invalid release label", "the release label " + Excerpt.of(release)
+                    + " may contain only letters, digits and . _ + ~ ^ (no '-': it separates name, version and release)");
         }
         String component = blankToNull(s.component()) == null ? name : s.component().strip();
+        checkLength(component, "the component", config.limits().fieldLength(), "kiln.limits.field-length");
         if (!COMPONENT.matcher(component).matches()) {
-            throw SubmissionException.invalid("Invalid component", "the component '" + component
-                    + "' may contain only letters, digits and . _ + -");
+            throw SubmissionException.invalid("Invalid component", "the component " + Excerpt.of(component)
+                    + " may contain only letters, digits and . _ + -");
         }
 
         String id = UUID.randomUUID().toString();
@@ -237,7 +259,7 @@ public class SubmissionService {
                 s = BuildState.valueOf(state.strip().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw SubmissionException.invalid("Unknown state", "state must be one of "
-                        + List.of(BuildState.values()) + ", got " + state);
+                        + List.of(BuildState.values()) + ", got " + Excerpt.of(state));
             }
         }
         Instant from = null;
@@ -252,6 +274,10 @@ public class SubmissionService {
         int p = page == null ? 1 : page;
         if (p < 1) {
             throw SubmissionException.invalid("Invalid page", "page counts from 1, got " + p);
+        }
+        if ((long) (p - 1) * n > MAX_OFFSET) {
+            throw SubmissionException.invalid("Invalid page", "page " + p + " with limit " + n + " starts beyond the "
+                    + MAX_OFFSET + "th build; narrow the list with component, requester, state or since instead");
         }
         BuildStore.ListFilter filter = new BuildStore.ListFilter(blankToNull(component) == null ? null : component.strip(),
                 s, blankToNull(requester) == null ? null : requester.strip(), from);
@@ -271,7 +297,7 @@ public class SubmissionService {
                     return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();
                 } catch (DateTimeParseException e3) {
                     throw SubmissionException.invalid("Invalid since", "since must be an ISO-8601 instant such as "
-                            + "2025-01-31T12:00:00Z or a date such as 2025-01-31, got " + text);
+                            + "2025-01-31T12:00:00Z or a date such as 2025-01-31, got " + Excerpt.of(text));
                 }
             }
         }
@@ -281,7 +307,7 @@ public class SubmissionService {
     public java.util.Map<String, Object> sbom(String id) {
         return tx.inTransaction(c -> {
             Build b = builds.find(c, id).orElseThrow(
-                    () -> SubmissionException.notFound("Build not found", "there is no build " + id));
+                    () -> SubmissionException.notFound("Build not found", "there is no build " + Excerpt.of(id)));
             List<String> packages = builds.contentManifest(c, id).orElseThrow(() -> SubmissionException.notFound(
                     "No content manifest yet", "build " + id + " is " + b.state()
                             + " and has no content manifest: it is recorded when the image is built"));
@@ -299,7 +325,7 @@ public class SubmissionService {
     public List<String> logs(String id) {
         return tx.inTransaction(c -> {
             if (builds.find(c, id).isEmpty()) {
-                throw SubmissionException.notFound("Build not found", "there is no build " + id);
+                throw SubmissionException.notFound("Build not found", "there is no build " + Excerpt.of(id));
             }
             return builds.logLines(c, id);
         });
@@ -310,7 +336,7 @@ public class SubmissionService {
      * container-build says it stopped, or at once when it has not started yet (still SUBMITTED).
      */
     public Build cancel(String id, Caller caller) {
-        Build b = find(id).orElseThrow(() -> SubmissionException.notFound("Build not found", "there is no build " + id));
+        Build b = find(id).orElseThrow(() -> SubmissionException.notFound("Build not found", "there is no build " + Excerpt.of(id)));
         auth.authorizeCancel(caller, b.component(), b.requester());
         if (b.state().isTerminal()) {
             throw SubmissionException.conflict("Build already finished",
@@ -369,18 +395,26 @@ public class SubmissionService {
         }
         List<String> allowed = config.git().allowedSchemes();
         if (scheme == null || !allowed.contains(scheme.toLowerCase(Locale.ROOT))) {
-            throw SubmissionException.invalid("Git URL not allowed", "git.url " + url + " must be a URL with one of "
-                    + "the schemes " + allowed);
+            throw SubmissionException.invalid("Git URL not allowed", "git.url " + Excerpt.of(url) + " must be a URL "
+                    + "with one of the schemes " + allowed);
         }
     }
 
     private static String requireLabel(Map<String, String> labels, String label, String dockerfilePath) {
         String v = blankToNull(labels.get(label));
         if (v == null) {
-            throw SubmissionException.invalid("Missing " + label + " label", dockerfilePath + " sets no '" + label
+            throw SubmissionException.invalid("Missing " + label + " label", Excerpt.of(dockerfilePath) + " sets no '" + label
                     + "' label: add LABEL " + label + "=<" + label + "> to its final stage");
         }
         return v.strip();
+    }
+
+    /** 400 naming the field and the limit when {@code value} has more than {@code max} characters. */
+    private static void checkLength(String value, String field, int max, String key) {
+        if (value != null && value.length() > max) {
+            throw SubmissionException.invalid("Too long", field + " is " + value.length() + " characters long; at most "
+                    + max + " are allowed (" + key + "): " + Excerpt.of(value));
+        }
     }
 
     private static String describe(Source s) {
