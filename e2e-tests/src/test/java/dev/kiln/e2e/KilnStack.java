@@ -84,8 +84,17 @@ final class KilnStack {
         public void beforeAll(ExtensionContext context) {
             context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL).getOrComputeIfAbsent(KilnStack.class, k -> {
                 KilnStack.start();
-                return (ExtensionContext.Store.CloseableResource) KilnStack::stop;
+                return new Running();
             });
+        }
+    }
+
+    /** What the root store closes at the end of the run (AutoCloseable for JUnit 5.13+, CloseableResource before). */
+    @SuppressWarnings("deprecation")
+    private static final class Running implements AutoCloseable, ExtensionContext.Store.CloseableResource {
+        @Override
+        public void close() {
+            stop();
         }
     }
 
