@@ -101,7 +101,7 @@ public final class ContextArchiver {
                     link.setModTime(seconds(attrs.lastModifiedTime()));
                     link.setIds(0, 0);
                     link.setNames("", "");
-                    link.setMode(TarArchiveEntry.DEFAULT_FILE_MODE & ~07777 | permissions(child, TarConstants.LF_NORMAL));
+                    link.setMode(permissions(child, TarConstants.LF_NORMAL));
                     tar.putArchiveEntry(link);
                     tar.closeArchiveEntry();
                     names.add(name);
@@ -122,14 +122,15 @@ public final class ContextArchiver {
         entry.setModTime(seconds(attrs.lastModifiedTime()));
         entry.setIds(0, 0);
         entry.setNames("", "");
-        int permissions = permissions(file, type);
-        if (type == TarConstants.LF_DIR) {
-            entry.setMode(TarArchiveEntry.DEFAULT_DIR_MODE & ~07777 | permissions);
-        } else if (type == TarConstants.LF_SYMLINK) {
+        // The mode field holds the permission bits only, without the file type bits (0100000, 040000, 0120000), as the
+        // docker CLI writes it: the legacy builder hashes the header's mode into COPY's history line and cache key.
+        if (type == TarConstants.LF_SYMLINK) {
             entry.setLinkName(Files.readSymbolicLink(file).toString().replace('\\', '/'));
-            entry.setMode(0120777);
+            entry.setMode(0777);
         } else {
-            entry.setMode(TarArchiveEntry.DEFAULT_FILE_MODE & ~07777 | permissions);
+            entry.setMode(permissions(file, type));
+        }
+        if (type == TarConstants.LF_NORMAL) {
             entry.setSize(attrs.size());
         }
         tar.putArchiveEntry(entry);

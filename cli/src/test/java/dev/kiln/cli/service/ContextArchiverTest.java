@@ -78,7 +78,10 @@ class ContextArchiverTest {
         assertTrue(entries.get("app/").isDirectory());
     }
 
-    /** Modes with setuid/setgid/sticky, whole-second times and hard links, as the docker CLI sends them. */
+    /**
+     * Modes with setuid/setgid/sticky and without file type bits, whole-second times and hard links, as the docker CLI
+     * sends them (the legacy builder hashes the mode into COPY's history line).
+     */
     @Test
     void keepsSpecialModesTimesAndHardLinks() throws IOException {
         write("Dockerfile", "FROM x\n");
@@ -97,9 +100,10 @@ class ContextArchiverTest {
         Map<String, String> contents = new LinkedHashMap<>();
         Map<String, TarArchiveEntry> entries = entries(out.toByteArray(), contents);
 
-        assertEquals(0104755, entries.get("bin/tool").getMode());
-        assertEquals(0100600, entries.get("secret").getMode());
-        assertEquals(041777, entries.get("shared/").getMode());
+        assertEquals(04755, entries.get("bin/tool").getMode());
+        assertEquals(0600, entries.get("secret").getMode());
+        assertEquals(01777, entries.get("shared/").getMode());
+        assertEquals(04755, entries.get("bin/tool2").getMode());
         assertEquals(java.time.Instant.parse("2020-01-02T03:04:05Z"),
                 entries.get("secret").getLastModifiedTime().toInstant());
         assertTrue(entries.get("bin/tool2").isLink(), "the second name is a hard link");

@@ -1,23 +1,37 @@
 package dev.kiln.release;
 
+import dev.kiln.testsupport.KafkaBroker;
+import dev.kiln.testsupport.KafkaResource;
+import dev.kiln.testsupport.Postgres;
 import dev.kiln.testsupport.RegistryProcess;
+import dev.kiln.testsupport.ServiceProcess;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Three real registries: candidate, production and a further promotion target ("mirror"); quick retries; a policy
  * directory (JSON default, a YAML policy for component "strict", an unreadable one for "broken"); the real hub
- * (packaged build-submission), which made the tests' bearer tokens and which release asks about them.
+ * (packaged build-submission, run as its own process on its own database), which made the tests' bearer tokens
+ * with its bootstrap admin token and which release asks about them.
  */
 public class ReleaseTestResource implements QuarkusTestResourceLifecycleManager {
     static String engineerToken;
     static String maintainerToken;
-    static String adminToken = HubProcess.ADMIN_TOKEN;
+    static final String adminToken = "release-test-admin-token";
+    private static final Pattern TOKEN = Pattern.compile("\"token\"\\s*:\\s*\"([^\"]+)\"");
 
-    private HubProcess hub;
+    private ServiceProcess hub;
+    private String hubDb;
 
     private RegistryProcess candidate;
     private RegistryProcess production;
@@ -28,9 +42,9 @@ public class ReleaseTestResource implements QuarkusTestResourceLifecycleManager 
         candidate = RegistryProcess.start("candidate");
         production = RegistryProcess.start("production");
         mirror = RegistryProcess.start("mirror");
-        hub = HubProcess.start();
-        engineerToken = hub.createToken("rita", "release-engineer");
-        maintainerToken = hub.createToken("max", "maintainer");
+        hub = startHub();
+        engineerToken = createToken("rita", "release-engineer");
+        maintainerToken = createToken("max", "maintainer");
         Path policies;
         try {
             policies = Files.createTempDirectory("kiln-policies-");
@@ -56,13 +70,54 @@ public class ReleaseTestResource implements QuarkusTestResourceLifecycleManager 
                 Map.entry("kiln.registry.targets.mirror.url", mirror.url()),
                 Map.entry("kiln.release.backoff-millis", "50"),
                 Map.entry("kiln.gating.policy-dir", policies.toString()),
-                Map.entry("kiln.hub.url", hub.url));
+                Map.entry("kiln.hub.url", hub.url()));
+    }
+
+    private ServiceProcess startHub() {
+        hubDb = Postgres.createDatabase("kiln_release_hub");
+        try {
+            ServiceProcess p = ServiceProcess.start(ServiceProcess.repositoryRoot(), "build-submission", KafkaBroker.freePort(),
+                    Map.of("KAFKA_BOOTSTRAP_SERVERS", KafkaResource.broker().bootstrapServers(),
+                            "QUARKUS_DATASOURCE_JDBC_URL", Postgres.jdbcUrl(hubDb),
+                            "QUARKUS_DATASOURCE_USERNAME", Postgres.user(),
+                            "QUARKUS_DATASOURCE_PASSWORD", Postgres.password(),
+                            "KILN_AUTH_BOOTSTRAP_ADMIN_TOKEN", adminToken),
+                    Path.of("target"));
+            try {
+                p.awaitReady(Duration.ofMinutes(2));
+            } catch (RuntimeException e) {
+                p.close();
+                throw e;
+            }
+            return p;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            Postgres.dropDatabase(hubDb);
+            throw new IllegalStateException("the hub did not start: " + e.getMessage(), e);
+        }
+    }
+
+    /** A new token made by the hub's admin for {@code user} with {@code role}. */
+    private String createToken(String user, String role) {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(hub.url() + "/api/v1/tokens"))
+                    .header("Authorization", "Bearer " + adminToken).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"user\": \"" + user + "\", \"role\": \"" + role + "\"}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            Matcher m = TOKEN.matcher(r.body());
+            if (r.statusCode() != 201 || !m.find()) {
+                throw new IllegalStateException("the hub did not create a token: " + r.statusCode() + " " + r.body());
+            }
+            return m.group(1);
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override
     public void stop() {
         if (hub != null) {
             hub.close();
+            Postgres.dropDatabase(hubDb);
         }
         for (RegistryProcess r : new RegistryProcess[] {candidate, production, mirror}) {
             if (r != null) {

@@ -1,0 +1,307 @@
+package dev.kiln.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.CreateContainerResponse;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.PullResponseItem;
+import com.github.dockerjava.api.model.PushResponseItem;
+import dev.kiln.support.registry.RegistryClient;
+import dev.kiln.testsupport.KafkaBroker;
+import dev.kiln.testsupport.Postgres;
+import dev.kiln.testsupport.RegistryProcess;
+import dev.kiln.testsupport.ServiceProcess;
+import dev.kiln.testsupport.TestDocker;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The whole pipeline with every part real, started once per test JVM and shared by the end-to-end tests: a KRaft
+ * broker, two distribution registries, PostgreSQL, dockerd, and the six services as separate processes from their
+ * packaged jars, driven by the packaged CLI. {@link #start()} is idempotent; everything stops when the JVM ends.
+ */
+final class KilnStack {
+    static final List<String> SERVICES = List.of("build-submission", "container-build", "registry-push", "qa", "signing", "release");
+    static final ObjectMapper JSON = new ObjectMapper();
+    /** Builds container-build runs at once ({@code kiln.build.concurrency}); the corpus submits its builds together. */
+    static final int BUILD_CONCURRENCY = 3;
+
+    static Path root;
+    static Path work;
+    static KafkaBroker kafka;
+    static RegistryProcess candidate;
+    static RegistryProcess production;
+    static DockerClient docker;
+    static KeyPair signingKey;
+    static final List<ServiceProcess> services = new ArrayList<>();
+    static int hubPort;
+    static int releasePort;
+    static String baseImage;
+    /** The hub's bootstrap admin token, which the CLI uses too. */
+    static final String ADMIN_TOKEN = java.util.UUID.randomUUID().toString();
+
+    private static boolean started;
+    private static RuntimeException failed;
+
+    private KilnStack() {
+    }
+
+    /**
+     * Starts the stack once for the whole test run: the first test class that needs it starts it, and it stops when
+     * JUnit closes its root context (the end of the run), not at JVM exit, so surefire does not wait on it.
+     */
+    static final class Extension implements BeforeAllCallback {
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL).getOrComputeIfAbsent(KilnStack.class, k -> {
+                KilnStack.start();
+                return new Running();
+            });
+        }
+    }
+
+    /** What the root store closes at the end of the run (AutoCloseable for JUnit 5.13+, CloseableResource before). */
+    @SuppressWarnings("deprecation")
+    private static final class Running implements AutoCloseable, ExtensionContext.Store.CloseableResource {
+        @Override
+        public void close() {
+            stop();
+        }
+    }
+
+    /** Starts the stack on first use; later calls return at once (or repeat the first start's failure). */
+    static synchronized void start() {
+        if (failed != null) {
+            throw failed;
+        }
+        if (started) {
+            return;
+        }
+        try {
+            startEverything();
+            started = true;
+        } catch (Exception e) {
+            stop();
+            failed = new IllegalStateException("the Kiln stack did not start: " + e.getMessage(), e);
+            throw failed;
+        }
+    }
+
+    private static void startEverything() throws Exception {
+        root = ServiceProcess.repositoryRoot();
+        work = Files.createTempDirectory("kiln-e2e-");
+        docker = TestDocker.client();
+        kafka = KafkaBroker.startEphemeral();
+        candidate = RegistryProcess.start("candidate");
+        production = RegistryProcess.start("production");
+        String db = Postgres.createDatabase("kiln_e2e");
+
+        // The base image lives in the production registry, as Fedora's base image lives in Fedora's registry.
+        TestDocker.ensureBaseImage(docker);
+        baseImage = production.hostPort() + "/base/busybox:latest";
+        docker.tagImageCmd(TestDocker.BASE_IMAGE, production.hostPort() + "/base/busybox", "latest").exec();
+        docker.pushImageCmd(production.hostPort() + "/base/busybox").withTag("latest")
+                .exec(new ResultCallback.Adapter<PushResponseItem>()).awaitCompletion(2, TimeUnit.MINUTES);
+        assertTrue(registry(production).manifestExists("base/busybox", "latest"), "base image was not published");
+
+        KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
+        gen.initialize(new ECGenParameterSpec("secp256r1"));
+        signingKey = gen.generateKeyPair();
+        Path keyFile = work.resolve("cosign.key");
+        Files.writeString(keyFile, "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(signingKey.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n");
+        Files.setPosixFilePermissions(keyFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
+        Map<String, Integer> ports = new HashMap<>();
+        for (String s : SERVICES) {
+            ports.put(s, KafkaBroker.freePort());
+        }
+        hubPort = ports.get("build-submission");
+        releasePort = ports.get("release");
+        Map<String, String> env = new HashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", Postgres.jdbcUrl(db));
+        env.put("QUARKUS_DATASOURCE_USERNAME", Postgres.user());
+        env.put("QUARKUS_DATASOURCE_PASSWORD", Postgres.password());
+        env.put("KILN_HUB_URL", "http://localhost:" + hubPort);
+        env.put("KILN_DOCKER_HOST", TestDocker.host());
+        TestDocker.certPath().ifPresent(p -> env.put("KILN_DOCKER_CERT_PATH", p));
+        env.put("KILN_REGISTRY_CANDIDATE_ADDRESS", candidate.hostPort());
+        env.put("KILN_REGISTRY_CANDIDATE_URL", candidate.url());
+        env.put("KILN_REGISTRY_PRODUCTION_ADDRESS", production.hostPort());
+        env.put("KILN_REGISTRY_PRODUCTION_URL", production.url());
+        env.put("KILN_SIGNING_KEY_FILE", keyFile.toString());
+        env.put("QUARKUS_ANALYTICS_DISABLED", "true");
+        env.put("KILN_AUTH_BOOTSTRAP_ADMIN_TOKEN", ADMIN_TOKEN);
+        env.put("KILN_DOCKER_ALLOW_INSECURE_SOCKET", Boolean.toString(TestDocker.certPath().isEmpty()));
+        env.put("KILN_BUILD_CONCURRENCY", Integer.toString(BUILD_CONCURRENCY));
+        Path logs = root.resolve("e2e-tests/target/e2e-logs");
+        for (String s : SERVICES) {
+            services.add(ServiceProcess.start(root, s, ports.get(s), env, logs));
+        }
+        for (ServiceProcess s : services) {
+            s.awaitReady(Duration.ofMinutes(3));
+        }
+    }
+
+    private static synchronized void stop() {
+        ServiceProcess.closeAll(services);
+        services.clear();
+        if (candidate != null) {
+            candidate.close();
+            candidate = null;
+        }
+        if (production != null) {
+            production.close();
+            production = null;
+        }
+        if (kafka != null) {
+            kafka.close();
+            kafka = null;
+        }
+    }
+
+    // --- used by the tests ----------------------------------------------------------------------------------------------
+
+    static Path context(String name, String body) throws IOException {
+        Path dir = Files.createTempDirectory(work, name);
+        Files.writeString(dir.resolve("Dockerfile"), "FROM " + baseImage + "\n"
+                + "LABEL name=\"" + name + "\" version=\"1.0\" summary=\"Kiln end-to-end test image\"\n" + body);
+        return dir;
+    }
+
+    record CliResult(int exit, String stdout, String stderr) {
+        String lastLine() {
+            String[] lines = stdout.strip().split("\n");
+            return lines[lines.length - 1].strip();
+        }
+
+        String buildId() {
+            Matcher m = Pattern.compile("Build (\\S+) submitted").matcher(stdout + stderr);
+            assertTrue(m.find(), "no build id in CLI output: " + this);
+            return m.group(1);
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
+        }
+    }
+
+    static CliResult cli(String... args) throws Exception {
+        return cliAs(ADMIN_TOKEN, args);
+    }
+
+    /** The packaged CLI with {@code token} as KILN_TOKEN and the release service at KILN_RELEASE_URL. */
+    static CliResult cliAs(String token, String... args) throws Exception {
+        Path jar = root.resolve("cli/target/quarkus-app/quarkus-run.jar");
+        List<String> cmd = new ArrayList<>(List.of(ServiceProcess.javaBin(), "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
+        cmd.addAll(List.of(args));
+        cmd.addAll(List.of("--server", "http://localhost:" + hubPort));
+        Path out = Files.createTempFile(work, "cli", ".out");
+        Path err = Files.createTempFile(work, "cli", ".err");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().put("KILN_TOKEN", token);
+        pb.environment().put("KILN_RELEASE_URL", "http://localhost:" + releasePort);
+        pb.environment().put("XDG_CONFIG_HOME", work.resolve("config").toString());
+        Process p = pb.start();
+        if (!p.waitFor(8, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new AssertionError("CLI did not finish in 8 minutes\n" + logs());
+        }
+        return new CliResult(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    static JsonNode build(String id) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + hubPort + "/api/v1/builds/" + id)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return JSON.readTree(r.body());
+    }
+
+    static RegistryClient registry(RegistryProcess r) {
+        return RegistryClient.anonymous(r.hostPort(), URI.create(r.url()));
+    }
+
+    static JsonNode signatureLayerFor(RegistryProcess r, String repo, String digest, String referencePrefix) throws Exception {
+        String tag = digest.replace("sha256:", "sha256-") + ".sig";
+        RegistryClient.Manifest sig = registry(r).getManifest(repo, tag)
+                .orElseThrow(() -> new AssertionError("no signature " + tag + " in " + r.hostPort() + "/" + repo));
+        for (JsonNode layer : JSON.readTree(sig.bytes()).path("layers")) {
+            byte[] payload = registry(r).getBlob(repo, layer.path("digest").asText());
+            String ref = JSON.readTree(payload).path("critical").path("identity").path("docker-reference").asText();
+            if (ref.startsWith(referencePrefix)) {
+                assertEquals("application/vnd.dev.cosign.simplesigning.v1+json", layer.path("mediaType").asText());
+                return layer;
+            }
+        }
+        throw new AssertionError("no signature for " + referencePrefix + "* in " + new String(sig.bytes(), StandardCharsets.UTF_8));
+    }
+
+    static boolean verify(PublicKey key, byte[] payload, byte[] signature) throws Exception {
+        PublicKey k = KeyFactory.getInstance("EC").generatePublic(new java.security.spec.X509EncodedKeySpec(key.getEncoded()));
+        Signature s = Signature.getInstance("SHA256withECDSA");
+        s.initVerify(k);
+        s.update(payload);
+        return s.verify(signature);
+    }
+
+    static String run(String reference) throws Exception {
+        docker.pullImageCmd(reference).exec(new ResultCallback.Adapter<PullResponseItem>()).awaitCompletion(2, TimeUnit.MINUTES);
+        CreateContainerResponse c = docker.createContainerCmd(reference)
+                .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none")).exec();
+        try {
+            docker.startContainerCmd(c.getId()).exec();
+            int exit = docker.waitContainerCmd(c.getId()).start().awaitStatusCode(60, TimeUnit.SECONDS);
+            StringBuilder out = new StringBuilder();
+            docker.logContainerCmd(c.getId()).withStdOut(true).withStdErr(true).exec(new ResultCallback.Adapter<Frame>() {
+                @Override
+                public void onNext(Frame frame) {
+                    out.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+                }
+            }).awaitCompletion(30, TimeUnit.SECONDS);
+            assertEquals(0, exit, "the promoted image exited " + exit + ": " + out);
+            return out.toString();
+        } finally {
+            docker.removeContainerCmd(c.getId()).withForce(true).exec();
+        }
+    }
+
+    static String logs() {
+        StringBuilder sb = new StringBuilder();
+        for (ServiceProcess s : services) {
+            sb.append("\n===== ").append(s.name).append(" (last lines)\n").append(s.tail());
+        }
+        return sb.toString();
+    }
+}
