@@ -63,14 +63,14 @@ public final class GitCheckout {
                 TarArchiveEntry e;
                 if (mode == FileMode.TREE || mode == FileMode.GITLINK) {
                     e = new TarArchiveEntry(name + "/", TarConstants.LF_DIR);
-                    e.setMode(040755);
+                    e.setMode(0755);
                 } else if (mode == FileMode.SYMLINK) {
                     e = new TarArchiveEntry(name, TarConstants.LF_SYMLINK);
                     e.setLinkName(new String(repo.open(tree.getObjectId(0)).getBytes(), java.nio.charset.StandardCharsets.UTF_8));
-                    e.setMode(0120777);
+                    e.setMode(0777);
                 } else {
                     e = new TarArchiveEntry(name, TarConstants.LF_NORMAL);
-                    e.setMode(mode == FileMode.EXECUTABLE_FILE ? 0100755 : 0100644);
+                    e.setMode(mode == FileMode.EXECUTABLE_FILE ? 0755 : 0644);
                 }
                 e.setIds(0, 0);
                 e.setNames("", "");
