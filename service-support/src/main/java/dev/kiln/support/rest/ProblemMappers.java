@@ -30,6 +30,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
  */
 public class ProblemMappers {
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+    /** What Quarkus' routing says when a class path matched but none of its methods did. */
+    private static final String ROUTING_NOT_FOUND = "Unable to find matching target resource method";
 
     @ServerExceptionMapper
     public Response problem(ProblemException e) {
@@ -69,7 +71,7 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response notFound(NotFoundException e, UriInfo uri, Request request) {
-        if (e.getCause() != null || isDefault(e)) {
+        if (e.getCause() != null || isDefault(e) || ROUTING_NOT_FOUND.equals(e.getMessage())) {
             return Problem.response(404, "Not Found", "nothing answers " + request.getMethod() + " "
                     + Excerpt.of(uri.getPath()) + " here; this service's README lists its endpoints");
         }
@@ -79,6 +81,10 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response notAllowed(NotAllowedException e, UriInfo uri, Request request) {
         Set<String> allowed = new TreeSet<>(e.getResponse().getAllowedMethods());
+        allowed.addAll(Routes.allowedHere());
+        if (allowed.contains("GET")) {
+            allowed.add("HEAD");
+        }
         return Response.fromResponse(Problem.response(405, "Method Not Allowed", request.getMethod() + " is not allowed on "
                 + Excerpt.of(uri.getPath()) + (allowed.isEmpty() ? "" : "; allowed: " + String.join(", ", allowed))))
                 .allow(allowed).build();

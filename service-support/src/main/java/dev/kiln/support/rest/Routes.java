@@ -22,6 +22,15 @@ final class Routes {
 
     /** The media types the methods for this request's path and HTTP method consume; empty when unknown. */
     static Set<String> consumedHere() {
+        return lookUp(false);
+    }
+
+    /** The HTTP methods some resource method answers at this request's path; empty when unknown. */
+    static Set<String> allowedHere() {
+        return lookUp(true);
+    }
+
+    private static Set<String> lookUp(boolean methodsInstead) {
         Set<String> types = new LinkedHashSet<>();
         try {
             ResteasyReactiveRequestContext ctx = CurrentRequestManager.get();
@@ -34,7 +43,13 @@ final class Routes {
                     c = classes.continueMatching(path, c)) {
                 String remaining = c.remaining == null || c.remaining.isEmpty() ? "/" : c.remaining;
                 for (ServerRestHandler h : c.value.handlers) {
-                    if (h instanceof ClassRoutingHandler routing) {
+                    if (h instanceof ClassRoutingHandler routing && methodsInstead) {
+                        routing.getMappers().forEach((method, mapper) -> {
+                            if (method != null && mapper.map(remaining) != null) {
+                                types.add(method);
+                            }
+                        });
+                    } else if (h instanceof ClassRoutingHandler routing) {
                         RequestMapper<RuntimeResource> methods = routing.getMappers().get(ctx.getMethod());
                         if (methods == null) {
                             continue;
