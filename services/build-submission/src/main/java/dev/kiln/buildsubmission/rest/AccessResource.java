@@ -9,13 +9,11 @@ import dev.kiln.buildsubmission.service.SubmissionException;
 import dev.kiln.support.text.Excerpt;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
@@ -54,17 +52,20 @@ public class AccessResource {
 
     private final AuthService auth;
     private final int fieldLength;
+    private final RequestCaller caller;
 
-    public AccessResource(AuthService auth, KilnConfig config) {
+    public AccessResource(AuthService auth, KilnConfig config, RequestCaller caller) {
         this.auth = auth;
         this.fieldLength = config.limits().fieldLength();
+        this.caller = caller;
     }
 
     @GET
     @Path("/whoami")
     @Operation(summary = "The user and role of the token sent (401 without one)")
-    public WhoAmI whoami(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        Caller c = auth.require(authorization);
+    @TokenRequired
+    public WhoAmI whoami() {
+        Caller c = caller.get();
         return new WhoAmI(c.user(), c.role().wireName());
     }
 
@@ -87,9 +88,10 @@ public class AccessResource {
     @POST
     @Path("/components")
     @Consumes(MediaType.APPLICATION_JSON)
+    @TokenRequired(admin = true)
     @Operation(summary = "Register a component with its owners (admin)")
-    public Response addComponent(NewComponentBody body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        Caller admin = auth.requireAdmin(authorization);
+    public Response addComponent(NewComponentBody body) {
+        Caller admin = caller.get();
         if (body == null) {
             throw SubmissionException.invalid("Missing body", "send {\"name\": ..., \"owners\": [...]}");
         }
@@ -100,10 +102,10 @@ public class AccessResource {
     @PUT
     @Path("/components/{name}/owners")
     @Consumes(MediaType.APPLICATION_JSON)
+    @TokenRequired(admin = true)
     @Operation(summary = "Replace the owners of a component (admin)")
-    public ComponentJson setOwners(@PathParam("name") String name, OwnersBody body,
-            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        Caller admin = auth.requireAdmin(authorization);
+    public ComponentJson setOwners(@PathParam("name") String name, OwnersBody body) {
+        Caller admin = caller.get();
         if (body == null) {
             throw SubmissionException.invalid("Missing body", "send {\"owners\": [...]}");
         }
@@ -113,9 +115,10 @@ public class AccessResource {
     @POST
     @Path("/tokens")
     @Consumes(MediaType.APPLICATION_JSON)
+    @TokenRequired(admin = true)
     @Operation(summary = "Create a token for a user and role (admin); the token is in this answer only")
-    public Response createToken(NewTokenBody body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        Caller admin = auth.requireAdmin(authorization);
+    public Response createToken(NewTokenBody body) {
+        Caller admin = caller.get();
         if (body == null) {
             throw SubmissionException.invalid("Missing body", "send {\"user\": ..., \"role\": ...}");
         }

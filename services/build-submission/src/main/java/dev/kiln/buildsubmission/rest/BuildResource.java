@@ -3,7 +3,6 @@ package dev.kiln.buildsubmission.rest;
 import dev.kiln.buildsubmission.config.KilnConfig;
 import dev.kiln.buildsubmission.domain.Build;
 import dev.kiln.buildsubmission.domain.Caller;
-import dev.kiln.buildsubmission.service.AuthService;
 import dev.kiln.buildsubmission.service.Submission;
 import dev.kiln.buildsubmission.service.SubmissionException;
 import dev.kiln.buildsubmission.service.SubmissionService;
@@ -17,7 +16,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
@@ -37,13 +35,14 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "builds")
 public class BuildResource {
     private final SubmissionService service;
-    private final AuthService auth;
+    private final RequestCaller requestCaller;
     private final BuildStreams streams;
     private final int fieldLength;
 
-    public BuildResource(SubmissionService service, AuthService auth, BuildStreams streams, KilnConfig config) {
+    public BuildResource(SubmissionService service, RequestCaller requestCaller, BuildStreams streams,
+            KilnConfig config) {
         this.service = service;
-        this.auth = auth;
+        this.requestCaller = requestCaller;
         this.streams = streams;
         this.fieldLength = config.limits().fieldLength();
     }
@@ -59,9 +58,10 @@ public class BuildResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @TokenRequired
     @Operation(summary = "Submit a build from an uploaded context or a git source (token needed)")
-    public Response submit(SubmitBuildBody body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        Caller caller = auth.require(authorization);
+    public Response submit(SubmitBuildBody body) {
+        Caller caller = requestCaller.get();
         if (body == null) {
             throw SubmissionException.invalid("Missing body", "send a JSON object with \"context\" or \"git\"");
         }
@@ -148,8 +148,9 @@ public class BuildResource {
     @Path("/{id}/cancel")
     @Operation(summary = "Ask for the build to be canceled (token needed: the requester, an owner, a release "
             + "engineer or an admin); sends kiln.build.cancel-requested")
-    public Response cancel(@PathParam("id") String id, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        Caller caller = auth.require(authorization);
+    @TokenRequired
+    public Response cancel(@PathParam("id") String id) {
+        Caller caller = requestCaller.get();
         return Response.accepted(BuildJson.of(service.cancel(id(id), caller))).build();
     }
 

@@ -5,7 +5,6 @@ import dev.kiln.buildsubmission.service.SubmissionException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ResourceInfo;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.ByteArrayInputStream;
@@ -15,9 +14,9 @@ import java.util.Optional;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
- * Checks every request to a body-taking endpoint before its body is read: a Content-Type must be named (415 listing
- * the accepted types otherwise: a body is never guessed at), and a JSON body may have at most
- * {@code kiln.limits.json-body-bytes} bytes (413, also when it arrives chunked, without a Content-Length).
+ * Checks every request to a JSON endpoint before its body is read (after the token and Content-Type checks): the body
+ * may have at most {@code kiln.limits.json-body-bytes} bytes (413, also when it arrives chunked, without a
+ * Content-Length).
  */
 public class RequestChecks {
     private final long jsonBodyBytes;
@@ -32,12 +31,6 @@ public class RequestChecks {
                 : resource.getResourceMethod().getAnnotation(Consumes.class);
         if (consumes == null) {
             return Optional.empty();
-        }
-        String accepted = String.join(", ", consumes.value());
-        String type = request.getHeaderString(HttpHeaders.CONTENT_TYPE);
-        if (type == null || type.isBlank()) {
-            return Optional.of(Problem.of(415, "Unsupported Media Type", "this request needs a Content-Type header; "
-                    + "accepted: " + accepted).toResponse());
         }
         if (Arrays.asList(consumes.value()).contains(MediaType.APPLICATION_JSON)) {
             if (request.getLength() > jsonBodyBytes) {

@@ -8,19 +8,19 @@ import dev.kiln.qa.service.HookResults;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.Context;
+import dev.kiln.support.rest.Params;
 import io.smallrye.common.annotation.Blocking;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -41,45 +41,42 @@ public class ResultsResource {
     @Inject
     HookResults hooks;
 
-    /** Results (newest first) filtered by subject digest, test case, reporter, outcome. */
+    @Inject
+    HookCaller caller;
+
+    /** Results (newest first) filtered by subject digest, test case, reporter, outcome; at most {@code limit} (1 to 1000). */
     @GET
     public Map<String, List<ResultJson>> results(@QueryParam("digest") String digest, @QueryParam("testcase") String testCase,
-            @QueryParam("reporter") String reporter, @QueryParam("outcome") String outcome, @QueryParam("limit") Integer limit) {
-        QaOutcome o = null;
-        if (outcome != null) {
-            try {
-                o = QaOutcome.valueOf(outcome);
-            } catch (IllegalArgumentException e) {
-                throw new HookResults.Refused(400, "Bad Request", "outcome must be one of PASSED, FAILED, ERROR, "
-                        + "NEEDS_INSPECTION, QUEUED, RUNNING");
-            }
-        }
-        int max = limit == null ? 200 : Math.max(1, Math.min(limit, 1000));
-        return Map.of("data", db.results(digest, testCase, reporter, o, max).stream().map(ResultJson::of).toList());
+            @QueryParam("reporter") String reporter, @QueryParam("outcome") String outcome, @QueryParam("limit") String limit) {
+        String d = Params.optionalDigest("digest", digest).orElse(null);
+        String t = Params.text("testcase", testCase, 128);
+        String r = Params.text("reporter", reporter, 128);
+        String o = Params.oneOf("outcome", outcome, Arrays.stream(QaOutcome.values()).map(Enum::name).toList());
+        int max = Params.integer("limit", limit, 200, 1, 1000);
+        return Map.of("data", db.results(d, t, r, o == null ? null : QaOutcome.valueOf(o), max).stream()
+                .map(ResultJson::of).toList());
     }
 
     /** The newest result of every test case (and reporter) of a subject digest. */
     @GET
     @Path("/latest")
     public Map<String, List<ResultJson>> latest(@QueryParam("digest") String digest) {
-        if (digest == null || digest.isBlank()) {
-            throw new HookResults.Refused(400, "Bad Request", "give the subject digest: ?digest=sha256:…");
-        }
-        return Map.of("data", db.latest(digest).stream().map(ResultJson::of).toList());
+        return Map.of("data", db.latest(Params.digest("digest", digest)).stream().map(ResultJson::of).toList());
     }
 
     @GET
     @Path("/{id}")
-    public ResultJson result(@PathParam("id") long id) {
-        return db.result(id).map(ResultJson::of).orElseThrow(() -> new NotFoundException("no result " + id));
+    public ResultJson result(@PathParam("id") String id) {
+        long n = Params.integer("id", id, 0, 1, Integer.MAX_VALUE);
+        return db.result(n).map(ResultJson::of).orElseThrow(() -> new NotFoundException("no result " + n));
     }
 
     /** A QA hook reports a result: stored, then published as {@code kiln.qa.result} with the hook as reporter. */
     @POST
+    @HookToken
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response submit(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, ResultBody body,
-            @Context UriInfo uri) {
-        String hook = hooks.authorize(authorization);
+    public Response submit(ResultBody body, @Context UriInfo uri) {
+        String hook = caller.hook();
         HookResults.Submission s = body == null ? null
                 : new HookResults.Submission(body.testcase(), body.outcome(), body.note(), body.refUrl(), body.item(), body.buildId());
         StoredResult stored = hooks.submit(hook, s);

@@ -3,8 +3,8 @@ package dev.kiln.qa.rest;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.kiln.qa.client.QaDatabase;
 import dev.kiln.qa.domain.Run;
-import dev.kiln.qa.service.HookResults;
 import dev.kiln.qa.service.JUnitReport;
+import dev.kiln.support.rest.Params;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /** qa's runs over pushed images, with the latest result of each test case and a JUnit XML report. */
 @Path("/api/v1/runs")
@@ -31,15 +32,15 @@ public class RunsResource {
             @JsonProperty("finished_at") Instant finishedAt, String note, List<ResultJson> results) {
     }
 
+    private static final Pattern RUN_ID = Pattern.compile(
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
     @Inject
     QaDatabase db;
 
     @GET
     public Map<String, List<RunJson>> runs(@QueryParam("digest") String digest) {
-        if (digest == null || digest.isBlank()) {
-            throw new HookResults.Refused(400, "Bad Request", "give the subject digest: ?digest=sha256:…");
-        }
-        return Map.of("data", db.runsOf(digest).stream().map(r -> json(r, false)).toList());
+        return Map.of("data", db.runsOf(Params.digest("digest", digest)).stream().map(r -> json(r, false)).toList());
     }
 
     @GET
@@ -57,13 +58,9 @@ public class RunsResource {
     }
 
     private Run find(String id) {
-        UUID uuid;
-        try {
-            uuid = UUID.fromString(id);
-        } catch (IllegalArgumentException e) {
-            throw new NotFoundException("no run " + id);
-        }
-        return db.run(uuid).orElseThrow(() -> new NotFoundException("no run " + id));
+        UUID uuid = UUID.fromString(Params.matching("id", id, RUN_ID, "a run id (a UUID such as "
+                + "0b7e1d2c-4f3a-4c3e-9a57-1f2e3d4c5b6a)"));
+        return db.run(uuid).orElseThrow(() -> new NotFoundException("no run " + uuid));
     }
 
     private RunJson json(Run r, boolean withResults) {

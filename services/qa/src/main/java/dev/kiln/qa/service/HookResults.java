@@ -5,6 +5,9 @@ import dev.kiln.qa.client.QaDatabase;
 import dev.kiln.qa.config.QaConfig;
 import dev.kiln.qa.domain.Run;
 import dev.kiln.qa.domain.StoredResult;
+import dev.kiln.support.rest.BearerToken;
+import dev.kiln.support.rest.ProblemException;
+import dev.kiln.support.text.Excerpt;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -28,23 +31,10 @@ public class HookResults {
     static final Pattern TEST_CASE = Pattern.compile("[a-z0-9]+([._-][a-z0-9]+)*");
     static final Pattern ITEM = Pattern.compile("(.+/.+)@(sha256:[0-9a-f]{64})");
 
-    /** A refusal: HTTP status, title, detail. */
-    public static class Refused extends RuntimeException {
-        private final int status;
-        private final String title;
-
+    /** A refusal: HTTP status, title, detail (answered by service-support's problem mappers). */
+    public static class Refused extends ProblemException {
         public Refused(int status, String title, String detail) {
-            super(detail, null, false, false);
-            this.status = status;
-            this.title = title;
-        }
-
-        public int status() {
-            return status;
-        }
-
-        public String title() {
-            return title;
+            super(status, title, detail);
         }
     }
 
@@ -81,11 +71,8 @@ public class HookResults {
 
     /** The hook name for an {@code Authorization} header; 401 without a bearer token, 403 for an unknown one. */
     public String authorize(String authorization) {
-        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-                || authorization.substring(7).isBlank()) {
-            throw new Refused(401, "Unauthorized", "send the hook's token as Authorization: Bearer <token>");
-        }
-        byte[] given = authorization.substring(7).strip().getBytes(StandardCharsets.UTF_8);
+        byte[] given = BearerToken.from(authorization).orElseThrow(() -> new Refused(401, "Unauthorized",
+                "send the hook's token as Authorization: Bearer <token>")).getBytes(StandardCharsets.UTF_8);
         String hook = null;
         for (Map.Entry<String, String> e : hooksByToken.entrySet()) {
             if (MessageDigest.isEqual(given, e.getKey().getBytes(StandardCharsets.UTF_8))) {
@@ -101,24 +88,29 @@ public class HookResults {
     /** Validates, stores and publishes a hook's result as reporter {@code hook}. */
     public StoredResult submit(String hook, Submission s) {
         if (s == null) {
-            throw invalid("send a JSON body with testcase, outcome and item");
+            throw new Refused(400, "Missing body", "send a JSON body with testcase, outcome and item");
         }
+        checkText("testcase", s.testcase(), 128, false);
+        checkText("note", s.note(), 8192, true);
+        checkText("ref_url", s.refUrl(), 2048, false);
+        checkText("item", s.item(), 512, false);
+        checkText("build_id", s.buildId(), 128, false);
         if (s.testcase() == null || !TEST_CASE.matcher(s.testcase()).matches()) {
-            throw invalid("testcase must be a dotted lower-case name like acme.scan.cve, got: " + s.testcase());
+            throw invalid("testcase must be a dotted lower-case name like acme.scan.cve, got " + Excerpt.of(s.testcase()));
         }
         if (s.testcase().startsWith("kiln.")) {
             throw invalid("test case names starting with kiln. are reserved for qa's own checks; use your own prefix, e.g. "
-                    + hook + "." + s.testcase().substring(5));
+                    + hook + "." + Excerpt.of(s.testcase().substring(5)).replace("\"", ""));
         }
         QaOutcome outcome;
         try {
             outcome = QaOutcome.valueOf(s.outcome() == null ? "" : s.outcome());
         } catch (IllegalArgumentException e) {
-            throw invalid("outcome must be one of PASSED, FAILED, ERROR, NEEDS_INSPECTION, QUEUED, RUNNING, got: " + s.outcome());
+            throw invalid("outcome must be one of PASSED, FAILED, ERROR, NEEDS_INSPECTION, QUEUED, RUNNING, got " + Excerpt.of(s.outcome()));
         }
         Matcher item = s.item() == null ? null : ITEM.matcher(s.item());
         if (item == null || !item.matches()) {
-            throw invalid("item must be the image reference <registry>/<repository>@sha256:<64 hex>, got: " + s.item());
+            throw invalid("item must be the image reference <registry>/<repository>@sha256:<64 hex>, got " + Excerpt.of(s.item()));
         }
         String digest = item.group(2);
         String buildId = s.buildId();
@@ -145,6 +137,23 @@ public class HookResults {
             return;
         }
         db.insert(ResultRecorder.fromEvent(e));
+    }
+
+    /** At most {@code max} characters, no NUL or other control characters (newlines and tabs in {@code multiline}). */
+    private static void checkText(String field, String value, int max, boolean multiline) {
+        if (value == null) {
+            return;
+        }
+        if (value.length() > max) {
+            throw invalid(field + " must be at most " + max + " characters, got " + value.length());
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isISOControl(c) && !(multiline && (c == '\n' || c == '\t' || c == '\r'))) {
+                throw invalid(field + " must not contain control characters" + (multiline ? " other than newlines and tabs" : "")
+                        + ", got " + Excerpt.of(value));
+            }
+        }
     }
 
     private static Refused invalid(String detail) {

@@ -1,5 +1,6 @@
 package dev.kiln.release.client;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -13,7 +14,8 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 @Path("/api/v1")
 public interface HubClient {
 
-    /** As the hub answers {@code GET /api/v1/whoami}. */
+    /** As the hub answers {@code GET /api/v1/whoami}; fields the hub may add later are ignored. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
     record WhoAmI(String user, String role) {
     }
 

@@ -3,7 +3,10 @@ package dev.kiln.release.rest;
 import dev.kiln.release.domain.Principal;
 import dev.kiln.release.service.HubUnavailableException;
 import dev.kiln.release.service.TokenAuthority;
+import dev.kiln.support.rest.BearerToken;
+import dev.kiln.support.rest.Problem;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -23,21 +26,21 @@ public class BearerAuth {
     @Inject
     Caller caller;
 
-    @ServerRequestFilter
+    @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
     public Optional<Response> authorize(ContainerRequestContext request, ResourceInfo resource) {
         RequiresRole required = resource.getResourceMethod() == null ? null
                 : resource.getResourceMethod().getAnnotation(RequiresRole.class);
         if (required == null) {
             return Optional.empty();
         }
-        String header = Optional.ofNullable(request.getHeaderString(HttpHeaders.AUTHORIZATION)).orElse("").strip();
-        if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {
+        Optional<String> token = BearerToken.from(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+        if (token.isEmpty()) {
             return Optional.of(unauthorized("this request needs a token: send 'Authorization: Bearer <token>' "
                     + "(kiln login, or KILN_TOKEN); an admin creates one with kiln token create --role " + required.value()));
         }
         Optional<Principal> principal;
         try {
-            principal = tokens.authenticate(header.substring(7).strip());
+            principal = tokens.authenticate(token.get());
         } catch (HubUnavailableException e) {
             return Optional.of(Problem.response(503, "Hub unavailable", "release asks the hub (build-submission) whose "
                     + "a token is, and " + e.getMessage() + "; try again when the hub is up (kiln status)"));
@@ -56,7 +59,6 @@ public class BearerAuth {
     }
 
     private static Response unauthorized(String detail) {
-        Response problem = Problem.response(401, "Unauthorized", detail);
-        return Response.fromResponse(problem).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"kiln\"").build();
+        return Problem.unauthorized("kiln", detail);
     }
 }

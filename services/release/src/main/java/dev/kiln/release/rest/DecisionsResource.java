@@ -2,6 +2,9 @@ package dev.kiln.release.rest;
 
 import dev.kiln.events.EventCodec;
 import dev.kiln.release.service.ReleaseService;
+import dev.kiln.support.rest.Params;
+import dev.kiln.support.rest.Problem;
+import dev.kiln.support.text.Excerpt;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -22,9 +25,10 @@ public class DecisionsResource {
     @Path("/{buildId}")
     @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
     public Response decision(@PathParam("buildId") String buildId) {
+        Params.text("buildId", buildId, 128);
         return release.lastDecision(buildId)
                 .map(d -> Response.ok(EventCodec.encode(d), MediaType.APPLICATION_JSON).build())
-                .orElseGet(() -> Problem.response(404, "Unknown decision", "no gating decision was made for build " + buildId
+                .orElseGet(() -> Problem.response(404, "Unknown decision", "no gating decision was made for build " + Excerpt.of(buildId)
                         + " (unknown build, scratch build, or its image.pushed has not arrived yet)"));
     }
 
@@ -32,9 +36,7 @@ public class DecisionsResource {
     @GET
     @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
     public Response byDigest(@QueryParam("digest") String digest) {
-        if (digest == null || !digest.matches("sha256:[0-9a-f]{64}")) {
-            return Problem.response(400, "Bad Request", "give the subject digest: /api/v1/decisions?digest=sha256:<64 hex>");
-        }
+        Params.digest("digest", digest);
         var decisions = release.decisionsForDigest(digest);
         if (decisions.isEmpty()) {
             return Problem.response(404, "Unknown decision", "no gating decision was made for a subject with digest " + digest);

@@ -3,6 +3,9 @@ package dev.kiln.release.rest;
 import dev.kiln.release.domain.Principal;
 import dev.kiln.release.domain.Promotion;
 import dev.kiln.release.service.ReleaseService;
+import dev.kiln.support.rest.Params;
+import dev.kiln.support.rest.Problem;
+import dev.kiln.support.text.Excerpt;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -44,6 +47,8 @@ public class PromotionsResource {
         if (request == null || request.buildId() == null || request.buildId().isBlank()) {
             return Problem.response(400, "Bad Request", "the body must be {\"buildId\": \"...\", \"to\": \"registry (optional)\"}");
         }
+        Params.text("buildId", request.buildId(), 128);
+        Params.text("to", request.to(), 256);
         ReleaseService.ManualPromotion result = release.promote(request.buildId().strip(), Optional.ofNullable(request.to()), caller.principal());
         return Response.status(result.created() ? 201 : 200).type(MediaType.APPLICATION_JSON)
                 .entity(PromotionResponse.of(result.promotion(), result.created())).build();

@@ -3,6 +3,9 @@ package dev.kiln.release.rest;
 import dev.kiln.release.domain.Principal;
 import dev.kiln.release.domain.Waiver;
 import dev.kiln.release.service.ReleaseService;
+import dev.kiln.support.rest.Params;
+import dev.kiln.support.rest.Problem;
+import dev.kiln.support.text.Excerpt;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -35,7 +38,25 @@ public class WaiversResource {
             return Problem.response(400, "Bad Request",
                     "the body must be {\"buildId\": \"...\", \"testCase\": \"...\", \"comment\": \"...\"}");
         }
+        Params.text("buildId", request.buildId(), 128);
+        Params.text("testCase", request.testCase(), 128);
+        checkComment(request.comment());
         Waiver waiver = release.waive(request.buildId().strip(), request.testCase(), request.comment(), caller.principal());
         return Response.status(201).type(MediaType.APPLICATION_JSON).entity(waiver).build();
+    }
+
+    /** Free text up to 4096 characters; newlines and tabs are fine, NUL and other control characters are not. */
+    private static void checkComment(String comment) {
+        if (comment == null) {
+            return;
+        }
+        if (comment.length() > 4096) {
+            throw dev.kiln.support.rest.ProblemException.badRequest("comment must be at most 4096 characters, got "
+                    + comment.length());
+        }
+        if (comment.chars().anyMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\t' && c != '\r')) {
+            throw dev.kiln.support.rest.ProblemException.badRequest("comment must not contain control characters other "
+                    + "than newlines and tabs, got " + Excerpt.of(comment));
+        }
     }
 }

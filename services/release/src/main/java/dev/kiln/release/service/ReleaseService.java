@@ -2,6 +2,7 @@ package dev.kiln.release.service;
 
 import dev.kiln.events.BuildFailed;
 import dev.kiln.support.registry.ImageCopier;
+import dev.kiln.support.text.Excerpt;
 import dev.kiln.events.EventCodec;
 import dev.kiln.events.GatingDecision;
 import dev.kiln.events.ImagePromoted;
@@ -113,7 +114,7 @@ public class ReleaseService {
         Waiver waiver = new Waiver(buildId, testCase, comment.strip(), by.user(), Instant.now());
         db.inTransaction(c -> {
             db.lockSubject(c, buildId).orElseThrow(() -> new ReleaseException(ReleaseException.Kind.UNKNOWN_BUILD,
-                    "no event about build " + buildId + " has reached the release service"));
+                    "no event about build " + Excerpt.of(buildId) + " has reached the release service"));
             db.upsertWaiver(c, waiver);
             LOG.infof("build %s: %s waived test case %s: %s", buildId, by.user(), testCase, waiver.comment());
             evaluate(c, buildId, outbox);
@@ -134,11 +135,11 @@ public class ReleaseService {
     public ManualPromotion promote(String buildId, Optional<String> to, Principal by) {
         String address = to.filter(t -> !t.isBlank()).orElse(config.registry().production().address());
         RegistryClient target = registries.target(address).orElseThrow(() -> new ReleaseException(
-                ReleaseException.Kind.UNKNOWN_TARGET, "release does not promote to " + address + "; known registries: "
+                ReleaseException.Kind.UNKNOWN_TARGET, "release does not promote to " + Excerpt.of(address) + "; known registries: "
                         + String.join(", ", registries.targetAddresses())));
         return db.inTransaction(c -> {
             Subject subject = db.lockSubject(c, buildId).orElseThrow(() -> new ReleaseException(
-                    ReleaseException.Kind.UNKNOWN_BUILD, "no event about build " + buildId + " has reached the release service"));
+                    ReleaseException.Kind.UNKNOWN_BUILD, "no event about build " + Excerpt.of(buildId) + " has reached the release service"));
             if (!subject.pushed()) {
                 throw new ReleaseException(ReleaseException.Kind.NOT_PROMOTABLE, "build " + buildId
                         + " has no pushed image yet (image.pushed has not arrived)");

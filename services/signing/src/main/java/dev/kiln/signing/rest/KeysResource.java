@@ -4,6 +4,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.kiln.signing.domain.OpenPgpKey;
 import dev.kiln.signing.domain.SigningKey;
 import dev.kiln.signing.service.SigningKeys;
+import dev.kiln.support.rest.Params;
+import dev.kiln.support.rest.Problem;
+import dev.kiln.support.text.Excerpt;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -14,6 +17,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * The public keys that verify Kiln's signatures: cosign {@code --key} material (PEM) and OpenPGP public keys (armored,
@@ -30,15 +34,15 @@ public class KeysResource {
             String armoredPublicKey) {
     }
 
+    private static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9:+=_ -]{1,128}");
+
     @Inject
     SigningKeys keys;
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Response list(@QueryParam("format") String format) {
-        if (format != null && !format.equals("cosign") && !format.equals("openpgp")) {
-            return Problem.response(400, "Bad Request", "format must be cosign or openpgp, got: " + format);
-        }
+        format = Params.oneOf("format", format, List.of("cosign", "openpgp"));
         List<KeyView> views = new ArrayList<>();
         if (format == null || format.equals("cosign")) {
             for (SigningKey k : keys.all()) {
@@ -59,9 +63,10 @@ public class KeysResource {
     @Path("/{keyId}.pem")
     @Produces({PEM, MediaType.TEXT_PLAIN, Problem.MEDIA_TYPE})
     public Response pem(@PathParam("keyId") String keyId) {
+        keyId(keyId);
         return keys.all().stream().filter(k -> k.matches(keyId)).findFirst()
                 .map(k -> Response.ok(k.publicKeyPem(), PEM).build())
-                .orElseGet(() -> Problem.response(404, "Unknown key", "no cosign key has the id " + keyId
+                .orElseGet(() -> Problem.response(404, "Unknown key", "no cosign key has the id " + Excerpt.of(keyId)
                         + "; GET /api/v1/keys?format=cosign lists the keys"));
     }
 
@@ -69,9 +74,16 @@ public class KeysResource {
     @Path("/{keyId}.asc")
     @Produces({PGP_KEYS, MediaType.TEXT_PLAIN, Problem.MEDIA_TYPE})
     public Response armored(@PathParam("keyId") String keyId) {
+        keyId(keyId);
         return keys.openPgpKeys().stream().filter(k -> k.matches(keyId)).findFirst()
                 .map(k -> Response.ok(k.armoredPublicKey(), PGP_KEYS).build())
-                .orElseGet(() -> Problem.response(404, "Unknown key", "no OpenPGP key has the fingerprint " + keyId
+                .orElseGet(() -> Problem.response(404, "Unknown key", "no OpenPGP key has the fingerprint " + Excerpt.of(keyId)
                         + "; GET /api/v1/keys?format=openpgp lists the keys"));
+    }
+
+    private static void keyId(String keyId) {
+        Params.text("keyId", keyId, 128);
+        Params.matching("keyId", keyId, KEY_ID, "a key id or fingerprint as GET /api/v1/keys lists it (letters, digits, "
+                + ": + = _ - and spaces, at most 128)");
     }
 }

@@ -1,0 +1,38 @@
+package dev.kiln.release.rest;
+
+import dev.kiln.release.service.ReleaseException;
+import dev.kiln.support.rest.Problem;
+import jakarta.ws.rs.core.Response;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * Release's own refusals as problem documents; everything else (JSON, routes, media types, the unexpected) is answered
+ * by service-support's shared mappers ({@code dev.kiln.support.rest.ProblemMappers}).
+ */
+public class ReleaseProblems {
+    @ServerExceptionMapper
+    public Response release(ReleaseException e) {
+        return switch (e.kind()) {
+            case UNKNOWN_BUILD -> Problem.response(404, "Unknown build", e.getMessage());
+            case NOT_PROMOTABLE -> Problem.response(409, "Not promotable", e.getMessage());
+            case UNKNOWN_TARGET, INVALID -> Problem.response(400, "Bad Request", e.getMessage());
+            case COPY_FAILED -> Problem.response(502, "Promotion failed", e.getMessage());
+            case GATE_CLOSED -> {
+                Problem p = Problem.of(409, "Gate closed", e.getMessage());
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("type", p.type());
+                body.put("title", p.title());
+                body.put("status", p.status());
+                body.put("detail", p.detail());
+                e.decision().ifPresent(d -> {
+                    body.put("policyId", d.policyId());
+                    body.put("satisfiedRequirements", d.satisfiedRequirements());
+                    body.put("unsatisfiedRequirements", d.unsatisfiedRequirements());
+                });
+                yield Response.status(409).type(Problem.MEDIA_TYPE).entity(body).build();
+            }
+        };
+    }
+}
