@@ -66,6 +66,17 @@ public final class TestTars {
         return this;
     }
 
+    /** An entry of another type: a device node ({@code LF_CHR}, {@code LF_BLK}) or a named pipe ({@code LF_FIFO}). */
+    public TestTars special(String name, byte type) {
+        try {
+            tar.putArchiveEntry(new TarArchiveEntry(name, type, true));
+            tar.closeArchiveEntry();
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return this;
+    }
+
     public TestTars dir(String name) {
         try {
             TarArchiveEntry e = new TarArchiveEntry(name.endsWith("/") ? name : name + "/", TarConstants.LF_DIR, true);

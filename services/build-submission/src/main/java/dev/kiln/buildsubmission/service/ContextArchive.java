@@ -286,6 +286,11 @@ public final class ContextArchive {
                             + "context");
                 }
                 files.add(hash(key));
+            } else if (e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO()) {
+                // before isFile(), which commons-compress answers true for any type but directories
+                throw new InvalidContextException(what + " is a " + (e.isFIFO() ? "named pipe" : "device node")
+                        + "; a build context holds files, directories and links only: leave it out of the context "
+                        + "(.dockerignore) or create it in the image with RUN");
             } else if (e.isFile()) {
                 files.add(hash(key));
             }

@@ -38,6 +38,16 @@ class ContextArchiveTest {
                 TestTars.builder().file("dir/a", "x").symlink("dir/link", "../dir/a").symlink("b", "dir/a").build()));
     }
 
+    @Test
+    void devicesAndPipesAreRefused() {
+        refused("device node", TestTars.builder().file("Dockerfile", "FROM x\n")
+                .special("dev/sda", org.apache.commons.compress.archivers.tar.TarConstants.LF_BLK).build());
+        refused("device node", TestTars.builder().file("Dockerfile", "FROM x\n")
+                .special("dev/tty", org.apache.commons.compress.archivers.tar.TarConstants.LF_CHR).build());
+        refused("named pipe", TestTars.builder().file("Dockerfile", "FROM x\n")
+                .special("pipe", org.apache.commons.compress.archivers.tar.TarConstants.LF_FIFO).build());
+    }
+
     /** Lexically a/b/.. and s/.. stay inside; resolved like a filesystem, t is the context's parent. */
     @Test
     void symlinkChainsAreResolvedNotPatternMatched() {
