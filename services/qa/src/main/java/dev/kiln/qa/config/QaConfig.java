@@ -88,5 +88,12 @@ public interface QaConfig {
 
         /** Tokens of external QA hooks, each {@code <token>:<hook name>}; the hook name becomes the reporter. */
         Optional<List<String>> hookTokens();
+
+        /**
+         * Names of qa's own environment variables that a test file's {@code containerRunOptions.envVars} may hand to
+         * its test containers (container-structure-test passes them from the environment it runs in); none by
+         * default, since qa's environment holds its credentials.
+         */
+        Optional<List<String>> passEnv();
     }
 }

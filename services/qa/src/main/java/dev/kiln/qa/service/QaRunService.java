@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -190,8 +191,17 @@ public class QaRunService {
         if (texts.isEmpty()) {
             return new Plan(List.of(), CaseResult.passed("the source has no tests/*.yaml"));
         }
+        Map<String, String> passEnv = new java.util.LinkedHashMap<>();
+        for (String name : config.qa().passEnv().orElse(List.of())) {
+            String value = System.getenv(name);
+            if (value != null) {
+                passEnv.put(name, value);
+            }
+        }
+        Set<String> passable = Set.copyOf(config.qa().passEnv().orElse(List.of()));
         List<TestFile> files = texts.entrySet().stream()
-                .map(e -> StructureTestParser.parse(e.getKey(), e.getValue(), all)).toList();
+                .map(e -> StructureTestParser.parse(e.getKey(), e.getValue(), all,
+                        new StructureTestParser.PassEnv(passable, passEnv))).toList();
         long tests = files.stream().mapToLong(f -> f.tests().size()).sum();
         long bad = files.stream().filter(f -> !f.isValid()).count();
         String summary = "read " + String.join(", ", texts.keySet()) + " (" + tests + " tests"

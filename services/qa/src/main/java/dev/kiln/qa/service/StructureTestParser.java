@@ -14,6 +14,7 @@ import dev.kiln.qa.domain.cst.StructureTest.FileExistenceTest;
 import dev.kiln.qa.domain.cst.StructureTest.LicenseTest;
 import dev.kiln.qa.domain.cst.StructureTest.MetadataTest;
 import dev.kiln.qa.domain.cst.TestFile;
+import dev.kiln.support.text.Excerpt;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -93,9 +94,22 @@ public final class StructureTestParser {
      * {@code tests/} directory, by name, e.g. {@code tests/envfile}) for {@code containerRunOptions.envFile}; never throws.
      */
     public static TestFile parse(String file, String text, Map<String, String> sourceFiles) {
+        return parse(file, text, sourceFiles, PassEnv.NONE);
+    }
+
+    /**
+     * What {@code containerRunOptions.envVars} may pass: the names the operator lets through
+     * ({@code kiln.qa.pass-env}) and the values qa's environment has for them.
+     */
+    public record PassEnv(Set<String> allowed, Map<String, String> values) {
+        public static final PassEnv NONE = new PassEnv(Set.of(), Map.of());
+    }
+
+    /** {@link #parse(String, String, Map)} where {@code envVars} may pass what {@code passEnv} allows. */
+    public static TestFile parse(String file, String text, Map<String, String> sourceFiles, PassEnv passEnv) {
         String fileCase = fileTestCase(file);
         try {
-            return TestFile.valid(file, fileCase, new Reader(file, fileCase, sourceFiles).read(text));
+            return TestFile.valid(file, fileCase, new Reader(file, fileCase, sourceFiles, passEnv).read(text));
         } catch (Invalid e) {
             return TestFile.invalid(file, fileCase, e.getMessage());
         }
@@ -105,14 +119,16 @@ public final class StructureTestParser {
         private final String file;
         private final String fileCase;
         private final Map<String, String> sourceFiles;
+        private final PassEnv passEnv;
         private final Set<String> usedCases = new HashSet<>();
         private boolean v1;
         private RunOptions runOptions = RunOptions.NONE;
 
-        Reader(String file, String fileCase, Map<String, String> sourceFiles) {
+        Reader(String file, String fileCase, Map<String, String> sourceFiles, PassEnv passEnv) {
             this.file = file;
             this.fileCase = fileCase;
             this.sourceFiles = sourceFiles;
+            this.passEnv = passEnv;
         }
 
         List<PlannedTest> read(String text) {
@@ -298,9 +314,10 @@ public final class StructureTestParser {
         /**
          * container-structure-test's {@code containerRunOptions}: {@code user}, {@code allocateTty} and {@code envFile}
          * (read from the source's {@code tests/} directory, as container-structure-test reads it relative to where it
-         * runs, usually the repository) are honoured. QA runs images on shared builders without network, host paths
-         * or privileges, and never hands them its own environment, so {@code privileged}, {@code capabilities},
-         * {@code bindMounts} and {@code envVars} make the file an ERROR saying so.
+         * runs, usually the repository) are honoured, and {@code envVars} for the names the operator lets through
+         * ({@code kiln.qa.pass-env}: qa's environment holds its credentials). QA runs images on shared builders
+         * without network, host paths or privileges, so {@code privileged}, {@code capabilities} and
+         * {@code bindMounts} make the file an ERROR saying so, as does an {@code envVars} name not let through.
          */
         private RunOptions runOptions(JsonNode n, String where) {
             if (!n.isObject()) {
@@ -321,13 +338,8 @@ public final class StructureTestParser {
                 throw new Invalid(file + ": " + where + "field \"bindMounts\" is set; " + isolated
                         + "tests cannot mount paths of the build machine: copy what the test needs into the image instead.");
             }
-            if (!strings(n, "envVars", where).isEmpty()) {
-                throw new Invalid(file + ": " + where + "field \"envVars\" passes variables from the environment of "
-                        + "the machine that runs the tests, and Kiln's QA never hands its environment to an image: put "
-                        + "the values in an envFile under tests/, or in globalEnvVars.");
-            }
+            List<EnvVar> env = new ArrayList<>();
             String user = string(n, "user", where);
-            List<EnvVar> env = List.of();
             String envFile = string(n, "envFile", where);
             if (envFile != null && !envFile.isEmpty()) {
                 String name = envFile.startsWith("./") ? envFile.substring(2) : envFile;
@@ -340,7 +352,19 @@ public final class StructureTestParser {
                     throw new Invalid(file + ": " + where + "field \"envFile\" names " + name
                             + ", which is not in the source; add it, or remove envFile.");
                 }
-                env = dotenv(name, text, where);
+                env.addAll(dotenv(name, text, where));
+            }
+            for (String name : strings(n, "envVars", where)) {
+                if (!passEnv.allowed().contains(name)) {
+                    throw new Invalid(file + ": " + where + "field \"envVars\" names " + Excerpt.of(name)
+                            + ", which Kiln's QA does not pass: it hands a test container only the variables of its own "
+                            + "environment an administrator lets through (kiln.qa.pass-env); put the value in an envFile "
+                            + "under tests/ or in globalEnvVars instead.");
+                }
+                String value = passEnv.values().get(name);
+                if (value != null && !value.isEmpty()) {
+                    env.add(new EnvVar(name, value, false)); // as container-structure-test: unset or empty is left out
+                }
             }
             return new RunOptions(user == null || user.isEmpty() ? null : user, bool(n, "allocateTty", where, false), env);
         }

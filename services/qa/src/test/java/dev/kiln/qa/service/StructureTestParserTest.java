@@ -252,7 +252,20 @@ class StructureTestParserTest {
                 containerRunOptions:
                   envVars: [FOO, BAR]
                 """).error();
-        assertTrue(env.contains("never hands its environment to an image"), env);
+        assertTrue(env.contains("\"FOO\", which Kiln's QA does not pass") && env.contains("kiln.qa.pass-env"), env);
+        // container-structure-test's containeropts_env test, with the operator letting FOO and BAR through
+        TestFile passed = StructureTestParser.parse("tests/env.yaml", """
+                schemaVersion: '2.0.0'
+                commandTests:
+                - name: "Test envVars containerRunOptions"
+                  command: "printenv"
+                containerRunOptions:
+                  envVars: [FOO, BAR]
+                """, Map.of(), new StructureTestParser.PassEnv(java.util.Set.of("FOO", "BAR"),
+                Map.of("FOO", "keepitsecret!")));
+        assertNull(passed.error());
+        assertEquals(List.of("FOO=keepitsecret!"), passed.tests().get(0).runOptions().env().stream()
+                .map(v -> v.key() + "=" + v.value()).toList(), "BAR is unset in qa's environment: left out");
         String privileged = StructureTestParser.parse("tests/caps.yaml", """
                 schemaVersion: '2.0.0'
                 containerRunOptions:

@@ -581,6 +581,10 @@ class StructureTestRunnerTest {
             public Optional<List<String>> hookTokens() {
                 return Optional.empty();
             }
+
+            public Optional<List<String>> passEnv() {
+                return Optional.empty();
+            }
         };
     }
 }
