@@ -52,18 +52,31 @@ public final class ServiceProcess implements AutoCloseable {
     /** Starts {@code services/<name>} of {@code root} on {@code port} with {@code env} added to this JVM's. */
     public static ServiceProcess start(Path root, String name, int port, Map<String, String> env, Path logDir)
             throws IOException {
+        return start(root, name, port, env, logDir, List.of("-Xmx256m"));
+    }
+
+    /** {@link #start(Path, String, int, Map, Path)} with {@code jvmOptions} (a heap size, say) instead of -Xmx256m. */
+    public static ServiceProcess start(Path root, String name, int port, Map<String, String> env, Path logDir,
+            List<String> jvmOptions) throws IOException {
         Path jar = root.resolve("services").resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: package the services first (./mvnw -DskipTests package)");
         }
         Files.createDirectories(logDir);
         Path log = logDir.resolve(name + ".log");
-        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
+        List<String> cmd = new ArrayList<>(List.of(javaBin()));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(env);
         pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
         pb.environment().putIfAbsent("QUARKUS_ANALYTICS_DISABLED", "true");
         return new ServiceProcess(name, port, log, pb.start());
+    }
+
+    /** Whether the process still runs. */
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     /** The java launcher of this JVM. */

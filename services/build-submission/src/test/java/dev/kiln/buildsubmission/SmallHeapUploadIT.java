@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.testsupport.KafkaBroker;
+import dev.kiln.testsupport.ServiceProcess;
 import dev.kiln.testsupport.KafkaResource;
 import dev.kiln.testsupport.Postgres;
 import java.io.IOException;
@@ -20,11 +21,10 @@ import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.AfterAll;
@@ -40,44 +40,32 @@ class SmallHeapUploadIT {
     private static final String ADMIN_TOKEN = "small-heap-admin-token";
     private static final long CONTEXT_BYTES = 190L * 1024 * 1024;
 
-    static Process hub;
+    static ServiceProcess hub;
     static String url;
     static String db;
-    static Path log;
     static Path spool;
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeAll
     static void startHub() throws Exception {
-        Path jar = Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
-        assertTrue(Files.isRegularFile(jar), jar + " is missing: this test runs after `package`");
         int port = KafkaBroker.freePort();
         db = Postgres.createDatabase("kiln_hub_small_heap");
-        log = Files.createDirectories(Path.of("target")).resolve("small-heap-hub.log");
         spool = Files.createDirectories(Path.of("target/small-heap-spool")).toAbsolutePath();
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx96m", "-XX:+ExitOnOutOfMemoryError", "-XX:TieredStopAtLevel=1", "-jar", jar.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", KafkaResource.broker().bootstrapServers());
-        pb.environment().put("QUARKUS_DATASOURCE_JDBC_URL", Postgres.jdbcUrl(db));
-        pb.environment().put("QUARKUS_DATASOURCE_USERNAME", Postgres.user());
-        pb.environment().put("QUARKUS_DATASOURCE_PASSWORD", Postgres.password());
-        pb.environment().put("QUARKUS_ANALYTICS_DISABLED", "true");
-        pb.environment().put("KILN_AUTH_BOOTSTRAP_ADMIN_TOKEN", ADMIN_TOKEN);
-        pb.environment().put("KILN_CONTEXT_SPOOL_DIR", spool.toString());
-        hub = pb.start();
-        url = "http://localhost:" + port;
-        awaitListening(Duration.ofMinutes(2));
+        Map<String, String> env = Map.of("KAFKA_BOOTSTRAP_SERVERS", KafkaResource.broker().bootstrapServers(),
+                "QUARKUS_DATASOURCE_JDBC_URL", Postgres.jdbcUrl(db), "QUARKUS_DATASOURCE_USERNAME", Postgres.user(),
+                "QUARKUS_DATASOURCE_PASSWORD", Postgres.password(), "KILN_AUTH_BOOTSTRAP_ADMIN_TOKEN", ADMIN_TOKEN,
+                "KILN_CONTEXT_SPOOL_DIR", spool.toString());
+        // the packaged hub (this test runs after `package`), exiting at the first OutOfMemoryError
+        hub = ServiceProcess.start(ServiceProcess.repositoryRoot(), "build-submission", port, env,
+                Path.of("target/small-heap-logs"), List.of("-Xmx96m", "-XX:+ExitOnOutOfMemoryError"));
+        url = hub.url();
+        hub.awaitReady(Duration.ofMinutes(2));
     }
 
     @AfterAll
     static void stopHub() throws Exception {
         if (hub != null) {
-            hub.destroy();
-            if (!hub.waitFor(20, TimeUnit.SECONDS)) {
-                hub.destroyForcibly().waitFor();
-            }
+            hub.close();
         }
         if (db != null) {
             Postgres.dropDatabase(db);
@@ -187,32 +175,7 @@ class SmallHeapUploadIT {
         return HttpRequest.newBuilder(URI.create(url + path)).header("Authorization", "Bearer " + ADMIN_TOKEN);
     }
 
-    private static void awaitListening(Duration timeout) throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        while (Instant.now().isBefore(deadline)) {
-            if (!hub.isAlive()) {
-                throw new IllegalStateException("the hub exited with " + hub.exitValue() + ":\n" + tail());
-            }
-            try {
-                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/api/v1/whoami"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 401) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(250);
-        }
-        throw new IllegalStateException("the hub did not answer within " + timeout + ":\n" + tail());
-    }
-
     private static String tail() {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-        } catch (IOException e) {
-            return "(no log)";
-        }
+        return hub.tail();
     }
 }
