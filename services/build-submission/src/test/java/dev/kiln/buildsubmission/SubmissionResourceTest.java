@@ -219,7 +219,7 @@ class SubmissionResourceTest {
         byte[] evil = TestTars.builder().file("Dockerfile", "FROM x\n").file("../evil", "x").build();
         admin().contentType("application/x-tar").body(evil).when().post("/api/v1/contexts")
                 .then().statusCode(400).contentType(PROBLEM).body("detail", containsString("../evil"));
-        byte[] link = TestTars.builder().file("Dockerfile", "FROM x\n").symlink("passwd", "/etc/passwd").build();
+        byte[] link = TestTars.builder().file("Dockerfile", "FROM x\n").symlink("passwd", "/../etc/passwd").build();
         admin().contentType("application/x-tar").body(link).when().post("/api/v1/contexts")
                 .then().statusCode(400).contentType(PROBLEM);
         admin().contentType("application/x-tar").body("not a tar".getBytes(StandardCharsets.UTF_8))

@@ -261,10 +261,6 @@ public final class ContextArchive {
                 if (target.isEmpty() || target.indexOf('\0') >= 0) {
                     throw new InvalidContextException(link + " has an empty or unreadable target");
                 }
-                if (target.startsWith("/")) {
-                    throw new InvalidContextException(link + " points to the absolute path " + Excerpt.of(target)
-                            + ", outside the build context");
-                }
                 if (symlinks.size() >= limits.maxSymlinks()) {
                     throw new InvalidContextException("the archive has more than " + limits.maxSymlinks()
                             + " symbolic links, the most a build context may have (kiln.context.max-symlinks)", true);
@@ -312,10 +308,13 @@ public final class ContextArchive {
         /**
          * Resolves {@code path} from the directory {@code base} (a resolved path, "" for the root) one component at
          * a time, following every symbolic link met; the resolved path, or an exception when it climbs above the
-         * root or follows too many links.
+         * root or follows too many links. An absolute path or link target starts again from the context's root, as
+         * the builder resolves a context's links (in its scope: {@code python -> /usr/bin/python3} is the image's
+         * {@code /usr/bin/python3} once copied, never the build machine's).
          */
         String resolve(String path, String base, String what) throws InvalidContextException {
-            List<String> done = new ArrayList<>(base.isEmpty() ? List.of() : List.of(base.split("/")));
+            List<String> done = new ArrayList<>(base.isEmpty() || path.startsWith("/") ? List.of()
+                    : List.of(base.split("/")));
             ArrayList<String> todo = new ArrayList<>(); // reversed: the next component is last
             pushFront(todo, path);
             int hops = 0;
@@ -346,7 +345,8 @@ public final class ContextArchive {
                                 + " symbolic links (kiln.context.max-link-hops): a link loop?");
                     }
                     if (target.startsWith("/")) {
-                        throw new InvalidContextException(what + " resolves to a path outside the build context");
+                        done.clear();
+                        before = 0;
                     }
                     current.setLength(before);
                     pushFront(todo, target);

@@ -127,6 +127,17 @@ public class SourceFetcher {
                     + " in the build context; add it, or submit again with the right Dockerfile path.", false);
         }
         try {
+            // a directory on the way may be a symbolic link (d -> /etc): the file read must be the context's
+            if (!file.toRealPath().startsWith(root.toRealPath())) {
+                throw new BuildFailure(Stage.SOURCE, "dockerfile-missing", "The Dockerfile path " + dockerfilePath
+                        + " goes through a symbolic link that leaves the build context; give the path of the file"
+                        + " itself.", false);
+            }
+        } catch (IOException e) {
+            throw new BuildFailure(Stage.SOURCE, "dockerfile-missing", "The Dockerfile at " + dockerfilePath
+                    + " cannot be read (" + rootMessage(e) + ").", false);
+        }
+        try {
             return new Fetched(root, null, root.relativize(file).toString().replace('\\', '/'), Files.readString(file),
                     null);
         } catch (IOException e) {

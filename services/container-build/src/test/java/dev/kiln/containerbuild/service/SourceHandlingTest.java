@@ -172,6 +172,13 @@ class SourceHandlingTest {
         assertEquals("dockerfile-missing", missing.reason());
         assertEquals(Stage.SOURCE, missing.stage());
         assertThrows(BuildFailure.class, () -> SourceFetcher.dockerfile("../x/Dockerfile", tmp.resolve("ctx")));
+        // a directory of the path that is a link out of the context (a git checkout may hold one): not read
+        Files.createDirectories(tmp.resolve("outside"));
+        Files.writeString(tmp.resolve("outside/Dockerfile"), "FROM host-secret\n");
+        Files.createSymbolicLink(tmp.resolve("ctx/out"), tmp.resolve("outside"));
+        BuildFailure escaped = assertThrows(BuildFailure.class, () -> SourceFetcher.dockerfile("out/Dockerfile",
+                tmp.resolve("ctx")));
+        assertTrue(escaped.getMessage().contains("leaves the build context"), escaped.getMessage());
     }
 
     @Test
