@@ -14,7 +14,7 @@ import java.util.Map;
 /**
  * The file {@code kiln login} writes: {@code {"server": URL, "token": TOKEN}}, mode 0600. Where it lives:
  * {@code --config}, else {@code $KILN_CONFIG}, else {@code $XDG_CONFIG_HOME/kiln/config.json}, else
- * {@code ~/.config/kiln/config.json}.
+ * {@code $HOME/.config/kiln/config.json} ({@code user.home} without {@code $HOME}).
  */
 public final class CliConfig {
 
@@ -36,7 +36,10 @@ public final class CliConfig {
             return Path.of(explicit.strip());
         }
         String xdg = env.get("XDG_CONFIG_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config");
+        // $HOME as a shell has it (the JVM's user.home comes from the password database and ignores it)
+        String home = env.get("HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg)
+                : Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"), ".config");
         return base.resolve("kiln").resolve("config.json");
     }
 
