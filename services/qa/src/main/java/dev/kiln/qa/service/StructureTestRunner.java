@@ -133,10 +133,10 @@ public final class StructureTestRunner {
     }
 
     /**
-     * The variables a command test's container gets beside the image's own: the {@code envFile}'s, as written, then
-     * {@code globalEnvVars} and the test's {@code envVars}, each expanded against what is set so far. Where
-     * container-structure-test, once {@code containerRunOptions} is set, gives the container the env file's variables
-     * only (dropping the test's own), Kiln keeps them: a test's {@code envVars} always apply.
+     * The variables a command test's container gets beside the image's own: those of {@code containerRunOptions}
+     * ({@code envFile}, then {@code envVars}), as written, then {@code globalEnvVars} and the test's {@code envVars},
+     * each expanded against what is set so far. Where container-structure-test, once {@code containerRunOptions} is
+     * set, gives the container the run options' variables only (dropping the test's own), Kiln keeps them.
      */
     static List<String> environment(ContainerConfig config, List<EnvVar> envFile, List<EnvVar> global,
             List<EnvVar> own) {
