@@ -1,5 +1,7 @@
 package dev.kiln.containerbuild.service;
 
+import static dev.kiln.support.text.Failures.rootMessage;
+
 import dev.kiln.containerbuild.client.HubClient;
 import dev.kiln.events.BuildRequested;
 import dev.kiln.events.Source;
@@ -152,9 +154,5 @@ public class SourceFetcher {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    static String rootMessage(Throwable t) {
-        return dev.kiln.support.text.Failures.rootMessage(t);
     }
 }

@@ -1,5 +1,7 @@
 package dev.kiln.registrypush.service;
 
+import static dev.kiln.support.text.Failures.message;
+
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.google.cloud.tools.jib.api.InsecureRegistryException;
 import com.google.cloud.tools.jib.api.RegistryAuthenticationFailedException;
@@ -86,9 +88,5 @@ final class FailureClassifier {
     private static String contentOf(ResponseException r) {
         String content = r.getContent();
         return content == null || content.isBlank() ? "" : ": " + content.strip();
-    }
-
-    private static String message(Throwable t) {
-        return dev.kiln.support.text.Failures.message(t);
     }
 }
