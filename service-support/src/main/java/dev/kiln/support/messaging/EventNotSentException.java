@@ -2,9 +2,13 @@ package dev.kiln.support.messaging;
 
 import dev.kiln.events.EventType;
 
-/** The broker did not acknowledge an event in time: the caller must not commit its input. */
+/** The broker did not acknowledge an event in time: the caller must not commit its input. A transient failure. */
 public class EventNotSentException extends RuntimeException {
     public EventNotSentException(EventType type, Throwable cause) {
-        super("the broker did not acknowledge a " + type.ceType() + " event: " + cause, cause);
+        this(type.ceType() + " event", cause);
+    }
+
+    public EventNotSentException(String what, Throwable cause) {
+        super("the broker did not acknowledge a " + what + ": " + dev.kiln.support.text.Failures.message(cause), cause);
     }
 }

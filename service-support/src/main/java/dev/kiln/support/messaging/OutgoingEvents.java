@@ -10,16 +10,11 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
- * Turns event records into Kafka messages: JSON value, build id as key, CloudEvents 1.0 binary-mode headers
- * ({@code ce_id}, {@code ce_type}, {@code ce_source}, {@code ce_subject}, {@code ce_time}, {@code ce_dataschema}).
+ * Turns event records into Kafka messages: JSON value, build id as key, the type's topic, CloudEvents 1.0 binary-mode
+ * headers ({@code ce_id}, {@code ce_type}, {@code ce_source}, {@code ce_subject}, {@code ce_time}, {@code ce_dataschema}).
  */
 public final class OutgoingEvents {
     /** How long a producer waits for the broker to acknowledge an event before it counts as not sent. */
@@ -30,9 +25,17 @@ public final class OutgoingEvents {
 
     /** A message for {@code event}, from the service named {@code source} (e.g. {@code /kiln/container-build}). */
     public static Message<String> message(KilnEvent event, String source) {
+        return message(event, source, UUID.randomUUID().toString());
+    }
+
+    /**
+     * A message for {@code event} with CloudEvents id {@code eventId} (an outbox row keeps its id, so a relayed event
+     * sent twice is recognised as one), routed to its type's topic.
+     */
+    public static Message<String> message(KilnEvent event, String source, String eventId) {
         EventType type = EventType.of(event);
         OutgoingCloudEventMetadata<String> ce = OutgoingCloudEventMetadata.<String>builder()
-                .withId(UUID.randomUUID().toString())
+                .withId(eventId)
                 .withType(type.ceType())
                 .withSource(URI.create(source))
                 .withSubject(event.buildId())
@@ -42,34 +45,8 @@ public final class OutgoingEvents {
                 .build();
         OutgoingKafkaRecordMetadata<String> kafka = OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(event.buildId())
+                .withTopic(type.topic())
                 .build();
         return Message.of(EventCodec.encode(event)).addMetadata(kafka).addMetadata(ce);
-    }
-
-    /**
-     * Sends {@code event} and returns once the broker has acknowledged it, so callers can commit their own input
-     * only after their output is durable. Throws {@link EventNotSentException} when the broker refuses or does not
-     * answer in time.
-     */
-    public static void sendAndAwait(Emitter<String> emitter, KilnEvent event, String source) {
-        CompletableFuture<Void> acked = new CompletableFuture<>();
-        Message<String> message = message(event, source)
-                .withAck(() -> {
-                    acked.complete(null);
-                    return CompletableFuture.completedFuture(null);
-                })
-                .withNack(failure -> {
-                    acked.completeExceptionally(failure);
-                    return CompletableFuture.completedFuture(null);
-                });
-        emitter.send(message);
-        try {
-            acked.get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new EventNotSentException(EventType.of(event), e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new EventNotSentException(EventType.of(event), e instanceof ExecutionException ? e.getCause() : e);
-        }
     }
 }

@@ -22,6 +22,7 @@ import dev.kiln.events.Nvr;
 import dev.kiln.events.QaOutcome;
 import dev.kiln.events.QaResult;
 import dev.kiln.events.Stage;
+import dev.kiln.support.messaging.DeadLetterHeaders;
 import dev.kiln.testsupport.KafkaResource;
 import dev.kiln.testsupport.PostgresResource;
 import io.agroal.api.AgroalDataSource;
@@ -304,6 +305,15 @@ class EventFlowTest {
         ConsumerRecord<String, String> dead = TestKafka.await(EventType.BUILD_STARTED.deadLetterTopic(),
                 r -> key.equals(r.key()) && r.value().equals("{not json"));
         assertEquals("{not json", dead.value());
+        // the original headers, and why, by whom, from where
+        assertEquals(poisonId, TestKafka.header(dead, "ce_id"));
+        assertEquals(EventType.BUILD_STARTED.ceType(), TestKafka.header(dead, "ce_type"));
+        assertEquals("build-submission/build-started", TestKafka.header(dead, DeadLetterHeaders.CONSUMER));
+        assertEquals("kiln-build-submission", TestKafka.header(dead, DeadLetterHeaders.GROUP));
+        assertEquals(EventType.BUILD_STARTED.topic(), TestKafka.header(dead, DeadLetterHeaders.TOPIC));
+        assertTrue(TestKafka.header(dead, DeadLetterHeaders.REASON).startsWith("malformed dev.kiln.build.started.v1"),
+                TestKafka.header(dead, DeadLetterHeaders.REASON));
+        assertTrue(Long.parseLong(TestKafka.header(dead, DeadLetterHeaders.OFFSET)) >= 0);
         TestKafka.await(EventType.BUILD_STARTED.deadLetterTopic(),
                 r -> key.equals(r.key()) && r.value().equals("{\"buildId\":\"x\"}"));
 
@@ -315,5 +325,52 @@ class EventFlowTest {
         Submitted s = submit(false);
         TestKafka.send(new BuildStarted(s.id(), "worker-1", "tcp://builder-1:2376", Instant.now()));
         awaitState(s.id(), BuildState.BUILDING);
+    }
+
+    @Test
+    void anEventCommittedToTheOutboxIsSentAfterTheFactWithItsIdAndRemoved() throws Exception {
+        // as if the hub had died between committing a build and sending its event: the row is all there is
+        String buildId = UUID.randomUUID().toString();
+        String eventId = UUID.randomUUID().toString();
+        BuildStateChanged changed = new BuildStateChanged(buildId, "outbox-test", BuildState.SUBMITTED,
+                BuildState.CANCELED, null, null, null, Instant.now());
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("INSERT INTO submission.outbox (event_id, event_type, build_id,"
+                        + " payload) VALUES (?, ?, ?, ?)")) {
+            ps.setString(1, eventId);
+            ps.setString(2, EventType.BUILD_STATE_CHANGED.ceType());
+            ps.setString(3, buildId);
+            ps.setString(4, EventCodec.encode(changed));
+            ps.executeUpdate();
+        }
+        ConsumerRecord<String, String> sent = TestKafka.await(EventType.BUILD_STATE_CHANGED.topic(),
+                r -> buildId.equals(r.key()));
+        assertEquals(eventId, TestKafka.header(sent, "ce_id"));
+        assertEquals("/kiln/build-submission", TestKafka.header(sent, "ce_source"));
+        assertEquals(BuildState.CANCELED, EventCodec.decode(sent.value(), BuildStateChanged.class).newState());
+        await().atMost(Duration.ofSeconds(30)).until(() -> outboxRows(buildId) == 0);
+    }
+
+    @Test
+    void aSubmittedBuildIsAnnouncedThroughTheOutboxInOrder() {
+        Submitted s = submit(false);
+        ConsumerRecord<String, String> requested = TestKafka.await(EventType.BUILD_REQUESTED.topic(),
+                r -> s.id().equals(r.key()));
+        ConsumerRecord<String, String> submitted = TestKafka.await(EventType.BUILD_STATE_CHANGED.topic(),
+                r -> s.id().equals(r.key()));
+        assertEquals(EventType.BUILD_REQUESTED.ceType(), TestKafka.header(requested, "ce_type"));
+        assertEquals(BuildState.SUBMITTED, EventCodec.decode(submitted.value(), BuildStateChanged.class).newState());
+        await().atMost(Duration.ofSeconds(30)).until(() -> outboxRows(s.id()) == 0);
+    }
+
+    private int outboxRows(String buildId) throws Exception {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM submission.outbox WHERE build_id = ?")) {
+            ps.setString(1, buildId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
     }
 }

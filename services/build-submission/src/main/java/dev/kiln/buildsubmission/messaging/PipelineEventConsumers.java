@@ -1,43 +1,39 @@
 package dev.kiln.buildsubmission.messaging;
 
 import dev.kiln.buildsubmission.service.BuildEventService;
-import dev.kiln.buildsubmission.store.StoreException;
 import dev.kiln.events.BuildCanceled;
 import dev.kiln.events.BuildCompleted;
 import dev.kiln.events.BuildFailed;
 import dev.kiln.events.BuildLog;
 import dev.kiln.events.BuildStarted;
-import dev.kiln.events.EventType;
 import dev.kiln.events.GatingDecision;
 import dev.kiln.events.ImagePromoted;
 import dev.kiln.events.ImagePushed;
 import dev.kiln.events.ImageSigned;
 import dev.kiln.events.KilnEvent;
-import dev.kiln.events.MalformedEventException;
 import dev.kiln.events.QaResult;
-import dev.kiln.support.messaging.IncomingEvents;
+import dev.kiln.support.messaging.EventConsumer;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
-import org.jboss.logging.Logger;
 
 /**
- * One consumer per pipeline topic (group {@code kiln-build-submission}). Each message is decoded, applied and
- * acknowledged only after its effects are committed and announced; a malformed message is nacked, which sends it to
- * {@code <topic>.dlq}, and consuming goes on.
+ * One consumer per pipeline topic (group {@code kiln-build-submission}), each through the shared
+ * {@link EventConsumer} template: a record is acknowledged only after its effects (and their announcements, in the
+ * outbox) are committed; a database that is away is waited for; a malformed record, or one the hub cannot apply for
+ * good, goes to {@code <topic>.dlq}.
  */
 @ApplicationScoped
 public class PipelineEventConsumers {
-    private static final Logger LOG = Logger.getLogger(PipelineEventConsumers.class);
-    private static final int ATTEMPTS = 3;
-
     private final BuildEventService service;
+    private final EventConsumer consumer;
 
-    public PipelineEventConsumers(BuildEventService service) {
+    public PipelineEventConsumers(BuildEventService service, EventConsumer consumer) {
         this.service = service;
+        this.consumer = consumer;
     }
 
     @Incoming("build-started")
@@ -102,41 +98,7 @@ public class PipelineEventConsumers {
 
     private <T extends KilnEvent> CompletionStage<Void> handle(Message<String> m, Class<T> type,
             BiConsumer<String, T> apply) {
-        String ceType = EventType.of(type).ceType();
-        T event;
-        try {
-            event = IncomingEvents.decode(m, type);
-        } catch (MalformedEventException e) {
-            LOG.errorf("poison message on %s sent to the dead-letter topic: %s", EventType.of(type).topic(),
-                    e.getMessage());
-            return m.nack(e);
-        }
-        String id = IncomingEvents.eventId(m).orElse(null);
-        for (int attempt = 1;; attempt++) {
-            try {
-                apply.accept(id, event);
-                return m.ack();
-            } catch (StoreException e) {
-                if (attempt >= ATTEMPTS) {
-                    LOG.errorf("%s %s for build %s failed %d times, sent to the dead-letter topic: %s", ceType, id,
-                            event.buildId(), attempt, e.getMessage());
-                    return m.nack(e);
-                }
-                LOG.warnf("%s for build %s: %s (attempt %d, retrying)", ceType, event.buildId(), e.getMessage(), attempt);
-                sleep(attempt * 500L);
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "%s %s for build %s could not be applied, sent to the dead-letter topic", ceType, id,
-                        event.buildId());
-                return m.nack(e);
-            }
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        // no stage of its own: an event the hub cannot apply for good is a dead letter, replayable once fixed
+        return consumer.consume(m, type, null, d -> apply.accept(d.eventId(), d.event()));
     }
 }

@@ -1,6 +1,5 @@
 package dev.kiln.buildsubmission.service;
 
-import dev.kiln.buildsubmission.client.EventSender;
 import dev.kiln.buildsubmission.domain.Build;
 import dev.kiln.buildsubmission.domain.Failure;
 import dev.kiln.buildsubmission.domain.ImageLocation;
@@ -23,6 +22,7 @@ import dev.kiln.events.ImagePushed;
 import dev.kiln.events.ImageSigned;
 import dev.kiln.events.KilnEvent;
 import dev.kiln.events.QaResult;
+import dev.kiln.support.messaging.Outbox;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -33,8 +33,8 @@ import org.jboss.logging.Logger;
 /**
  * Applies the pipeline's events to the builds. Each event is handled in one transaction that holds the build's row
  * lock: the event id is remembered (a redelivery changes nothing), the event's facts are recorded (idempotently), the
- * state machine decides, a state change is written with its history row and announced on
- * {@code kiln.build.state.changed} before the transaction commits.
+ * state machine decides, a state change is written with its history row and its {@code kiln.build.state.changed}
+ * event is added to the outbox in the same transaction (the relay sends it after the commit).
  */
 @ApplicationScoped
 public class BuildEventService {
@@ -48,12 +48,12 @@ public class BuildEventService {
 
     private final Transactions tx;
     private final BuildStore store;
-    private final EventSender events;
+    private final Outbox outbox;
 
-    public BuildEventService(Transactions tx, BuildStore store, EventSender events) {
+    public BuildEventService(Transactions tx, BuildStore store, Outbox outbox) {
         this.tx = tx;
         this.store = store;
-        this.events = events;
+        this.outbox = outbox;
     }
 
     public void onStarted(String eventId, BuildStarted e) {
@@ -174,8 +174,8 @@ public class BuildEventService {
                 Transition tr = t.get();
                 store.applyTransition(c, b.id(), tr, now);
                 Failure f = tr.failure();
-                // announced before the commit: if the broker refuses, nothing is committed and the event is retried
-                events.send(new BuildStateChanged(b.id(), b.component(), tr.from(), tr.to(),
+                // announced through the outbox, in this transaction
+                outbox.add(c, new BuildStateChanged(b.id(), b.component(), tr.from(), tr.to(),
                         f == null ? null : f.stage(), f == null ? null : f.reason(), f == null ? null : f.message(), now));
                 LOG.infof("build %s: %s -> %s on %s", b.id(), tr.from(), tr.to(), type.ceType());
             }

@@ -1,6 +1,5 @@
 package dev.kiln.buildsubmission.service;
 
-import dev.kiln.buildsubmission.client.EventSender;
 import dev.kiln.buildsubmission.client.GitClient;
 import dev.kiln.buildsubmission.client.GitSourceException;
 import dev.kiln.buildsubmission.config.KilnConfig;
@@ -12,6 +11,7 @@ import dev.kiln.buildsubmission.domain.Transition;
 import dev.kiln.buildsubmission.store.BuildStore;
 import dev.kiln.buildsubmission.store.Transactions;
 import dev.kiln.events.BuildCancelRequested;
+import dev.kiln.support.messaging.Outbox;
 import dev.kiln.events.BuildOptions;
 import dev.kiln.events.BuildRequested;
 import dev.kiln.events.BuildState;
@@ -49,7 +49,6 @@ public class SubmissionService {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+/-]*");
     private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9._+~^]+");
     private static final Pattern COMPONENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
-    public static final String EVENT_NOT_SENT = "event-not-sent";
     /** The furthest a build list may page (PostgreSQL reads and drops every row before the offset). */
     static final long MAX_OFFSET = 1_000_000;
 
@@ -58,18 +57,18 @@ public class SubmissionService {
     private final BuildStore builds;
     private final ContextService contexts;
     private final GitClient git;
-    private final EventSender events;
+    private final Outbox outbox;
     private final AuthService auth;
 
     public SubmissionService(KilnConfig config, Transactions tx, BuildStore builds, ContextService contexts,
-            GitClient git, EventSender events, AuthService auth) {
+            GitClient git, Outbox outbox, AuthService auth) {
         this.auth = auth;
         this.config = config;
         this.tx = tx;
         this.builds = builds;
         this.contexts = contexts;
         this.git = git;
-        this.events = events;
+        this.outbox = outbox;
     }
 
     /**
@@ -206,41 +205,15 @@ public class SubmissionService {
                     now, now, List.of(), null, null, null, null, List.of(), List.of(), null, null, null, null, List.of());
             builds.insert(c, b);
             builds.insertHistory(c, id, BuildState.SUBMITTED, now);
+            // in the build's transaction: the outbox relay sends both once it commits, whatever happens next
+            outbox.add(c, new BuildRequested(id, component, source, dockerfilePath, scratch, requester, nvr,
+                    BuildOptions.DEFAULT, now));
+            outbox.add(c, new BuildStateChanged(id, component, null, BuildState.SUBMITTED, null, null, null, now));
             return builds.find(c, id).orElseThrow();
         });
 
-        try {
-            events.send(new BuildRequested(id, component, source, dockerfilePath, scratch, requester, build.nvr(),
-                    BuildOptions.DEFAULT, now));
-            events.send(new BuildStateChanged(id, component, null, BuildState.SUBMITTED, null, null, null, now));
-        } catch (RuntimeException e) {
-            LOG.errorf("build %s (%s) could not be announced, marking it failed: %s", id, build.nvr(), e.getMessage());
-            failUnsent(id);
-            throw new SubmissionException(SubmissionException.Kind.UNAVAILABLE, "Build not started",
-                    "build " + id + " (" + build.nvr() + ") was recorded but the message broker did not accept it, so "
-                            + "it was marked failed; try again later", e);
-        }
         LOG.infof("build %s accepted: %s %s from %s", id, component, build.nvr(), describe(source));
         return build;
-    }
-
-    private void failUnsent(String id) {
-        try {
-            tx.inTransaction(c -> {
-                Optional<Build> b = builds.lock(c, id);
-                if (b.isPresent()) {
-                    Optional<Transition> t = StateMachine.forward(b.get().state(), BuildState.FAILED,
-                            new Failure(Stage.SUBMISSION, EVENT_NOT_SENT, "the build request could not be sent to the "
-                                    + "message broker; submit the build again when Kafka is reachable"));
-                    if (t.isPresent()) {
-                        builds.applyTransition(c, id, t.get(), Instant.now());
-                    }
-                }
-                return null;
-            });
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "could not mark build %s failed", id);
-        }
     }
 
     public Optional<Build> find(String id) {
@@ -343,21 +316,15 @@ public class SubmissionService {
                     "build " + id + " is already " + b.state() + " and cannot be canceled");
         }
         Instant now = Instant.now();
-        try {
-            events.send(new BuildCancelRequested(id, caller.user(), "canceled by " + caller.user(), now));
-        } catch (RuntimeException e) {
-            throw new SubmissionException(SubmissionException.Kind.UNAVAILABLE, "Cancel not sent",
-                    "the cancel request for build " + id + " could not be sent to the message broker; try again", e);
-        }
         return tx.inTransaction(c -> {
             Build locked = builds.lock(c, id).orElseThrow();
             builds.recordCancelRequest(c, id, caller.user(), now);
+            outbox.add(c, new BuildCancelRequested(id, caller.user(), "canceled by " + caller.user(), now));
             if (locked.state() == BuildState.SUBMITTED) {
                 Optional<Transition> t = StateMachine.forward(locked.state(), BuildState.CANCELED);
                 if (t.isPresent()) {
                     builds.applyTransition(c, id, t.get(), now);
-                    // announced before the commit, like every other transition
-                    events.send(new BuildStateChanged(id, locked.component(), t.get().from(), t.get().to(), null,
+                    outbox.add(c, new BuildStateChanged(id, locked.component(), t.get().from(), t.get().to(), null,
                             null, null, now));
                     LOG.infof("build %s: SUBMITTED -> CANCELED before it started (by %s)", id, caller.user());
                 }

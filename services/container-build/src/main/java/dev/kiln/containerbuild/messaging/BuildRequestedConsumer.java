@@ -3,8 +3,9 @@ package dev.kiln.containerbuild.messaging;
 import dev.kiln.containerbuild.config.KilnConfig;
 import dev.kiln.containerbuild.service.BuildService;
 import dev.kiln.events.BuildRequested;
-import dev.kiln.events.MalformedEventException;
-import dev.kiln.support.messaging.IncomingEvents;
+import dev.kiln.events.Stage;
+import dev.kiln.support.messaging.EventConsumer;
+import dev.kiln.support.messaging.TransientFailure;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.reactive.messaging.annotations.Blocking;
@@ -14,7 +15,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -28,15 +28,14 @@ import org.jboss.logging.Logger;
  * acknowledged: a worker that dies mid-build leaves its running builds to the worker that gets their partitions.
  * A worker that is shut down does the same on purpose: it stops its running builds and leaves their records
  * unacknowledged (neither acked, which would commit them, nor nacked, which would send them to the dead-letter topic).
- * A malformed event goes to {@code kiln.build.requested.dlq}.
+ * Records go through the shared {@link EventConsumer} template: a malformed event goes to
+ * {@code kiln.build.requested.dlq}, a transient failure is tried again.
  */
 @ApplicationScoped
 public class BuildRequestedConsumer {
     private static final Logger LOG = Logger.getLogger(BuildRequestedConsumer.class);
     /** Sized by {@code smallrye.messaging.worker.kiln-builds.max-concurrency=${kiln.build.concurrency:1}}. */
     static final String BUILD_POOL = "kiln-builds";
-    /** Processing ended, the record neither acked nor nacked: its offset is not committed. */
-    private static final CompletionStage<Void> UNACKNOWLEDGED = CompletableFuture.completedFuture(null);
     /**
      * How long shutdown waits for the running builds to stop: closing a build's stream and removing its container
      * takes a second or two. A build busy in a step that does not look for the stop (a git clone, a parent pull) is
@@ -46,6 +45,9 @@ public class BuildRequestedConsumer {
 
     @Inject
     BuildService builds;
+
+    @Inject
+    EventConsumer consumer;
 
     @Inject
     KilnConfig config;
@@ -77,24 +79,14 @@ public class BuildRequestedConsumer {
     @Incoming("build-requested")
     @Blocking(value = BUILD_POOL, ordered = false)
     public CompletionStage<Void> onBuildRequested(Message<String> message) {
-        BuildRequested request;
-        try {
-            request = IncomingEvents.decode(message, BuildRequested.class);
-        } catch (MalformedEventException e) {
-            LOG.warnf("malformed build.requested sent to the dead-letter topic: %s", e.getMessage());
-            return message.nack(e);
-        }
-        try {
+        return consumer.consume(message, BuildRequested.class, Stage.BUILD, d -> {
+            BuildRequested request = d.event();
             LOG.infof("build %s (%s) requested by %s", request.buildId(), request.component(), request.requester());
-            return builds.handle(request) ? message.ack() : UNACKNOWLEDGED;
-        } catch (RuntimeException e) {
-            if (builds.isStopping()) {
-                LOG.warnf("worker %s is stopping: build %s handed back to the group (%s)", builds.workerId(),
-                        request.buildId(), e.getMessage());
-                return UNACKNOWLEDGED;
+            if (!builds.handle(request)) {
+                // the worker is stopping: the template leaves the record unacknowledged for the next worker
+                throw new TransientFailure("worker " + builds.workerId() + " is stopping: build " + request.buildId()
+                        + " handed back to the group");
             }
-            LOG.errorf(e, "build %s could not be handled", request.buildId());
-            return message.nack(e);
-        }
+        });
     }
 }

@@ -2,8 +2,7 @@ package dev.kiln.containerbuild.messaging;
 
 import dev.kiln.containerbuild.service.BuildService;
 import dev.kiln.events.BuildCancelRequested;
-import dev.kiln.events.MalformedEventException;
-import dev.kiln.support.messaging.IncomingEvents;
+import dev.kiln.support.messaging.EventConsumer;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -23,19 +22,17 @@ public class CancelRequestedConsumer {
     @Inject
     BuildService builds;
 
+    @Inject
+    EventConsumer consumer;
+
     @Incoming("build-cancel-requested")
     @Blocking
     public CompletionStage<Void> onCancelRequested(Message<String> message) {
-        BuildCancelRequested request;
-        try {
-            request = IncomingEvents.decode(message, BuildCancelRequested.class);
-        } catch (MalformedEventException e) {
-            LOG.warnf("malformed build.cancel-requested sent to the dead-letter topic: %s", e.getMessage());
-            return message.nack(e);
-        }
-        boolean running = builds.cancel(request);
-        LOG.infof("cancel of build %s requested by %s: %s", request.buildId(), request.requestedBy(),
-                running ? "stopping the running build" : "remembered for when it arrives");
-        return message.ack();
+        return consumer.consume(message, BuildCancelRequested.class, null, d -> {
+            BuildCancelRequested request = d.event();
+            boolean running = builds.cancel(request);
+            LOG.infof("cancel of build %s requested by %s: %s", request.buildId(), request.requestedBy(),
+                    running ? "stopping the running build" : "remembered for when it arrives");
+        });
     }
 }

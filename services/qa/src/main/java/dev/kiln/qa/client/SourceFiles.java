@@ -2,6 +2,8 @@ package dev.kiln.qa.client;
 
 import dev.kiln.events.Source;
 import dev.kiln.qa.domain.CheckFailure;
+import dev.kiln.support.messaging.FailureKind;
+import dev.kiln.support.messaging.TransientFailure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.ProcessingException;
@@ -86,12 +88,20 @@ public class SourceFiles {
             if (!actual.equals(digest)) {
                 throw new CheckFailure("the build context served for " + digest + " has digest " + actual, null);
             }
-            return readTar(archive);
+            try {
+                return readTar(archive);
+            } catch (IOException e) {
+                throw new CheckFailure("could not read the build context " + digest + ": " + DockerRunner.message(e), e);
+            }
         } catch (WebApplicationException e) {
             int status = e.getResponse() == null ? 0 : e.getResponse().getStatus();
+            if (FailureKind.isTransient(e)) {
+                // the hub is restarting or overloaded: the consumer tries the whole run again, no ERROR result
+                throw new TransientFailure("build-submission answered " + status + " for the build context " + digest, e);
+            }
             throw new CheckFailure("build-submission answered " + status + " for the build context " + digest, e);
         } catch (ProcessingException | IOException e) {
-            throw new CheckFailure("could not download the build context " + digest + " from build-submission: "
+            throw new TransientFailure("could not download the build context " + digest + " from build-submission: "
                     + DockerRunner.message(e), e);
         } finally {
             if (archive != null) {

@@ -1,10 +1,9 @@
 package dev.kiln.qa.messaging;
 
-import dev.kiln.events.MalformedEventException;
 import dev.kiln.events.QaResult;
 import dev.kiln.qa.service.HookResults;
 import dev.kiln.qa.service.ResultRecorder;
-import dev.kiln.support.messaging.IncomingEvents;
+import dev.kiln.support.messaging.EventConsumer;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.ce.IncomingCloudEventMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,7 +11,6 @@ import jakarta.inject.Inject;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
-import org.jboss.logging.Logger;
 
 /**
  * Reads {@code kiln.qa.result} to store results other reporters (hooks publishing on Kafka) send; results qa published
@@ -20,7 +18,8 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class QaResultConsumer {
-    private static final Logger LOG = Logger.getLogger(QaResultConsumer.class);
+    @Inject
+    EventConsumer consumer;
 
     @Inject
     HookResults hooks;
@@ -34,19 +33,7 @@ public class QaResultConsumer {
         if (ours) {
             return message.ack();
         }
-        QaResult result;
-        try {
-            result = IncomingEvents.decode(message, QaResult.class);
-        } catch (MalformedEventException e) {
-            LOG.warnf("dead-lettering a malformed qa.result event: %s", e.getMessage());
-            return message.nack(e);
-        }
-        try {
-            hooks.storeForeign(result);
-            return message.ack();
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "could not store the qa.result of %s from %s", result.testCase(), result.reporter());
-            return message.nack(e);
-        }
+        // a hook's result that cannot be stored for good is a dead letter: it names no stage of qa's own
+        return consumer.consume(message, QaResult.class, null, d -> hooks.storeForeign(d.event()));
     }
 }

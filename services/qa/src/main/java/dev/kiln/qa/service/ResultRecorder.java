@@ -3,14 +3,12 @@ package dev.kiln.qa.service;
 import dev.kiln.events.QaResult;
 import dev.kiln.qa.client.QaDatabase;
 import dev.kiln.qa.domain.StoredResult;
-import dev.kiln.support.messaging.OutgoingEvents;
+import dev.kiln.support.messaging.EventPublisher;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Emitter;
 
 /**
  * Every outcome change: stored first (the results store is the record), then sent as {@code kiln.qa.result} and
@@ -25,8 +23,7 @@ public class ResultRecorder {
     QaDatabase db;
 
     @Inject
-    @Channel("qa-result")
-    Emitter<String> emitter;
+    EventPublisher publisher;
 
     /** Now, to the microsecond PostgreSQL keeps (so a stored result and its event carry the same time). */
     public static Instant now() {
@@ -42,7 +39,7 @@ public class ResultRecorder {
 
     /** Sends {@code result} as a {@code kiln.qa.result} event and waits for the broker. */
     public void publish(StoredResult result) {
-        OutgoingEvents.sendAndAwait(emitter, toEvent(result), SOURCE);
+        publisher.send(toEvent(result));
     }
 
     public static QaResult toEvent(StoredResult r) {

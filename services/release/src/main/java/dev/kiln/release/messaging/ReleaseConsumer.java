@@ -3,11 +3,11 @@ package dev.kiln.release.messaging;
 import dev.kiln.events.ImagePushed;
 import dev.kiln.events.ImageSigned;
 import dev.kiln.events.KilnEvent;
-import dev.kiln.events.MalformedEventException;
 import dev.kiln.events.QaResult;
+import dev.kiln.events.Stage;
 import dev.kiln.release.service.Outbox;
 import dev.kiln.release.service.ReleaseService;
-import dev.kiln.support.messaging.IncomingEvents;
+import dev.kiln.support.messaging.EventConsumer;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -15,22 +15,22 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
-import org.jboss.logging.Logger;
 
 /**
  * Reads {@code kiln.image.pushed}, {@code kiln.qa.result} and {@code kiln.image.signed}; the events the service sends
  * (gating.decision, image.promoted, build.failed, through {@link KafkaOutbox}) are acknowledged by the broker before
- * the input is acknowledged.
+ * the input is acknowledged. Each goes through the shared {@link EventConsumer} template.
  */
 @ApplicationScoped
 public class ReleaseConsumer {
-    private static final Logger LOG = Logger.getLogger(ReleaseConsumer.class);
-
     @Inject
     ReleaseService release;
 
     @Inject
     Outbox outbox;
+
+    @Inject
+    EventConsumer consumer;
 
     @Incoming("image-pushed")
     @Blocking
@@ -51,15 +51,6 @@ public class ReleaseConsumer {
     }
 
     private <T extends KilnEvent> CompletionStage<Void> handle(Message<String> message, Class<T> type, BiConsumer<T, Outbox> work) {
-        try {
-            work.accept(IncomingEvents.decode(message, type), outbox);
-            return message.ack();
-        } catch (MalformedEventException e) {
-            LOG.errorf("poison %s message sent to the dead-letter topic: %s", type.getSimpleName(), e.getMessage());
-            return message.nack(e);
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "cannot handle a %s event; it goes to the dead-letter topic", type.getSimpleName());
-            return message.nack(e);
-        }
+        return consumer.consume(message, type, Stage.RELEASE, d -> work.accept(d.event(), outbox));
     }
 }

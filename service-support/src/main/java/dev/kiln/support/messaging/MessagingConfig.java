@@ -1,0 +1,33 @@
+package dev.kiln.support.messaging;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** {@code kiln.messaging.*}: the settings of the shared messaging template, the same spelling in every service. */
+@ConfigMapping(prefix = "kiln.messaging")
+public interface MessagingConfig {
+    /** The service's name: CloudEvents source {@code /kiln/<name>}, the consumer named in its dead letters. */
+    Optional<String> service();
+
+    /** The transactional outbox table ({@code schema.table}) the relay sends from; none: no relay. */
+    Optional<String> outboxTable();
+
+    /** The one retry policy ({@link RetryPolicy}). */
+    Retry retry();
+
+    interface Retry {
+        /** The first pause after a transient failure. */
+        @WithDefault("PT0.5S")
+        Duration initialDelay();
+
+        /** The longest pause: backoff doubles up to it. */
+        @WithDefault("PT30S")
+        Duration maxDelay();
+
+        /** How often an unclassified failure is tried before it counts as permanent. */
+        @WithDefault("3")
+        int unexpectedAttempts();
+    }
+}

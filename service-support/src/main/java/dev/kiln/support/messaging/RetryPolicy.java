@@ -1,0 +1,105 @@
+package dev.kiln.support.messaging;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BooleanSupplier;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logging.Logger;
+
+/**
+ * Kiln's one retry policy: exponential backoff with jitter between {@code kiln.messaging.retry.initial-delay}
+ * and {@code kiln.messaging.retry.max-delay}. Consumers retry transient failures with it for as long as they run; bounded callers
+ * (a REST request, a bounded push) use {@link #call} with a number of attempts. One configuration spelling for every
+ * service ({@link MessagingConfig}): {@code kiln.messaging.retry.initial-delay} (ISO-8601 duration, default
+ * {@code PT0.5S}), {@code kiln.messaging.retry.max-delay} (default {@code PT30S}),
+ * {@code kiln.messaging.retry.unexpected-attempts} (default 3: how often an unclassified failure is
+ * tried before it counts as permanent).
+ */
+public record RetryPolicy(Duration initialDelay, Duration maxDelay, int unexpectedAttempts) {
+    private static final Logger LOG = Logger.getLogger(RetryPolicy.class);
+
+    public RetryPolicy {
+        if (initialDelay.isNegative() || maxDelay.compareTo(initialDelay) < 0) {
+            throw new IllegalArgumentException("kiln.messaging.retry.max-delay must not be shorter than kiln.messaging.retry.initial-delay");
+        }
+        if (unexpectedAttempts < 1) {
+            throw new IllegalArgumentException("kiln.messaging.retry.unexpected-attempts must be 1 or more");
+        }
+    }
+
+    /** Work that may fail. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run() throws Exception;
+    }
+
+    /** The policy as the service is configured. */
+    public static RetryPolicy configured() {
+        Config config = ConfigProvider.getConfig();
+        return new RetryPolicy(
+                config.getOptionalValue("kiln.messaging.retry.initial-delay", Duration.class).orElse(Duration.ofMillis(500)),
+                config.getOptionalValue("kiln.messaging.retry.max-delay", Duration.class).orElse(Duration.ofSeconds(30)),
+                config.getOptionalValue("kiln.messaging.retry.unexpected-attempts", Integer.class).orElse(3));
+    }
+
+    /** The pause before try {@code attempt + 1}: doubling from the initial delay, capped, with up to 50% jitter. */
+    public Duration delay(int attempt) {
+        long base = initialDelay.toMillis();
+        long cap = maxDelay.toMillis();
+        long millis = base;
+        for (int i = 1; i < attempt && millis < cap; i++) {
+            millis *= 2;
+        }
+        millis = Math.min(cap, millis);
+        long jitter = millis / 2 == 0 ? 0 : ThreadLocalRandom.current().nextLong(millis / 2 + 1);
+        return Duration.ofMillis(millis - jitter);
+    }
+
+    /**
+     * Sleeps the pause after {@code attempt}, waking early when {@code stop} turns true; false when the wait ended
+     * because of {@code stop} or an interrupt.
+     */
+    public boolean pause(int attempt, BooleanSupplier stop) {
+        long until = System.nanoTime() + delay(attempt).toNanos();
+        try {
+            while (!stop.getAsBoolean()) {
+                long left = until - System.nanoTime();
+                if (left <= 0) {
+                    return true;
+                }
+                Thread.sleep(Math.min(200, Math.max(1, left / 1_000_000)));
+            }
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * Runs {@code work}, trying again after transient failures, at most {@code attempts} times; the last failure is
+     * thrown as it was (a checked one wrapped in a {@link TransientFailure} or {@link RuntimeException}).
+     */
+    public <T> T call(String what, int attempts, Work<T> work) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                return work.run();
+            } catch (Exception e) {
+                boolean retry = FailureKind.isTransient(e) && attempt < attempts;
+                if (!retry) {
+                    if (e instanceof RuntimeException runtime) {
+                        throw runtime;
+                    }
+                    throw FailureKind.isTransient(e) ? new TransientFailure(e.getMessage(), e)
+                            : new RuntimeException(e.getMessage(), e);
+                }
+                LOG.warnf("%s failed (attempt %d of %d, trying again): %s", what, attempt, attempts,
+                        dev.kiln.support.text.Failures.message(e));
+                if (!pause(attempt, () -> false)) {
+                    throw new TransientFailure(what + " was interrupted while waiting to try again", e);
+                }
+            }
+        }
+    }
+}
