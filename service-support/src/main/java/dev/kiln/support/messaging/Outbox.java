@@ -123,13 +123,18 @@ public class Outbox {
                     continue;
                 }
                 LOG.infof("outbox relay for %s started", table.get());
-                while (running) {
-                    int sent = relayBatch(c);
-                    failures = 0;
-                    if (sent == 0) {
-                        boolean recent = System.nanoTime() - lastWake < 1_000_000_000L;
-                        idle(recent ? 20 : IDLE_MILLIS);
+                try {
+                    while (running) {
+                        int sent = relayBatch(c);
+                        failures = 0;
+                        if (sent == 0) {
+                            boolean recent = System.nanoTime() - lastWake < 1_000_000_000L;
+                            idle(recent ? 20 : IDLE_MILLIS);
+                        }
                     }
+                } finally {
+                    // the pool keeps the session open after close(): give the lock back so another relay can take it
+                    unlock(c);
                 }
             } catch (SQLException | RuntimeException e) {
                 failures++;
@@ -189,6 +194,14 @@ public class Outbox {
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() && rs.getBoolean(1);
             }
+        }
+    }
+
+    private void unlock(Connection c) {
+        try (Statement st = c.createStatement()) {
+            st.execute("SELECT pg_advisory_unlock_all()");
+        } catch (SQLException e) {
+            LOG.debugf("outbox relay: unlocking on a broken connection (%s); closing it ends the lock", e.getMessage());
         }
     }
 
