@@ -3,7 +3,6 @@ package dev.kiln.support.messaging;
 import com.github.dockerjava.api.exception.DockerException;
 import dev.kiln.events.MalformedEventException;
 import dev.kiln.support.registry.RegistryException;
-import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -79,10 +78,7 @@ public enum FailureKind {
             // refused or reset connections, timeouts, a peer that went away mid-answer
             return TRANSIENT;
         }
-        if (t instanceof ProcessingException) {
-            return null; // decided by its cause (a refused connection is an IOException underneath)
-        }
-        return null;
+        return null; // e.g. a ProcessingException: decided by its cause (a refused connection is an IOException)
     }
 
     /**

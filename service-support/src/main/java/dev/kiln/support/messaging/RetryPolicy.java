@@ -5,20 +5,16 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
-import org.jboss.logging.Logger;
 
 /**
  * Kiln's one retry policy: exponential backoff with jitter between {@code kiln.messaging.retry.initial-delay}
- * and {@code kiln.messaging.retry.max-delay}. Consumers retry transient failures with it for as long as they run; bounded callers
- * (a REST request, a bounded push) use {@link #call} with a number of attempts. One configuration spelling for every
+ * and {@code kiln.messaging.retry.max-delay}. Consumers retry transient failures with it for as long as they run. One configuration spelling for every
  * service ({@link MessagingConfig}): {@code kiln.messaging.retry.initial-delay} (ISO-8601 duration, default
  * {@code PT0.5S}), {@code kiln.messaging.retry.max-delay} (default {@code PT30S}),
  * {@code kiln.messaging.retry.unexpected-attempts} (default 3: how often an unclassified failure is
  * tried before it counts as permanent).
  */
 public record RetryPolicy(Duration initialDelay, Duration maxDelay, int unexpectedAttempts) {
-    private static final Logger LOG = Logger.getLogger(RetryPolicy.class);
-
     public RetryPolicy {
         if (initialDelay.isNegative() || maxDelay.compareTo(initialDelay) < 0) {
             throw new IllegalArgumentException("kiln.messaging.retry.max-delay must not be shorter than kiln.messaging.retry.initial-delay");
@@ -26,12 +22,6 @@ public record RetryPolicy(Duration initialDelay, Duration maxDelay, int unexpect
         if (unexpectedAttempts < 1) {
             throw new IllegalArgumentException("kiln.messaging.retry.unexpected-attempts must be 1 or more");
         }
-    }
-
-    /** Work that may fail. */
-    @FunctionalInterface
-    public interface Work<T> {
-        T run() throws Exception;
     }
 
     /** The policy as the service is configured. */
@@ -74,32 +64,6 @@ public record RetryPolicy(Duration initialDelay, Duration maxDelay, int unexpect
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        }
-    }
-
-    /**
-     * Runs {@code work}, trying again after transient failures, at most {@code attempts} times; the last failure is
-     * thrown as it was (a checked one wrapped in a {@link TransientFailure} or {@link RuntimeException}).
-     */
-    public <T> T call(String what, int attempts, Work<T> work) {
-        for (int attempt = 1;; attempt++) {
-            try {
-                return work.run();
-            } catch (Exception e) {
-                boolean retry = FailureKind.isTransient(e) && attempt < attempts;
-                if (!retry) {
-                    if (e instanceof RuntimeException runtime) {
-                        throw runtime;
-                    }
-                    throw FailureKind.isTransient(e) ? new TransientFailure(e.getMessage(), e)
-                            : new RuntimeException(e.getMessage(), e);
-                }
-                LOG.warnf("%s failed (attempt %d of %d, trying again): %s", what, attempt, attempts,
-                        dev.kiln.support.text.Failures.message(e));
-                if (!pause(attempt, () -> false)) {
-                    throw new TransientFailure(what + " was interrupted while waiting to try again", e);
-                }
-            }
         }
     }
 }
