@@ -53,7 +53,7 @@ class EventContractTest {
         m.put(EventType.IMAGE_SIGNED, new ImageSigned("b-1", "localhost:5000", "hello", "localhost:5000/hello:1.0-3", D1,
                 "cosign", "SHA256:abcd", "localhost:5000/hello:sha256-" + "a".repeat(64) + ".sig", T));
         m.put(EventType.GATING_DECISION, new GatingDecision("b-1", "localhost:5000/hello", D1, false,
-                List.of("test-case:kiln.image.starts passed"), List.of("signature:cosign missing"), "default", T));
+                List.of("signature:cosign present"), List.of("test-case:kiln.image.starts failed"), "default", T, true));
         m.put(EventType.IMAGE_PROMOTED, new ImagePromoted("b-1", "localhost:5000", "hello", "localhost:5001", "hello", D1,
                 List.of("1.0-3", "1.0", "latest"), T));
         m.put(EventType.BUILD_STATE_CHANGED, new BuildStateChanged("b-1", "hello", BuildState.BUILDING, BuildState.FAILED,
@@ -98,12 +98,19 @@ class EventContractTest {
         assertFalse(schema(type).validate(node).isEmpty(), "missing buildId accepted by " + type.schemaFile());
     }
 
+    /** A component's name in JSON: its own, or the one {@code @JsonProperty} gives it. */
+    private static String jsonName(java.lang.reflect.RecordComponent c) {
+        com.fasterxml.jackson.annotation.JsonProperty renamed = c.getAccessor()
+                .getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+        return renamed == null || renamed.value().isEmpty() ? c.getName() : renamed.value();
+    }
+
     @ParameterizedTest
     @MethodSource("types")
     void schemaRequiresWhatTheRecordRequires(EventType type) throws Exception {
         JsonNode schemaNode = new ObjectMapper().readTree(EventType.class.getResourceAsStream(type.schemaResource()));
         Set<String> schemaProps = iterable(schemaNode.get("properties").fieldNames());
-        Set<String> recordProps = Arrays.stream(type.recordType().getRecordComponents()).map(c -> c.getName())
+        Set<String> recordProps = Arrays.stream(type.recordType().getRecordComponents()).map(EventContractTest::jsonName)
                 .collect(Collectors.toSet());
         assertEquals(recordProps, schemaProps, "schema and record of " + type + " name other fields");
         assertEquals(type.schemaFile(), schemaNode.get("$id").asText().substring(EventType.SCHEMA_BASE.length()));
@@ -127,6 +134,19 @@ class EventContractTest {
         assertThrows(IllegalArgumentException.class, () -> new BuildRequested("b", "c", Source.context(D1), "Dockerfile",
                 false, "alice", new Nvr("c", "1", null), null, T));
         assertThrows(IllegalArgumentException.class, () -> new BuildOptions("bridge", 10));
+    }
+
+    @Test
+    void aDecisionWithoutFinalIsNotFinalAndASatisfiedOneNeverIs() {
+        GatingDecision sample = (GatingDecision) samples().get(EventType.GATING_DECISION);
+        String json = EventCodec.encode(sample);
+        assertTrue(json.contains("\"final\":true"), json);
+        assertTrue(EventCodec.decode(json, GatingDecision.class).finalized());
+        GatingDecision old = EventCodec.decode(json.replace(",\"final\":true", ""), GatingDecision.class);
+        assertFalse(old.finalized(), "an event from before the field is not final");
+        assertFalse(EventCodec.encode(old).contains("final"), "not final is left out, as before");
+        assertThrows(IllegalArgumentException.class, () -> new GatingDecision("b", "r/x", D1, true, List.of(), List.of(),
+                "default", T, true));
     }
 
     @Test

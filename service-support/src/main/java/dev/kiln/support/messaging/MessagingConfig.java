@@ -29,5 +29,12 @@ public interface MessagingConfig {
         /** How often an unclassified failure is tried before it counts as permanent. */
         @WithDefault("3")
         int unexpectedAttempts();
+
+        /**
+         * How often work that somebody waits for (a REST request: a manual promotion's copy, say) is tried when it
+         * fails transiently, before the caller is told; work of a consumed event is retried without such a bound.
+         */
+        @WithDefault("3")
+        int attempts();
     }
 }

@@ -5,6 +5,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logging.Logger;
 
 /**
  * Kiln's one retry policy: exponential backoff with jitter between {@code kiln.messaging.retry.initial-delay}
@@ -14,7 +15,9 @@ import org.eclipse.microprofile.config.ConfigProvider;
  * {@code kiln.messaging.retry.unexpected-attempts} (default 3: how often an unclassified failure is
  * tried before it counts as permanent).
  */
-public record RetryPolicy(Duration initialDelay, Duration maxDelay, int unexpectedAttempts) {
+public record RetryPolicy(Duration initialDelay, Duration maxDelay, int unexpectedAttempts, int attempts) {
+    private static final Logger LOG = Logger.getLogger(RetryPolicy.class);
+
     public RetryPolicy {
         if (initialDelay.isNegative() || maxDelay.compareTo(initialDelay) < 0) {
             throw new IllegalArgumentException("kiln.messaging.retry.max-delay must not be shorter than kiln.messaging.retry.initial-delay");
@@ -22,6 +25,13 @@ public record RetryPolicy(Duration initialDelay, Duration maxDelay, int unexpect
         if (unexpectedAttempts < 1) {
             throw new IllegalArgumentException("kiln.messaging.retry.unexpected-attempts must be 1 or more");
         }
+        if (attempts < 1) {
+            throw new IllegalArgumentException("kiln.messaging.retry.attempts must be 1 or more");
+        }
+    }
+
+    public RetryPolicy(Duration initialDelay, Duration maxDelay, int unexpectedAttempts) {
+        this(initialDelay, maxDelay, unexpectedAttempts, 3);
     }
 
     /** The policy as the service is configured. */
@@ -30,7 +40,30 @@ public record RetryPolicy(Duration initialDelay, Duration maxDelay, int unexpect
         return new RetryPolicy(
                 config.getOptionalValue("kiln.messaging.retry.initial-delay", Duration.class).orElse(Duration.ofMillis(500)),
                 config.getOptionalValue("kiln.messaging.retry.max-delay", Duration.class).orElse(Duration.ofSeconds(30)),
-                config.getOptionalValue("kiln.messaging.retry.unexpected-attempts", Integer.class).orElse(3));
+                config.getOptionalValue("kiln.messaging.retry.unexpected-attempts", Integer.class).orElse(3),
+                config.getOptionalValue("kiln.messaging.retry.attempts", Integer.class).orElse(3));
+    }
+
+    /**
+     * Runs {@code work} up to {@link #attempts()} times: a {@linkplain FailureKind#TRANSIENT transient} failure is
+     * tried again after {@link #delay(int)}; any other failure, or the last transient one, is thrown. For work a caller
+     * waits for; a consumer leaves retrying to {@link EventConsumer}, without a bound.
+     */
+    public <T> T bounded(String what, java.util.function.Supplier<T> work) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return work.get();
+            } catch (RuntimeException e) {
+                if (attempt >= attempts || !FailureKind.isTransient(e)) {
+                    throw e;
+                }
+                LOG.warnf("%s failed (attempt %d of %d, trying again): %s", what, attempt, attempts,
+                        dev.kiln.support.text.Failures.message(e));
+                if (!pause(attempt, () -> false)) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** The pause before try {@code attempt + 1}: doubling from the initial delay, capped, with up to 50% jitter. */

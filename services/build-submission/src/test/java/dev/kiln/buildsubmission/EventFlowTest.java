@@ -262,7 +262,7 @@ class EventFlowTest {
     }
 
     @Test
-    void failedQaFailsTheBuild() {
+    void aFailedQaResultIsEvidenceAndOnlyTheGatesFinalDecisionFailsTheBuild() {
         Submitted s = submit(false);
         String id = s.id();
         String image = digest('c');
@@ -270,18 +270,29 @@ class EventFlowTest {
         TestKafka.send(new ImagePushed(id, s.name(), false, s.nvr(), CANDIDATE, s.name(), List.of("1.0-1"), image,
                 "application/vnd.docker.distribution.manifest.v2+json", 1, t));
         awaitState(id, BuildState.PUSHED);
-        TestKafka.send(new QaResult(id, CANDIDATE + "/" + s.name(), image, "kiln.structure.files", QaOutcome.FAILED,
-                "/etc/os-release is missing", "kiln-qa", null, t));
+        awaitProcessed(TestKafka.send(new QaResult(id, CANDIDATE + "/" + s.name(), image, "kiln.structure.files",
+                QaOutcome.FAILED, "/etc/os-release is missing", "kiln-qa", null, t)));
+        assertEquals("VERIFYING", build(id).getString("state"), "a failed result alone ends nothing");
+        List<String> unsatisfied = List.of("test-case:kiln.structure.files failed");
+        awaitProcessed(TestKafka.send(new GatingDecision(id, CANDIDATE + "/" + s.name(), image, false,
+                List.of("test-case:kiln.image.starts passed"), unsatisfied, "default", t.plusSeconds(1))));
+        assertEquals("VERIFYING", build(id).getString("state"), "a release engineer may still waive it");
+        TestKafka.send(new GatingDecision(id, CANDIDATE + "/" + s.name(), image, false,
+                List.of("test-case:kiln.image.starts passed"), unsatisfied, "default", t.plusSeconds(2), true));
         awaitState(id, BuildState.FAILED);
         JsonPath b = build(id);
         assertEquals("qa", b.getString("failure.stage"));
         assertEquals("qa-failed", b.getString("failure.reason"));
-        assertTrue(b.getString("failure.message").contains("kiln.structure.files"));
-        assertTrue(b.getString("failure.message").contains("/etc/os-release is missing"));
+        assertTrue(b.getString("failure.message").contains("test-case:kiln.structure.files failed"), b.getString("failure.message"));
+        assertTrue(b.getString("failure.message").contains("policy default"), b.getString("failure.message"));
+        // FAILED is the end: a satisfied decision after it (it cannot come from the gate) changes nothing
+        awaitProcessed(TestKafka.send(new GatingDecision(id, CANDIDATE + "/" + s.name(), image, true,
+                List.of("test-case:kiln.image.starts passed"), List.of(), "default", t.plusSeconds(3))));
+        assertEquals("FAILED", build(id).getString("state"));
     }
 
     @Test
-    void scratchBuildCompletesAfterQa() {
+    void scratchBuildCompletesWhenItsGateIsSatisfied() {
         Submitted s = submit(true);
         String id = s.id();
         String image = digest('d');
@@ -289,8 +300,11 @@ class EventFlowTest {
         TestKafka.send(new ImagePushed(id, s.name(), true, s.nvr(), CANDIDATE, s.name(), List.of("scratch-" + id),
                 image, "application/vnd.docker.distribution.manifest.v2+json", 1, t));
         awaitState(id, BuildState.PUSHED);
-        TestKafka.send(new QaResult(id, CANDIDATE + "/" + s.name(), image, "kiln.image.starts", QaOutcome.PASSED,
-                "ok", "kiln-qa", null, t));
+        awaitProcessed(TestKafka.send(new QaResult(id, CANDIDATE + "/" + s.name(), image, "kiln.image.starts",
+                QaOutcome.PASSED, "ok", "kiln-qa", null, t)));
+        assertEquals("VERIFYING", build(id).getString("state"));
+        TestKafka.send(new GatingDecision(id, CANDIDATE + "/" + s.name(), image, true,
+                List.of("test-case:kiln.image.starts passed"), List.of(), "default", t.plusSeconds(1)));
         awaitState(id, BuildState.COMPLETE);
         assertEquals(s.name() + "-1.0", build(id).getString("nvr"));
     }

@@ -48,6 +48,32 @@ class GatePolicyTest {
     }
 
     @Test
+    void onlyAWaiverCanHelpOnceEveryResultIsInAndOneFailed() {
+        QaRecord failed = new QaRecord("kiln.image.starts", QaOutcome.FAILED, D);
+        assertTrue(GatePolicy.evaluate(SUBJECT, List.of(failed), List.of(SIG), "cand:5000").waiverOnly());
+        assertTrue(GatePolicy.evaluate(SUBJECT, List.of(failed), List.of(), "cand:5000").waiverOnly(),
+                "a signature still to come cannot satisfy a failed test case");
+        assertFalse(GatePolicy.evaluate(SUBJECT, List.of(failed, new QaRecord("example.smoke", QaOutcome.RUNNING, D)),
+                List.of(SIG), "cand:5000").waiverOnly(), "a result still running may change the picture");
+        Policy strict = new Policy("strict", List.of("kiln.image.starts", "example.smoke"), true);
+        assertFalse(GatePolicy.evaluate(strict, SUBJECT, List.of(failed), List.of(SIG), List.of(), "cand:5000").waiverOnly(),
+                "a required result still missing");
+        assertFalse(GatePolicy.evaluate(SUBJECT, List.of(new QaRecord("kiln.image.starts", QaOutcome.PASSED, D)), List.of(),
+                "cand:5000").waiverOnly(), "a missing signature alone is waited for");
+        assertFalse(GatePolicy.error("broken").waiverOnly(), "an evaluation error is fixed by an operator, not waived");
+    }
+
+    @Test
+    void aScratchBuildNeedsNoSignature() {
+        Subject scratch = new Subject("b2", "hello", true, "hello", "1.0", null, "cand:5000", "hello", D,
+                List.of("scratch-b2"), false, null);
+        Decision d = GatePolicy.evaluate(scratch, List.of(new QaRecord("kiln.image.starts", QaOutcome.PASSED, D)), List.of(),
+                "cand:5000");
+        assertTrue(d.satisfied());
+        assertEquals(List.of("test-case:kiln.image.starts passed"), d.satisfiedRequirements());
+    }
+
+    @Test
     void outcomesOtherThanPassedAreNamed() {
         assertEquals(List.of("test-case:kiln.image.starts failed"), GatePolicy.evaluate(SUBJECT,
                 List.of(new QaRecord("kiln.image.starts", QaOutcome.FAILED, D)), List.of(SIG), "cand:5000").unsatisfiedRequirements());

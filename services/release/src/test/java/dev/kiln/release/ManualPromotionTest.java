@@ -165,6 +165,26 @@ class ManualPromotionTest {
     }
 
     @Test
+    void aFailedTestCaseWaivedWithinTheWaiverWindowOpensTheGate() {
+        String name = "waived-" + shortId();
+        String digest = TestImages.push(candidate, name, "1.0-1");
+        String buildId = UUID.randomUUID().toString();
+        topics.send(pushed(buildId, name, name, digest));
+        topics.send(signed(buildId, name, digest));
+        topics.send(qa(buildId, name, digest, "kiln.image.starts", QaOutcome.FAILED));
+        GatingDecision closed = awaitDecision(buildId, d -> d.unsatisfiedRequirements().equals(List.of("test-case:kiln.image.starts failed")));
+        assertFalse(closed.finalized());
+        engineer().body("{\"buildId\":\"" + buildId + "\",\"testCase\":\"kiln.image.starts\",\"comment\":\"known flake, KILN-12\"}")
+                .post("/api/v1/waivers").then().statusCode(201);
+        GatingDecision open = awaitDecision(buildId, GatingDecision::satisfied);
+        assertEquals(List.of("test-case:kiln.image.starts waived", "signature:cosign present"), open.satisfiedRequirements());
+        topics.await(ImagePromoted.class, buildId, 1, WAIT);
+        Topics.sleep(ReleaseTestResource.WAIVER_WINDOW.toMillis() + 1000);
+        assertTrue(topics.read(GatingDecision.class, buildId).stream().noneMatch(GatingDecision::finalized),
+                "a satisfied gate is never made final");
+    }
+
+    @Test
     void anUnusablePolicyClosesTheGate() {
         String name = "broken-" + shortId();
         String digest = TestImages.push(candidate, name, "1.0-1");

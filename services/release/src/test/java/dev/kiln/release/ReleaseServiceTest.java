@@ -1,6 +1,7 @@
 package dev.kiln.release;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -124,7 +125,7 @@ class ReleaseServiceTest {
     }
 
     @Test
-    void failedQaIsNeverPromoted() {
+    void failedQaIsNeverPromotedAndItsDecisionTurnsFinalWhenTheWaiverWindowEnds() {
         String name = "failing-" + shortId();
         String digest = TestImages.push(candidate, name, "2.0-1");
         String buildId = UUID.randomUUID().toString();
@@ -132,7 +133,24 @@ class ReleaseServiceTest {
         topics.send(signed(buildId, candidateAddress + "/" + name + ":2.0-1", digest));
         topics.send(pushed(buildId, name, digest, false));
         awaitDecision(buildId, "test-case:kiln.image.starts failed");
+        GatingDecision last = awaitLast(buildId, GatingDecision::finalized);
+        assertFalse(last.satisfied());
+        assertEquals(List.of("test-case:kiln.image.starts failed"), last.unsatisfiedRequirements());
+        List<GatingDecision> all = topics.read(GatingDecision.class, buildId);
+        assertFalse(all.get(0).finalized(), "a failed result is evidence; the decision is final only after the waiver window");
+        assertEquals(1, all.stream().filter(GatingDecision::finalized).count(), "the final decision is sent once");
+        given().get("/api/v1/decisions/" + buildId).then().statusCode(200).body("final", equalTo(true));
+
+        // too late for a waiver: the decision stays final
+        given().header("Authorization", "Bearer " + ReleaseTestResource.engineerToken).contentType("application/json")
+                .body("{\"buildId\":\"" + buildId + "\",\"testCase\":\"kiln.image.starts\",\"comment\":\"flaky\"}")
+                .post("/api/v1/waivers").then().statusCode(409).contentType("application/problem+json")
+                .body("title", equalTo("Decision final")).body("detail", containsString("submit a new build"))
+                .body("unsatisfiedRequirements", equalTo(List.of("test-case:kiln.image.starts failed")));
+        // nor does a late passing result change it
+        topics.send(qa(buildId, name, digest, QaOutcome.PASSED));
         awaitQuiet();
+        assertEquals(all.size(), topics.read(GatingDecision.class, buildId).size());
         assertTrue(topics.read(ImagePromoted.class, buildId).isEmpty());
         assertFalse(production.manifestExists(name, digest));
     }
@@ -176,19 +194,39 @@ class ReleaseServiceTest {
     }
 
     @Test
-    void scratchBuildIsNeverGatedNorPromoted() {
+    void scratchBuildIsGatedWithoutASignatureButNeverPromoted() {
         String name = "scratchy-" + shortId();
         String buildId = UUID.randomUUID().toString();
         String digest = TestImages.push(candidate, name, "scratch-" + buildId);
         topics.send(pushed(buildId, name, digest, true));
         topics.send(qa(buildId, name, digest, QaOutcome.PASSED));
+        GatingDecision open = awaitLast(buildId, GatingDecision::satisfied);
+        assertEquals(List.of("test-case:kiln.image.starts passed"), open.satisfiedRequirements(),
+                "a scratch build is never signed for production, so its gate asks for no signature");
         topics.send(signed(buildId, candidateAddress + "/" + name + ":scratch-" + buildId, digest));
         awaitQuiet();
-        assertTrue(topics.read(GatingDecision.class, buildId).isEmpty());
         assertTrue(topics.read(ImagePromoted.class, buildId).isEmpty());
         assertFalse(production.manifestExists(name, digest));
-        given().get("/api/v1/decisions/" + buildId).then().statusCode(404)
-                .contentType("application/problem+json").body("status", equalTo(404));
+        given().get("/api/v1/decisions/" + buildId).then().statusCode(200).body("satisfied", equalTo(true));
+    }
+
+    @Test
+    void aProductionRegistryThatAnswers503ForAWhileDelaysThePromotionButDoesNotFailIt() {
+        String name = "outage-" + shortId();
+        String digest = TestImages.push(candidate, name, "1.0-1");
+        String buildId = UUID.randomUUID().toString();
+        int before = ReleaseTestResource.productionProxy.injected();
+        ReleaseTestResource.productionProxy.outageFor(Duration.ofSeconds(6));
+        topics.send(pushed(buildId, name, digest, false));
+        topics.send(signed(buildId, candidateAddress + "/" + name + ":1.0-1", digest));
+        topics.send(qa(buildId, name, digest, QaOutcome.PASSED));
+        ImagePromoted promoted = topics.await(ImagePromoted.class, buildId, 1, WAIT).get(0);
+        assertTrue(ReleaseTestResource.productionProxy.injected() > before, "the registry did answer 503");
+        assertEquals(digest, promoted.digest());
+        assertEquals(digest, production.getManifest(name, "1.0-1").orElseThrow().digest());
+        assertTrue(topics.read(BuildFailed.class, buildId).isEmpty(), "an outage is waited out, it fails no build");
+        awaitQuiet();
+        assertEquals(1, topics.read(ImagePromoted.class, buildId).size());
     }
 
     @Test
@@ -202,7 +240,7 @@ class ReleaseServiceTest {
         BuildFailed failed = topics.await(BuildFailed.class, buildId, 1, WAIT).get(0);
         assertEquals(Stage.RELEASE, failed.stage());
         assertEquals("promotion-failed", failed.reason());
-        assertTrue(failed.transientFailure());
+        assertFalse(failed.transientFailure(), "the candidate has no such manifest: trying again cannot help");
         assertTrue(failed.message().contains(digest), failed.message());
         assertTrue(topics.read(ImagePromoted.class, buildId).isEmpty());
     }

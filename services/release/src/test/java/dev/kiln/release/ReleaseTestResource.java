@@ -1,5 +1,6 @@
 package dev.kiln.release;
 
+import dev.kiln.testsupport.FaultInjectingProxy;
 import dev.kiln.testsupport.KafkaBroker;
 import dev.kiln.testsupport.KafkaResource;
 import dev.kiln.testsupport.Postgres;
@@ -19,7 +20,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Three real registries: candidate, production and a further promotion target ("mirror"); quick retries; a policy
+ * Three real registries: candidate, production (reached by release through a {@link FaultInjectingProxy}, so a test
+ * can make it answer 503 for a while) and a further promotion target ("mirror"); quick retries; a short waiver
+ * window; a policy
  * directory (JSON default, a YAML policy for component "strict", an unreadable one for "broken"); the real hub
  * (packaged build-submission, run as its own process on its own database), which made the tests' bearer tokens
  * with its bootstrap admin token and which release asks about them.
@@ -36,12 +39,21 @@ public class ReleaseTestResource implements QuarkusTestResourceLifecycleManager 
     private RegistryProcess candidate;
     private RegistryProcess production;
     private RegistryProcess mirror;
+    /** In front of the production registry: forwards everything unless a test starts an outage. */
+    static FaultInjectingProxy productionProxy;
+    /** How long a failed test case may be waived in these tests. */
+    static final Duration WAIVER_WINDOW = Duration.ofSeconds(4);
 
     @Override
     public Map<String, String> start() {
         candidate = RegistryProcess.start("candidate");
         production = RegistryProcess.start("production");
         mirror = RegistryProcess.start("mirror");
+        try {
+            productionProxy = FaultInjectingProxy.forwarding(production.url());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
         hub = startHub();
         engineerToken = createToken("rita", "release-engineer");
         maintainerToken = createToken("max", "maintainer");
@@ -65,10 +77,13 @@ public class ReleaseTestResource implements QuarkusTestResourceLifecycleManager 
         return Map.ofEntries(Map.entry("kiln.registry.candidate.address", candidate.hostPort()),
                 Map.entry("kiln.registry.candidate.url", candidate.url()),
                 Map.entry("kiln.registry.production.address", production.hostPort()),
-                Map.entry("kiln.registry.production.url", production.url()),
+                Map.entry("kiln.registry.production.url", productionProxy.url()),
                 Map.entry("kiln.registry.targets.mirror.address", mirror.hostPort()),
                 Map.entry("kiln.registry.targets.mirror.url", mirror.url()),
-                Map.entry("kiln.release.backoff-millis", "50"),
+                Map.entry("kiln.messaging.retry.initial-delay", "PT0.05S"),
+                Map.entry("kiln.messaging.retry.max-delay", "PT1S"),
+                Map.entry("kiln.release.waiver-window", WAIVER_WINDOW.toString()),
+                Map.entry("kiln.release.scan-interval", "PT0.2S"),
                 Map.entry("kiln.gating.policy-dir", policies.toString()),
                 Map.entry("kiln.hub.url", hub.url()));
     }
@@ -118,6 +133,9 @@ public class ReleaseTestResource implements QuarkusTestResourceLifecycleManager 
         if (hub != null) {
             hub.close();
             Postgres.dropDatabase(hubDb);
+        }
+        if (productionProxy != null) {
+            productionProxy.close();
         }
         for (RegistryProcess r : new RegistryProcess[] {candidate, production, mirror}) {
             if (r != null) {

@@ -10,13 +10,14 @@ import java.util.Optional;
 /**
  * The build state machine, as pure functions. A build only moves forward
  * ({@code SUBMITTED → BUILDING → PUSHED → VERIFYING → PROMOTING → COMPLETE}); FAILED and CANCELED can be reached
- * from any non-terminal state; COMPLETE, FAILED and CANCELED never change again, with one exception: a build that
- * FAILED only because a QA result did not pass goes on to PROMOTING when the gate is satisfied anyway, which happens
- * when a release engineer waived that result (Greenwave/WaiverDB). Each method takes what the build looks like after
- * the event's data was recorded and answers the transition, if any.
+ * from any non-terminal state; COMPLETE, FAILED and CANCELED never change again. QA results are evidence, not
+ * verdicts (Greenwave's shape): only the gate ends a build at QA, with a final unsatisfied decision (every result in,
+ * one did not pass, the waiver window over); a satisfied decision moves a build on (a scratch build to COMPLETE, as
+ * it is never promoted). Each method takes what the build looks like after the event's data was recorded and answers
+ * the transition, if any.
  */
 public final class StateMachine {
-    /** Reason code of a build failed by a QA result. */
+    /** Reason code of a build whose gate decided, for good, that its QA results do not let it through. */
     public static final String QA_FAILED = "qa-failed";
 
     private StateMachine() {
@@ -24,21 +25,10 @@ public final class StateMachine {
 
     /** What the state machine needs to know about a build. */
     public record Snapshot(BuildState state, boolean scratch, ImageLocation candidate, List<QaRecord> qaResults,
-            List<SignatureRecord> signatures, ImageLocation promoted, Failure failure) {
+            List<SignatureRecord> signatures, ImageLocation promoted) {
         public Snapshot {
             qaResults = qaResults == null ? List.of() : List.copyOf(qaResults);
             signatures = signatures == null ? List.of() : List.copyOf(signatures);
-        }
-
-        public Snapshot(BuildState state, boolean scratch, ImageLocation candidate, List<QaRecord> qaResults,
-                List<SignatureRecord> signatures, ImageLocation promoted) {
-            this(state, scratch, candidate, qaResults, signatures, promoted, null);
-        }
-
-        /** FAILED only because a QA result did not pass: the one end a waiver at the gate can undo. */
-        public boolean failedAtQa() {
-            return state == BuildState.FAILED && failure != null && failure.stage() == Stage.QA
-                    && QA_FAILED.equals(failure.reason());
         }
     }
 
@@ -86,22 +76,8 @@ public final class StateMachine {
         return forward(b.state(), BuildState.PUSHED);
     }
 
-    /**
-     * A QA result was recorded as {@code result} (the effective result of its test case). FAILED or ERROR fails the
-     * build; a scratch build whose last result PASSED with no test case still queued or running is COMPLETE;
-     * otherwise the build is VERIFYING.
-     */
+    /** A QA result was recorded: evidence for the gate, never an end; the build is VERIFYING. */
     public static Optional<Transition> onQaResult(Snapshot b, QaRecord result) {
-        if (result.outcome() == QaOutcome.FAILED || result.outcome() == QaOutcome.ERROR) {
-            String summary = result.summary() == null || result.summary().isBlank() ? "" : ": " + result.summary();
-            return forward(b.state(), BuildState.FAILED, new Failure(Stage.QA, QA_FAILED,
-                    "QA test case " + result.testCase() + " reported " + result.outcome() + summary
-                            + " (fix the image or the test, then submit a new build)"));
-        }
-        if (b.scratch() && result.outcome() == QaOutcome.PASSED
-                && b.qaResults().stream().allMatch(r -> r.outcome().isFinal())) {
-            return forward(b.state(), BuildState.COMPLETE);
-        }
         return forward(b.state(), BuildState.VERIFYING);
     }
 
@@ -113,26 +89,34 @@ public final class StateMachine {
         return forward(b.state(), BuildState.VERIFYING);
     }
 
-    /** The gate said yes or no; only yes moves a (non-scratch) build, to PROMOTING. */
-    public static Optional<Transition> onGating(Snapshot b, boolean satisfied) {
-        if (!satisfied || b.scratch()) {
-            return Optional.empty();
+    /** What the gate said: satisfied or not, final or not, and what is missing. */
+    public record Gate(boolean satisfied, boolean finalDecision, String policyId, List<String> unsatisfied) {
+        public Gate {
+            unsatisfied = unsatisfied == null ? List.of() : List.copyOf(unsatisfied);
         }
-        if (b.failedAtQa()) {
-            return Optional.of(new Transition(BuildState.FAILED, BuildState.PROMOTING, null));
+    }
+
+    /**
+     * The gate decided. Satisfied: a build goes on to PROMOTING, a scratch build (never promoted) is COMPLETE. Final
+     * and unsatisfied: the build FAILED at stage qa. Anything else changes nothing: a result may still come in, or a
+     * release engineer may still waive one.
+     */
+    public static Optional<Transition> onGating(Snapshot b, Gate gate) {
+        if (gate.satisfied()) {
+            return forward(b.state(), b.scratch() ? BuildState.COMPLETE : BuildState.PROMOTING);
         }
-        return forward(b.state(), BuildState.PROMOTING);
+        if (gate.finalDecision()) {
+            return forward(b.state(), BuildState.FAILED, new Failure(Stage.QA, QA_FAILED, "the gate (policy "
+                    + gate.policyId() + ") did not let the image through: " + String.join(", ", gate.unsatisfied())
+                    + "; no waiver came within the waiver window (fix the image or the test, then submit a new build)"));
+        }
+        return Optional.empty();
     }
 
     /** The image was promoted (and recorded). */
     public static Optional<Transition> onPromoted(Snapshot b) {
         if (b.scratch()) {
             return Optional.empty();
-        }
-        if (b.failedAtQa()) {
-            // the gate's decision (after a waiver) may arrive after the promotion itself: different topics
-            return Optional.of(new Transition(BuildState.FAILED, isPromotedAndSigned(b) ? BuildState.COMPLETE
-                    : BuildState.PROMOTING, null));
         }
         if (isPromotedAndSigned(b)) {
             return forward(b.state(), BuildState.COMPLETE);

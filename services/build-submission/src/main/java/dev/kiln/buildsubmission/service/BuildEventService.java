@@ -143,7 +143,8 @@ public class BuildEventService {
                         b.candidate().digest());
                 return Optional.empty();
             }
-            return StateMachine.onGating(snapshot(b), e.satisfied());
+            return StateMachine.onGating(snapshot(b), new StateMachine.Gate(e.satisfied(), e.finalized(), e.policyId(),
+                    e.unsatisfiedRequirements()));
         });
     }
 
@@ -189,6 +190,6 @@ public class BuildEventService {
 
     private static StateMachine.Snapshot snapshot(Build b) {
         return new StateMachine.Snapshot(b.state(), b.scratch(), b.candidate(), b.qaResults(), b.signatures(),
-                b.promoted(), b.failure());
+                b.promoted());
     }
 }

@@ -50,4 +50,8 @@ public class SubmissionException extends RuntimeException {
     public static SubmissionException conflict(String title, String detail) {
         return new SubmissionException(Kind.CONFLICT, title, detail);
     }
+
+    public static SubmissionException unavailable(String title, String detail) {
+        return new SubmissionException(Kind.UNAVAILABLE, title, detail);
+    }
 }

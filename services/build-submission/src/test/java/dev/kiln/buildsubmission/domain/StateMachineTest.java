@@ -45,7 +45,8 @@ class StateMachineTest {
             assertTrue(StateMachine.onPushed(s).isEmpty());
             assertTrue(StateMachine.onFailed(s, new Failure(Stage.BUILD, "x", "y")).isEmpty());
             assertTrue(StateMachine.onCanceled(s).isEmpty());
-            assertTrue(StateMachine.onGating(s, true).isEmpty());
+            assertTrue(StateMachine.onGating(s, OPEN).isEmpty());
+            assertTrue(StateMachine.onGating(s, FINAL).isEmpty());
             assertTrue(StateMachine.onPromoted(s).isEmpty());
         }
     }
@@ -60,42 +61,55 @@ class StateMachineTest {
         assertEquals(BuildState.CANCELED, to(StateMachine.onCanceled(snap(BuildState.SUBMITTED))));
     }
 
+    private static final StateMachine.Gate OPEN = new StateMachine.Gate(true, false, "default", List.of());
+    private static final StateMachine.Gate CLOSED = new StateMachine.Gate(false, false, "default",
+            List.of("test-case:kiln.image.starts failed"));
+    private static final StateMachine.Gate FINAL = new StateMachine.Gate(false, true, "default",
+            List.of("test-case:kiln.image.starts failed"));
+
     @Test
-    void qaResults() {
+    void qaResultsAreEvidenceAndNeverEndABuild() {
         QaRecord passed = new QaRecord("kiln.image.starts", D, QaOutcome.PASSED, "ok", "kiln-qa", null, T);
         QaRecord failed = new QaRecord("kiln.image.starts", D, QaOutcome.FAILED, "exit 1", "kiln-qa", null, T);
+        QaRecord error = new QaRecord("hook.x", D, QaOutcome.ERROR, null, "hook", null, T);
         assertEquals(BuildState.VERIFYING, to(StateMachine.onQaResult(snap(BuildState.PUSHED), passed)));
-        Transition t = StateMachine.onQaResult(snap(BuildState.VERIFYING), failed).orElseThrow();
+        assertEquals(BuildState.VERIFYING, to(StateMachine.onQaResult(snap(BuildState.PUSHED), failed)));
+        assertTrue(StateMachine.onQaResult(snap(BuildState.VERIFYING), failed).isEmpty());
+        assertTrue(StateMachine.onQaResult(snap(BuildState.PROMOTING), error).isEmpty());
+    }
+
+    @Test
+    void aScratchBuildIsCompleteWhenItsGateIsSatisfied() {
+        QaRecord passed = new QaRecord("kiln.image.starts", D, QaOutcome.PASSED, "ok", "kiln-qa", null, T);
+        StateMachine.Snapshot scratch = new StateMachine.Snapshot(BuildState.VERIFYING, true, CANDIDATE, List.of(passed),
+                List.of(), null);
+        assertTrue(StateMachine.onQaResult(scratch, passed).isEmpty(), "a passed result alone does not end it");
+        assertEquals(BuildState.COMPLETE, to(StateMachine.onGating(scratch, OPEN)));
+        assertEquals(BuildState.FAILED, to(StateMachine.onGating(scratch, FINAL)));
+        assertTrue(StateMachine.onGating(scratch, CLOSED).isEmpty());
+    }
+
+    @Test
+    void onlyAFinalUnsatisfiedDecisionEndsABuildAtQa() {
+        assertEquals(BuildState.PROMOTING, to(StateMachine.onGating(snap(BuildState.VERIFYING), OPEN)));
+        assertTrue(StateMachine.onGating(snap(BuildState.VERIFYING), CLOSED).isEmpty(), "a waiver may still come");
+        Transition t = StateMachine.onGating(snap(BuildState.VERIFYING), FINAL).orElseThrow();
         assertEquals(BuildState.FAILED, t.to());
         assertEquals(Stage.QA, t.failure().stage());
         assertEquals("qa-failed", t.failure().reason());
-        assertTrue(t.failure().message().contains("kiln.image.starts") && t.failure().message().contains("exit 1"));
-        QaRecord error = new QaRecord("hook.x", D, QaOutcome.ERROR, null, "hook", null, T);
-        assertEquals(BuildState.FAILED, to(StateMachine.onQaResult(snap(BuildState.PROMOTING), error)));
+        assertTrue(t.failure().message().contains("test-case:kiln.image.starts failed"), t.failure().message());
+        // a decision may arrive before the QA results on their own topic
+        assertEquals(BuildState.FAILED, to(StateMachine.onGating(snap(BuildState.PUSHED), FINAL)));
     }
 
     @Test
-    void scratchCompletesAfterQaWhenNothingIsPending() {
-        QaRecord passed = new QaRecord("kiln.image.starts", D, QaOutcome.PASSED, "ok", "kiln-qa", null, T);
-        QaRecord running = new QaRecord("kiln.other", D, QaOutcome.RUNNING, null, "kiln-qa", null, T);
-        StateMachine.Snapshot pending = new StateMachine.Snapshot(BuildState.PUSHED, true, CANDIDATE,
-                List.of(passed, running), List.of(), null);
-        assertEquals(BuildState.VERIFYING, to(StateMachine.onQaResult(pending, passed)));
-        StateMachine.Snapshot done = new StateMachine.Snapshot(BuildState.VERIFYING, true, CANDIDATE, List.of(passed),
-                List.of(), null);
-        assertEquals(BuildState.COMPLETE, to(StateMachine.onQaResult(done, passed)));
-        // a non-scratch build is not complete after QA
-        StateMachine.Snapshot normal = new StateMachine.Snapshot(BuildState.VERIFYING, false, CANDIDATE,
-                List.of(passed), List.of(), null);
-        assertTrue(StateMachine.onQaResult(normal, passed).isEmpty());
-        // scratch builds are never promoted
-        assertTrue(StateMachine.onGating(done, true).isEmpty());
-    }
-
-    @Test
-    void gating() {
-        assertEquals(BuildState.PROMOTING, to(StateMachine.onGating(snap(BuildState.VERIFYING), true)));
-        assertTrue(StateMachine.onGating(snap(BuildState.VERIFYING), false).isEmpty());
+    void aFailedBuildStaysFailed() {
+        StateMachine.Snapshot failed = new StateMachine.Snapshot(BuildState.FAILED, false, CANDIDATE, List.of(),
+                List.of(new SignatureRecord("localhost:5001/hello:1.0-1", D, "cosign", "k")), PROMOTED);
+        assertTrue(StateMachine.onGating(failed, OPEN).isEmpty(), "no way back from FAILED");
+        assertTrue(StateMachine.onPromoted(failed).isEmpty());
+        assertTrue(StateMachine.onGating(new StateMachine.Snapshot(BuildState.CANCELED, false, CANDIDATE, List.of(),
+                List.of(), null), OPEN).isEmpty());
     }
 
     @Test
@@ -134,30 +148,5 @@ class StateMachineTest {
         assertFalse(StateMachine.supersedes(passed, QaOutcome.RUNNING, T.plusSeconds(5)), "never back to running");
         assertTrue(StateMachine.supersedes(passed, QaOutcome.FAILED, T.plusSeconds(5)), "a newer rerun counts");
         assertFalse(StateMachine.supersedes(passed, QaOutcome.FAILED, T.minusSeconds(5)), "an older one does not");
-    }
-
-    @Test
-    void aBuildFailedOnlyAtQaGoesOnWhenTheGateIsSatisfiedByAWaiver() {
-        Failure qa = new Failure(Stage.QA, StateMachine.QA_FAILED, "QA test case kiln.cst.app.x reported FAILED");
-        StateMachine.Snapshot failedAtQa = new StateMachine.Snapshot(BuildState.FAILED, false, CANDIDATE, List.of(),
-                List.of(), null, qa);
-        Optional<Transition> t = StateMachine.onGating(failedAtQa, true);
-        assertEquals(BuildState.PROMOTING, to(t));
-        assertEquals(null, t.orElseThrow().failure());
-        assertTrue(StateMachine.onGating(failedAtQa, false).isEmpty(), "an unsatisfied gate changes nothing");
-
-        SignatureRecord prodSig = new SignatureRecord("localhost:5001/hello:1.0-1", D, "cosign", "k");
-        StateMachine.Snapshot promotedFirst = new StateMachine.Snapshot(BuildState.FAILED, false, CANDIDATE, List.of(),
-                List.of(prodSig), PROMOTED, qa);
-        assertEquals(BuildState.COMPLETE, to(StateMachine.onPromoted(promotedFirst)), "the promotion may come first");
-
-        Failure build = new Failure(Stage.BUILD, "build-step-failed", "RUN exited 3");
-        StateMachine.Snapshot failedAtBuild = new StateMachine.Snapshot(BuildState.FAILED, false, CANDIDATE, List.of(),
-                List.of(), PROMOTED, build);
-        assertTrue(StateMachine.onGating(failedAtBuild, true).isEmpty(), "other failures stay final");
-        assertTrue(StateMachine.onPromoted(failedAtBuild).isEmpty());
-        StateMachine.Snapshot canceled = new StateMachine.Snapshot(BuildState.CANCELED, false, CANDIDATE, List.of(),
-                List.of(), null, null);
-        assertTrue(StateMachine.onGating(canceled, true).isEmpty());
     }
 }

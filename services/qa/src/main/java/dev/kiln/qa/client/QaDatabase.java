@@ -34,7 +34,7 @@ public class QaDatabase {
     }
 
     @FunctionalInterface
-    private interface Work<T> {
+    public interface Work<T> {
         T run(Connection c) throws SQLException;
     }
 
@@ -47,6 +47,27 @@ public class QaDatabase {
         } catch (SQLException e) {
             throw new DatabaseException("qa database: " + e.getMessage(), e);
         }
+    }
+
+    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+    public <T> T inTransaction(Work<T> work) {
+        return with(c -> {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        });
     }
 
     /** Records a build's source; a repeated event changes nothing. */
@@ -148,27 +169,30 @@ public class QaDatabase {
      * time) is stored already.
      */
     public Optional<StoredResult> insert(StoredResult r) {
-        return with(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO qa.results (run_id, build_id, subject_repository, "
-                    + "subject_digest, test_case, outcome, note, reporter, ref_url, result_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                    + "ON CONFLICT (reporter, subject_digest, test_case, outcome, result_time) DO NOTHING RETURNING " + RESULT_COLUMNS)) {
-                if (r.runId() == null) {
-                    ps.setNull(1, Types.OTHER);
-                } else {
-                    ps.setObject(1, r.runId());
-                }
-                ps.setString(2, r.buildId());
-                ps.setString(3, r.subjectRepository());
-                ps.setString(4, r.subjectDigest());
-                ps.setString(5, r.testCase());
-                ps.setString(6, r.outcome().name());
-                ps.setString(7, r.note());
-                ps.setString(8, r.reporter());
-                ps.setString(9, r.refUrl());
-                ps.setTimestamp(10, Timestamp.from(r.time()));
-                return results(ps).stream().findFirst();
+        return with(c -> insert(c, r));
+    }
+
+    /** As {@link #insert(StoredResult)}, on {@code c} (in its transaction). */
+    public Optional<StoredResult> insert(Connection c, StoredResult r) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO qa.results (run_id, build_id, subject_repository, "
+                + "subject_digest, test_case, outcome, note, reporter, ref_url, result_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                + "ON CONFLICT (reporter, subject_digest, test_case, outcome, result_time) DO NOTHING RETURNING " + RESULT_COLUMNS)) {
+            if (r.runId() == null) {
+                ps.setNull(1, Types.OTHER);
+            } else {
+                ps.setObject(1, r.runId());
             }
-        });
+            ps.setString(2, r.buildId());
+            ps.setString(3, r.subjectRepository());
+            ps.setString(4, r.subjectDigest());
+            ps.setString(5, r.testCase());
+            ps.setString(6, r.outcome().name());
+            ps.setString(7, r.note());
+            ps.setString(8, r.reporter());
+            ps.setString(9, r.refUrl());
+            ps.setTimestamp(10, Timestamp.from(r.time()));
+            return results(ps).stream().findFirst();
+        }
     }
 
     public Optional<StoredResult> result(long id) {

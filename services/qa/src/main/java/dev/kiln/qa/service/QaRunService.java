@@ -84,7 +84,7 @@ public class QaRunService {
         Optional<Run> existing = db.run(image.buildId(), image.digest());
         if (existing.isPresent() && existing.get().finishedAt() != null) {
             LOG.infof("QA of %s ran already (run %s): announcing its results again", image.reference(), existing.get().id());
-            db.latestOfRun(existing.get().id()).stream().filter(r -> REPORTER.equals(r.reporter())).forEach(recorder::publish);
+            recorder.announceAgain(db.latestOfRun(existing.get().id()).stream().filter(r -> REPORTER.equals(r.reporter())).toList());
             return;
         }
         UUID runId = existing.map(Run::id).orElseGet(UUID::randomUUID);

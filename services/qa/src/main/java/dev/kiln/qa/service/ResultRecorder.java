@@ -3,7 +3,7 @@ package dev.kiln.qa.service;
 import dev.kiln.events.QaResult;
 import dev.kiln.qa.client.QaDatabase;
 import dev.kiln.qa.domain.StoredResult;
-import dev.kiln.support.messaging.EventPublisher;
+import dev.kiln.support.messaging.Outbox;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
@@ -11,8 +11,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
 /**
- * Every outcome change: stored first (the results store is the record), then sent as {@code kiln.qa.result} and
- * awaited, so a caller acknowledges its input only when both are durable.
+ * Every outcome change: stored (the results store is the record) and, in the same transaction, written to the
+ * outbox as {@code kiln.qa.result}, which the relay sends after the commit; a repeat of a stored result sends nothing
+ * again. A caller acknowledges its input (or answers its REST request) only once both are durable.
  */
 @ApplicationScoped
 public class ResultRecorder {
@@ -23,23 +24,32 @@ public class ResultRecorder {
     QaDatabase db;
 
     @Inject
-    EventPublisher publisher;
+    Outbox outbox;
 
     /** Now, to the microsecond PostgreSQL keeps (so a stored result and its event carry the same time). */
     public static Instant now() {
         return Instant.now().truncatedTo(ChronoUnit.MICROS);
     }
 
-    /** Stores and publishes; returns the stored row (the existing one for a repeat). */
+    /** Stores and announces; returns the stored row ({@code result} itself for a repeat). */
     public StoredResult record(StoredResult result) {
-        Optional<StoredResult> stored = db.insert(result);
-        publish(result);
-        return stored.orElse(result);
+        return db.inTransaction(c -> {
+            Optional<StoredResult> stored = db.insert(c, result);
+            if (stored.isPresent()) {
+                outbox.add(c, toEvent(result));
+            }
+            return stored.orElse(result);
+        });
     }
 
-    /** Sends {@code result} as a {@code kiln.qa.result} event and waits for the broker. */
-    public void publish(StoredResult result) {
-        publisher.send(toEvent(result));
+    /** Announces stored results again (a repeated input for a finished run), through the outbox. */
+    public void announceAgain(java.util.List<StoredResult> results) {
+        db.inTransaction(c -> {
+            for (StoredResult r : results) {
+                outbox.add(c, toEvent(r));
+            }
+            return null;
+        });
     }
 
     public static QaResult toEvent(StoredResult r) {

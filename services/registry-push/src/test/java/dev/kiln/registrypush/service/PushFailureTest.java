@@ -1,5 +1,7 @@
 package dev.kiln.registrypush.service;
 
+import dev.kiln.testsupport.FaultInjectingProxy;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

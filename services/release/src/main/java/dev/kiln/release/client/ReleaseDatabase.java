@@ -110,7 +110,7 @@ public class ReleaseDatabase {
     private Optional<Subject> subject(Connection c, String buildId, boolean lock) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("""
                 SELECT build_id, component, scratch, name, version, release, registry, repository, digest, tags, promoted,
-                       last_decision::text
+                       last_decision::text, failing_since, decision_final
                 FROM release.subjects WHERE build_id = ?""" + (lock ? " FOR UPDATE" : ""))) {
             st.setString(1, buildId);
             try (ResultSet rs = st.executeQuery()) {
@@ -122,7 +122,8 @@ public class ReleaseDatabase {
                 return Optional.of(new Subject(rs.getString("build_id"), rs.getString("component"), rs.getBoolean("scratch"),
                         rs.getString("name"), rs.getString("version"), rs.getString("release"), rs.getString("registry"),
                         rs.getString("repository"), rs.getString("digest"), tagList, rs.getBoolean("promoted"),
-                        rs.getString("last_decision")));
+                        rs.getString("last_decision"), instant(rs.getTimestamp("failing_since")),
+                        rs.getBoolean("decision_final")));
             }
         }
     }
@@ -189,13 +190,154 @@ public class ReleaseDatabase {
         return results;
     }
 
-    public void storeDecision(Connection c, String buildId, String decisionJson) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement(
-                "UPDATE release.subjects SET last_decision = CAST(? AS jsonb), updated_at = now() WHERE build_id = ?")) {
+    /** Stores the decision sent last; a final one is final for good. */
+    public void storeDecision(Connection c, String buildId, String decisionJson, boolean decisionFinal) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("""
+                UPDATE release.subjects SET last_decision = CAST(? AS jsonb), decision_final = decision_final OR ?,
+                    updated_at = now() WHERE build_id = ?""")) {
             st.setString(1, decisionJson);
+            st.setBoolean(2, decisionFinal);
+            st.setString(3, buildId);
+            st.executeUpdate();
+        }
+    }
+
+    /** Since when only a waiver could satisfy the gate of {@code buildId}; null: no longer so. */
+    public void setFailingSince(Connection c, String buildId, Instant since) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE release.subjects SET failing_since = ? WHERE build_id = ?")) {
+            st.setTimestamp(1, since == null ? null : Timestamp.from(since));
             st.setString(2, buildId);
             st.executeUpdate();
         }
+    }
+
+    /** Builds whose gate has needed a waiver since {@code cutoff} or longer, and whose decision is not final yet. */
+    public List<String> failingSince(Instant cutoff) {
+        return inTransaction(c -> ids(c, """
+                SELECT build_id FROM release.subjects WHERE failing_since <= ? AND NOT decision_final
+                ORDER BY failing_since LIMIT 100""", Timestamp.from(cutoff)));
+    }
+
+    /** A queued automatic promotion: the build and how many attempts failed so far. */
+    public record PromotionJob(String buildId, int attempts) {
+    }
+
+    /** Queues the automatic promotion of {@code buildId}, due now unless it is queued already (or done, or failed). */
+    public void queuePromotion(Connection c, String buildId, Instant now) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("""
+                UPDATE release.subjects SET promotion_due_at = COALESCE(promotion_due_at, ?)
+                WHERE build_id = ? AND NOT promoted AND promotion_failure IS NULL""")) {
+            st.setTimestamp(1, Timestamp.from(now));
+            st.setString(2, buildId);
+            st.executeUpdate();
+        }
+    }
+
+    /** Promotions due at {@code now}, the longest waiting first. */
+    public List<PromotionJob> duePromotions(Instant now, int limit) {
+        return inTransaction(c -> {
+            List<PromotionJob> jobs = new ArrayList<>();
+            try (PreparedStatement st = c.prepareStatement("""
+                    SELECT build_id, promotion_attempts FROM release.subjects
+                    WHERE promotion_due_at <= ? AND NOT promoted AND promotion_failure IS NULL
+                    ORDER BY promotion_due_at LIMIT ?""")) {
+                st.setTimestamp(1, Timestamp.from(now));
+                st.setInt(2, limit);
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        jobs.add(new PromotionJob(rs.getString(1), rs.getInt(2)));
+                    }
+                }
+            }
+            return jobs;
+        });
+    }
+
+    /** The promotion of {@code buildId} is done (or no longer needed): nothing queued any more. */
+    public void promotionDone(Connection c, String buildId) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(
+                "UPDATE release.subjects SET promotion_due_at = NULL, promotion_attempts = 0 WHERE build_id = ?")) {
+            st.setString(1, buildId);
+            st.executeUpdate();
+        }
+    }
+
+    /** An attempt failed and may succeed later: the next one is due at {@code next}. */
+    public void promotionRetry(String buildId, Instant next) {
+        inTransaction(c -> {
+            try (PreparedStatement st = c.prepareStatement("""
+                    UPDATE release.subjects SET promotion_attempts = promotion_attempts + 1, promotion_due_at = ?
+                    WHERE build_id = ? AND promotion_due_at IS NOT NULL""")) {
+                st.setTimestamp(1, Timestamp.from(next));
+                st.setString(2, buildId);
+                st.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** The promotion of {@code buildId} failed for good ({@code why}); it is not tried again. */
+    public void promotionFailed(Connection c, String buildId, String why) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(
+                "UPDATE release.subjects SET promotion_due_at = NULL, promotion_failure = ? WHERE build_id = ?")) {
+            st.setString(1, why);
+            st.setString(2, buildId);
+            st.executeUpdate();
+        }
+    }
+
+    /**
+     * Runs {@code work} on a connection of its own, outside any transaction, while this process holds the session's
+     * advisory lock named {@code name}; answers false (without running it) when another session holds it. The lock
+     * ends with the work, or with the connection if the process dies, so a crashed holder blocks nobody.
+     */
+    public boolean whileLocked(String name, Runnable work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            try (PreparedStatement st = c.prepareStatement("SELECT pg_try_advisory_lock(hashtext(?))")) {
+                st.setString(1, name);
+                try (ResultSet rs = st.executeQuery()) {
+                    if (!rs.next() || !rs.getBoolean(1)) {
+                        return false;
+                    }
+                }
+            }
+            try {
+                work.run();
+                return true;
+            } finally {
+                try (PreparedStatement st = c.prepareStatement("SELECT pg_advisory_unlock(hashtext(?))")) {
+                    st.setString(1, name);
+                    st.execute();
+                } catch (SQLException e) {
+                    // the pool must not keep a session that may still hold the lock: drop it (closing it ends the lock)
+                    try {
+                        c.abort(Runnable::run);
+                    } catch (SQLException | RuntimeException ignored) {
+                        // already gone
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new DatabaseException("release database: " + e.getMessage(), e);
+        }
+    }
+
+    private static List<String> ids(Connection c, String sql, Timestamp at) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement(sql)) {
+            st.setTimestamp(1, at);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
     }
 
     public void markPromoted(Connection c, String buildId) throws SQLException {

@@ -55,13 +55,16 @@ public interface ReleaseConfig {
     }
 
     interface Release {
-        /** How often a failed copy is tried again before the promotion counts as failed. */
-        @WithDefault("3")
-        int copyRetries();
+        /**
+         * How long a release engineer may waive a failed test case once every QA result is in: after it, the gate's
+         * unsatisfied decision is sent as final and the build ends FAILED at stage qa. {@code PT0S}: final at once.
+         */
+        @WithDefault("PT5M")
+        Duration waiverWindow();
 
-        /** First pause before a retry, doubled each time. */
-        @WithDefault("1000")
-        long backoffMillis();
+        /** How often the promotion worker looks for due promotions and decisions whose waiver window ended. */
+        @WithDefault("PT1S")
+        Duration scanInterval();
     }
 
     interface Gating {

@@ -1,15 +1,24 @@
 package dev.kiln.release.domain;
 
+import java.time.Instant;
 import java.util.List;
 
 /**
  * What the gate decides about: one build's image in the candidate registry. Until image.pushed has arrived only
- * {@code buildId} is known ({@link #pushed()} is false).
+ * {@code buildId} is known ({@link #pushed()} is false). {@code failingSince}: since when only a waiver could satisfy
+ * the gate (null: not so); {@code decisionFinal}: the last decision was sent as final, nothing changes it any more.
  */
 public record Subject(String buildId, String component, boolean scratch, String name, String version, String release,
-        String registry, String repository, String digest, List<String> tags, boolean promoted, String lastDecisionJson) {
+        String registry, String repository, String digest, List<String> tags, boolean promoted, String lastDecisionJson,
+        Instant failingSince, boolean decisionFinal) {
     public Subject {
         tags = tags == null ? List.of() : List.copyOf(tags);
+    }
+
+    public Subject(String buildId, String component, boolean scratch, String name, String version, String release,
+            String registry, String repository, String digest, List<String> tags, boolean promoted, String lastDecisionJson) {
+        this(buildId, component, scratch, name, version, release, registry, repository, digest, tags, promoted,
+                lastDecisionJson, null, false);
     }
 
     public boolean pushed() {

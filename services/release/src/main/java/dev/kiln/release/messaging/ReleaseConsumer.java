@@ -5,29 +5,25 @@ import dev.kiln.events.ImageSigned;
 import dev.kiln.events.KilnEvent;
 import dev.kiln.events.QaResult;
 import dev.kiln.events.Stage;
-import dev.kiln.release.service.Outbox;
 import dev.kiln.release.service.ReleaseService;
 import dev.kiln.support.messaging.EventConsumer;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.concurrent.CompletionStage;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
- * Reads {@code kiln.image.pushed}, {@code kiln.qa.result} and {@code kiln.image.signed}; the events the service sends
- * (gating.decision, image.promoted, build.failed, through {@link KafkaOutbox}) are acknowledged by the broker before
- * the input is acknowledged. Each goes through the shared {@link EventConsumer} template.
+ * Reads {@code kiln.image.pushed}, {@code kiln.qa.result} and {@code kiln.image.signed}, each through the shared
+ * {@link EventConsumer} template; an input is acknowledged once what it changed is committed, with the events that
+ * announce it in the outbox (service-support {@code Outbox}), which sends them after the commit.
  */
 @ApplicationScoped
 public class ReleaseConsumer {
     @Inject
     ReleaseService release;
-
-    @Inject
-    Outbox outbox;
 
     @Inject
     EventConsumer consumer;
@@ -50,7 +46,7 @@ public class ReleaseConsumer {
         return handle(message, ImageSigned.class, release::onSigned);
     }
 
-    private <T extends KilnEvent> CompletionStage<Void> handle(Message<String> message, Class<T> type, BiConsumer<T, Outbox> work) {
-        return consumer.consume(message, type, Stage.RELEASE, d -> work.accept(d.event(), outbox));
+    private <T extends KilnEvent> CompletionStage<Void> handle(Message<String> message, Class<T> type, Consumer<T> work) {
+        return consumer.consume(message, type, Stage.RELEASE, d -> work.accept(d.event()));
     }
 }

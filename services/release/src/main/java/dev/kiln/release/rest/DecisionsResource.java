@@ -29,7 +29,7 @@ public class DecisionsResource {
         return release.lastDecision(buildId)
                 .map(d -> Response.ok(EventCodec.encode(d), MediaType.APPLICATION_JSON).build())
                 .orElseGet(() -> Problem.response(404, "Unknown decision", "no gating decision was made for build " + Excerpt.of(buildId)
-                        + " (unknown build, scratch build, or its image.pushed has not arrived yet)"));
+                        + " (unknown build, or its image.pushed has not arrived yet)"));
     }
 
     /** Every build's last decision for the subject {@code digest} (a JSON array of GatingDecision). */

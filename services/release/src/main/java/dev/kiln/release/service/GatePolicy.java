@@ -16,7 +16,9 @@ import java.util.stream.Collectors;
 /**
  * Evaluates a {@link Policy} (Greenwave style) for one subject: every required test case PASSED for the subject digest
  * (or waived), no other known result for the digest pending or not passed (unless waived), and, when the policy says
- * so, a cosign signature of the candidate name at that digest. A missing result is "missing", never "passed".
+ * so and the build is not a scratch build (which is never promoted, so never signed for production), a cosign
+ * signature of the candidate name at that digest. A missing result is "missing", never "passed". The decision says
+ * when only a waiver could satisfy it ({@link Decision#waiverOnly()}): no result missing or pending, one failed.
  */
 public final class GatePolicy {
     public static final String POLICY_ID = Policy.DEFAULT_ID;
@@ -34,6 +36,8 @@ public final class GatePolicy {
             List<Waiver> waivers, String candidateRegistry) {
         List<String> satisfied = new ArrayList<>();
         List<String> unsatisfied = new ArrayList<>();
+        boolean failed = false;
+        boolean open = false;
         Set<String> waived = waivers.stream().filter(w -> w.buildId().equals(subject.buildId())).map(Waiver::testCase)
                 .collect(Collectors.toSet());
 
@@ -47,33 +51,44 @@ public final class GatePolicy {
                 satisfied.add("test-case:" + testCase + " waived");
             } else {
                 unsatisfied.add("test-case:" + testCase + " " + state);
+                if (state.equals("missing")) {
+                    open = true;
+                } else {
+                    failed = true;
+                }
             }
         }
 
         // Beyond the policy's list: a known result that is still pending or did not pass blocks the gate too, so
         // nothing is promoted while QA is running or after any of its checks (or a hook's) failed, unless waived.
         Set<String> required = Set.copyOf(policy.requiredTestCases());
-        results.stream()
+        List<QaRecord> others = results.stream()
                 .filter(r -> r.subjectDigest().equals(subject.digest()) && !required.contains(r.testCase()))
                 .filter(r -> r.outcome() != QaOutcome.PASSED)
                 .sorted(java.util.Comparator.comparing(QaRecord::testCase))
-                .forEach(r -> {
-                    String state = r.outcome().isFinal() ? describe(r.outcome()) : "pending";
-                    if (waived.contains(r.testCase()) && r.outcome().isFinal()) {
-                        satisfied.add("test-case:" + r.testCase() + " waived");
-                    } else {
-                        unsatisfied.add("test-case:" + r.testCase() + " " + state);
-                    }
-                });
+                .toList();
+        for (QaRecord r : others) {
+            String state = r.outcome().isFinal() ? describe(r.outcome()) : "pending";
+            if (waived.contains(r.testCase()) && r.outcome().isFinal()) {
+                satisfied.add("test-case:" + r.testCase() + " waived");
+            } else {
+                unsatisfied.add("test-case:" + r.testCase() + " " + state);
+                if (r.outcome().isFinal()) {
+                    failed = true;
+                } else {
+                    open = true;
+                }
+            }
+        }
 
-        if (policy.signatureRequired()) {
+        if (policy.signatureRequired() && !subject.scratch()) {
             String candidateName = candidateRegistry + "/" + subject.repository() + ":";
             boolean signed = signatures.stream().anyMatch(s -> "cosign".equals(s.format())
                     && s.reference().startsWith(candidateName) && s.digest().equals(subject.digest()));
             (signed ? satisfied : unsatisfied).add("signature:cosign " + (signed ? "present" : "missing"));
         }
 
-        return new Decision(policy.id(), unsatisfied.isEmpty(), satisfied, unsatisfied);
+        return new Decision(policy.id(), unsatisfied.isEmpty(), satisfied, unsatisfied, failed && !open);
     }
 
     /** Fail closed: what the gate says when it could not evaluate. */

@@ -17,7 +17,9 @@ public class ReleaseException extends RuntimeException {
         /** The request itself is wrong. */
         INVALID,
         /** Copying to the target registry failed (after retries). */
-        COPY_FAILED
+        COPY_FAILED,
+        /** The gate's decision is final: a waiver no longer changes it; {@link #decision()} is that decision. */
+        DECISION_FINAL
     }
 
     private final Kind kind;

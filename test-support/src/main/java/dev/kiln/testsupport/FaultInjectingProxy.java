@@ -1,4 +1,4 @@
-package dev.kiln.registrypush.service;
+package dev.kiln.testsupport;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -20,9 +20,10 @@ import java.util.function.BiPredicate;
 /**
  * A loopback HTTP proxy in front of a real registry that answers some requests with an error ({@code 503} unless told
  * otherwise) instead of forwarding them: fault injection for the retry and refusal paths. Everything else reaches the real registry unchanged
- * ({@code Location} headers are rewritten to point back at the proxy).
+ * ({@code Location} headers are rewritten to point back at the proxy). {@link #outageFor} makes it answer every request
+ * with the error for a while: a registry that is away.
  */
-final class FaultInjectingProxy implements AutoCloseable {
+public final class FaultInjectingProxy implements AutoCloseable {
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "content-length", "host", "transfer-encoding",
             "upgrade", "expect", "keep-alive");
 
@@ -39,18 +40,19 @@ final class FaultInjectingProxy implements AutoCloseable {
     private final AtomicInteger budget;
     private final int status;
     private final AtomicInteger injected = new AtomicInteger();
+    private volatile long outageUntil = System.nanoTime();
 
     /**
      * @param target       the real registry's base URL
      * @param fails        which requests (method, path) get a 503
      * @param maxFailures  how many 503s to answer at most ({@code Integer.MAX_VALUE} for always)
      */
-    FaultInjectingProxy(String target, BiPredicate<String, String> fails, int maxFailures) throws IOException {
+    public FaultInjectingProxy(String target, BiPredicate<String, String> fails, int maxFailures) throws IOException {
         this(target, fails, maxFailures, 503);
     }
 
     /** As above, answering {@code status} (with a distribution-style error body) instead of 503. */
-    FaultInjectingProxy(String target, BiPredicate<String, String> fails, int maxFailures, int status) throws IOException {
+    public FaultInjectingProxy(String target, BiPredicate<String, String> fails, int maxFailures, int status) throws IOException {
         this.target = target.replaceAll("/+$", "");
         this.fails = fails;
         this.budget = new AtomicInteger(maxFailures);
@@ -61,16 +63,26 @@ final class FaultInjectingProxy implements AutoCloseable {
         server.start();
     }
 
-    String hostPort() {
+    /** A proxy that forwards everything until told otherwise ({@link #outageFor}). */
+    public static FaultInjectingProxy forwarding(String target) throws IOException {
+        return new FaultInjectingProxy(target, (method, path) -> false, 0);
+    }
+
+    /** Answers every request with the error (503 unless told otherwise) for {@code duration} from now. */
+    public void outageFor(java.time.Duration duration) {
+        outageUntil = System.nanoTime() + duration.toNanos();
+    }
+
+    public String hostPort() {
         return "localhost:" + server.getAddress().getPort();
     }
 
-    String url() {
+    public String url() {
         return "http://" + hostPort();
     }
 
     /** How many errors were answered. */
-    int injected() {
+    public int injected() {
         return injected.get();
     }
 
@@ -78,7 +90,8 @@ final class FaultInjectingProxy implements AutoCloseable {
         try (exchange) {
             String method = exchange.getRequestMethod();
             String path = exchange.getRequestURI().getRawPath();
-            if (fails.test(method, path) && budget.getAndDecrement() > 0) {
+            boolean outage = System.nanoTime() - outageUntil < 0;
+            if (outage || (fails.test(method, path) && budget.getAndDecrement() > 0)) {
                 injected.incrementAndGet();
                 String code = switch (status) {
                     case 400 -> "MANIFEST_INVALID";
