@@ -86,6 +86,22 @@ public interface KilnApi {
     @Consumes(MediaType.APPLICATION_JSON)
     String createToken(Map<String, Object> body);
 
+    @GET
+    @Path("/admin/dead-letters")
+    String deadLetters(@QueryParam("topic") String topic, @QueryParam("limit") Integer limit);
+
+    @GET
+    @Path("/admin/dead-letters/{id}")
+    String deadLetter(@PathParam("id") String id);
+
+    @POST
+    @Path("/admin/dead-letters/{id}/replay")
+    String replayDeadLetter(@PathParam("id") String id, @QueryParam("force") Boolean force);
+
+    @POST
+    @Path("/admin/dead-letters/replay")
+    String replayDeadLetters(@QueryParam("topic") String topic);
+
     /** Every answer with status 400 or more becomes a {@link ServerResponseException} carrying the problem. */
     @ClientExceptionMapper
     static RuntimeException toException(Response response) {

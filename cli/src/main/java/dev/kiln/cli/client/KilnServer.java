@@ -134,6 +134,26 @@ public final class KilnServer {
         return call(() -> api.setOwners(name, Map.of("owners", owners)));
     }
 
+    /** {@code GET /api/v1/admin/dead-letters?topic=&limit=} (admin), the JSON as sent. */
+    public String deadLettersJson(String topic, Integer limit) {
+        return call(() -> api.deadLetters(topic, limit));
+    }
+
+    /** {@code GET /api/v1/admin/dead-letters/{id}} (admin). */
+    public String deadLetterJson(String id) {
+        return call(() -> api.deadLetter(id));
+    }
+
+    /** {@code POST /api/v1/admin/dead-letters/{id}/replay[?force=true]} (admin). */
+    public String replayDeadLetterJson(String id, boolean force) {
+        return call(() -> api.replayDeadLetter(id, force ? Boolean.TRUE : null));
+    }
+
+    /** {@code POST /api/v1/admin/dead-letters/replay?topic=} (admin): every dead letter of the topic not replayed yet. */
+    public String replayDeadLettersJson(String topic) {
+        return call(() -> api.replayDeadLetters(topic));
+    }
+
     public String createTokenJson(String user, String role, String description) {
         Map<String, Object> body = new java.util.LinkedHashMap<>();
         body.put("user", user);
