@@ -66,6 +66,13 @@ final class KilnStack {
     static int hubPort;
     static int releasePort;
     static String baseImage;
+    static final Path LOGS = ServiceProcess.repositoryRoot().resolve("e2e-tests/target/e2e-logs");
+    private static final Map<String, Integer> ports = new HashMap<>();
+    private static final Map<String, String> env = new HashMap<>();
+    private static int kafkaPort;
+    private static int kafkaControllerPort;
+    private static Path kafkaLogDir;
+    private static int restarts;
     /** The hub's bootstrap admin token, which the CLI uses too. */
     static final String ADMIN_TOKEN = java.util.UUID.randomUUID().toString();
 
@@ -120,7 +127,10 @@ final class KilnStack {
         root = ServiceProcess.repositoryRoot();
         work = Files.createTempDirectory("kiln-e2e-");
         docker = TestDocker.client();
-        kafka = KafkaBroker.startEphemeral();
+        kafkaPort = KafkaBroker.freePort();
+        kafkaControllerPort = KafkaBroker.freePort();
+        kafkaLogDir = Files.createTempDirectory("kiln-e2e-kafka-");
+        kafka = KafkaBroker.start(kafkaPort, kafkaControllerPort, kafkaLogDir, false);
         candidate = RegistryProcess.start("candidate");
         production = RegistryProcess.start("production");
         String db = Postgres.createDatabase("kiln_e2e");
@@ -142,13 +152,11 @@ final class KilnStack {
                 + "\n-----END PRIVATE KEY-----\n");
         Files.setPosixFilePermissions(keyFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
 
-        Map<String, Integer> ports = new HashMap<>();
         for (String s : SERVICES) {
             ports.put(s, KafkaBroker.freePort());
         }
         hubPort = ports.get("build-submission");
         releasePort = ports.get("release");
-        Map<String, String> env = new HashMap<>();
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         env.put("QUARKUS_DATASOURCE_JDBC_URL", Postgres.jdbcUrl(db));
         env.put("QUARKUS_DATASOURCE_USERNAME", Postgres.user());
@@ -165,9 +173,8 @@ final class KilnStack {
         env.put("KILN_AUTH_BOOTSTRAP_ADMIN_TOKEN", ADMIN_TOKEN);
         env.put("KILN_DOCKER_ALLOW_INSECURE_SOCKET", Boolean.toString(TestDocker.certPath().isEmpty()));
         env.put("KILN_BUILD_CONCURRENCY", Integer.toString(BUILD_CONCURRENCY));
-        Path logs = root.resolve("e2e-tests/target/e2e-logs");
         for (String s : SERVICES) {
-            services.add(ServiceProcess.start(root, s, ports.get(s), env, logs));
+            services.add(ServiceProcess.start(root, s, ports.get(s), env, LOGS));
         }
         for (ServiceProcess s : services) {
             s.awaitReady(Duration.ofMinutes(3));
@@ -188,6 +195,61 @@ final class KilnStack {
         if (kafka != null) {
             kafka.close();
             kafka = null;
+        }
+        if (kafkaLogDir != null) {
+            try (var paths = Files.walk(kafkaLogDir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                // a temporary directory: best effort
+            }
+        }
+    }
+
+    // --- chaos: crashes and restarts (ChaosE2ETest) ------------------------------------------------------------------
+
+    /** The running process of {@code service}. */
+    static synchronized ServiceProcess service(String name) {
+        return services.stream().filter(s -> s.name.equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no service " + name));
+    }
+
+    /** Kills {@code service} with SIGKILL and starts it again at once, on its port with its settings. */
+    static synchronized ServiceProcess killAndRestart(String name) throws IOException {
+        ServiceProcess old = service(name);
+        old.kill();
+        services.remove(old);
+        ServiceProcess fresh = ServiceProcess.start(root, name, ports.get(name), env, LOGS, name + "-" + (++restarts));
+        services.add(fresh);
+        return fresh;
+    }
+
+    /** Stops the broker and starts it again on the same ports and log directory (its data kept). */
+    static synchronized void restartBroker() {
+        kafka.close();
+        kafka = KafkaBroker.start(kafkaPort, kafkaControllerPort, kafkaLogDir, false);
+    }
+
+    /**
+     * Restarts the PostgreSQL server every service uses ({@code pg_ctl restart -m fast}, as the postgres user): every
+     * connection is cut. The data directory comes from {@code KILN_TEST_PG_DATA} ({@code ./kiln test} sets it); without
+     * it the restart cannot be done, and the caller fails.
+     */
+    static void restartPostgres() throws IOException, InterruptedException {
+        String data = System.getenv("KILN_TEST_PG_DATA");
+        if (data == null || data.isBlank()) {
+            throw new IllegalStateException("KILN_TEST_PG_DATA is not set: the chaos run restarts PostgreSQL and needs its"
+                    + " data directory (./kiln test and ./kiln chaos set it)");
+        }
+        Path bin;
+        try (var dirs = Files.list(Path.of("/usr/lib/postgresql"))) {
+            bin = dirs.map(d -> d.resolve("bin/pg_ctl")).filter(Files::isExecutable).sorted().reduce((a, b) -> b)
+                    .orElseThrow(() -> new IllegalStateException("no pg_ctl under /usr/lib/postgresql"));
+        }
+        Process p = new ProcessBuilder("runuser", "-u", "postgres", "--", bin.toString(), "-D", data, "-w", "-t", "60",
+                "-m", "fast", "restart").directory(new java.io.File("/")).redirectErrorStream(true)
+                .redirectOutput(LOGS.resolve("pg-restart.log").toFile()).start();
+        if (!p.waitFor(90, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("pg_ctl restart failed: " + Files.readString(LOGS.resolve("pg-restart.log")));
         }
     }
 

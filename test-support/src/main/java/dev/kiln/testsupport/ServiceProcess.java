@@ -55,15 +55,26 @@ public final class ServiceProcess implements AutoCloseable {
         return start(root, name, port, env, logDir, List.of("-Xmx256m"));
     }
 
+    /** {@link #start(Path, String, int, Map, Path)} logging to {@code <logName>.log} (a restarted instance, say). */
+    public static ServiceProcess start(Path root, String name, int port, Map<String, String> env, Path logDir,
+            String logName) throws IOException {
+        return start(root, name, port, env, logDir, List.of("-Xmx256m"), logName);
+    }
+
     /** {@link #start(Path, String, int, Map, Path)} with {@code jvmOptions} (a heap size, say) instead of -Xmx256m. */
     public static ServiceProcess start(Path root, String name, int port, Map<String, String> env, Path logDir,
             List<String> jvmOptions) throws IOException {
+        return start(root, name, port, env, logDir, jvmOptions, name);
+    }
+
+    private static ServiceProcess start(Path root, String name, int port, Map<String, String> env, Path logDir,
+            List<String> jvmOptions, String logName) throws IOException {
         Path jar = root.resolve("services").resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: package the services first (./mvnw -DskipTests package)");
         }
         Files.createDirectories(logDir);
-        Path log = logDir.resolve(name + ".log");
+        Path log = logDir.resolve(logName + ".log");
         List<String> cmd = new ArrayList<>(List.of(javaBin()));
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
@@ -72,6 +83,16 @@ public final class ServiceProcess implements AutoCloseable {
         pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
         pb.environment().putIfAbsent("QUARKUS_ANALYTICS_DISABLED", "true");
         return new ServiceProcess(name, port, log, pb.start());
+    }
+
+    /** SIGKILL, as a crash: no shutdown hook runs, nothing is handed back. Waits until the process is gone. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Whether the process still runs. */

@@ -117,8 +117,21 @@ public class ProblemMappers {
         return Problem.response(status, title, detail);
     }
 
+    /**
+     * Anything else. A failure the shared classifier calls transient (the database restarting, a broker or registry
+     * away) is a 503 with {@code Retry-After}: the request may succeed in a moment, and clients that ride out
+     * restarts (the CLI's followers) keep trying. Everything else is a 500 that says nothing internal.
+     */
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
+        if (dev.kiln.support.messaging.FailureKind.isTransient(e)) {
+            LOG.warnf("answering 503, a dependency is away: %s", dev.kiln.support.text.Failures.message(e));
+            String name = ConfigProvider.getConfig().getOptionalValue("quarkus.application.name", String.class)
+                    .orElse("the service");
+            return Response.fromResponse(Problem.response(503, "Service unavailable", name
+                    + " cannot reach its database or broker right now; try again in a few seconds"))
+                    .header("Retry-After", "5").build();
+        }
         LOG.error("unexpected error answering a request", e);
         return internal(500);
     }

@@ -127,16 +127,26 @@ public class SigningService {
                 simple.ifPresent(r -> signed.add(event(target.buildId(), r)));
             }
         } catch (RegistryException e) {
+            if (e.isTransient()) {
+                // a registry that is away: the consumer template tries the event again (with backoff) until it is back
+                throw new dev.kiln.support.messaging.TransientFailure("the registry did not take the signature of "
+                        + target.references() + ": " + e.getMessage(), e);
+            }
             LOG.errorf("build %s: cannot sign %s: %s", target.buildId(), target.references(), e.getMessage());
-            return Outcome.refused(failure(target.buildId(), e.isTransient() ? "registry-unavailable" : "signature-upload-failed",
-                    e.isTransient(), "could not store the signature of " + target.references() + ": " + e.getMessage()));
+            return Outcome.refused(failure(target.buildId(), "signature-upload-failed", false,
+                    "could not store the signature of " + target.references() + ": " + e.getMessage()));
         } catch (IllegalArgumentException e) {
             LOG.errorf("build %s: cannot sign %s: %s", target.buildId(), target.references(), e.getMessage());
             return Outcome.refused(failure(target.buildId(), "signature-manifest-unreadable", false, "the existing signatures at "
                     + target.signatureLocation() + " cannot be read (" + e.getMessage() + "); delete that tag and retry"));
         } catch (SigningDatabase.DatabaseException e) {
+            if (dev.kiln.support.messaging.FailureKind.isTransient(e)) {
+                // PostgreSQL restarting or away: tried again until it is back, never a failed build
+                throw new dev.kiln.support.messaging.TransientFailure("the signatures of " + target.references()
+                        + " could not be recorded yet: " + e.getMessage(), e);
+            }
             LOG.errorf(e, "build %s: cannot record the signatures of %s", target.buildId(), target.references());
-            return Outcome.refused(failure(target.buildId(), "database-unavailable", true, "the signatures of "
+            return Outcome.refused(failure(target.buildId(), "database-unavailable", false, "the signatures of "
                     + target.references() + " could not be recorded in PostgreSQL (" + e.getMessage()
                     + "); check the signing service's database and send the event again"));
         }
