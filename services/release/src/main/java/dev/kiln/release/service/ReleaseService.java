@@ -178,6 +178,9 @@ public class ReleaseService {
                 return new Prepared(existing.get(), null, subject);
             }
             Decision decision = evaluate(c, buildId);
+            if (decision == null) { // a final decision whose stored copy cannot be read: closed all the same
+                decision = GatePolicy.error(Policy.DEFAULT_ID, "the final decision of build " + buildId + " is unreadable");
+            }
             return new Prepared(null, decision.satisfied() ? null : decision, subject);
         });
         worker.wake();
