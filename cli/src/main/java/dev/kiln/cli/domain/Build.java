@@ -14,13 +14,27 @@ import java.util.Locale;
 public record Build(String id, String component, String state, Boolean scratch, String requester, JsonNode nvr,
         String dockerfilePath, BuildSource source, String createdAt, String updatedAt, List<HistoryEntry> history,
         Failure failure, String parentImage, String parentDigest, ImageRef candidate, List<QaResult> qaResults,
-        List<Signature> signatures, ImageRef promoted, List<Layer> layers) {
+        List<Signature> signatures, ImageRef promoted, List<Layer> layers, Worker worker) {
 
     public Build {
         history = history == null ? List.of() : List.copyOf(history);
         qaResults = qaResults == null ? List.of() : List.copyOf(qaResults);
         signatures = signatures == null ? List.of() : List.copyOf(signatures);
         layers = layers == null ? List.of() : List.copyOf(layers);
+    }
+
+    /** A record from before the hub named the worker. */
+    public Build(String id, String component, String state, Boolean scratch, String requester, JsonNode nvr,
+            String dockerfilePath, BuildSource source, String createdAt, String updatedAt, List<HistoryEntry> history,
+            Failure failure, String parentImage, String parentDigest, ImageRef candidate, List<QaResult> qaResults,
+            List<Signature> signatures, ImageRef promoted, List<Layer> layers) {
+        this(id, component, state, scratch, requester, nvr, dockerfilePath, source, createdAt, updatedAt, history, failure,
+                parentImage, parentDigest, candidate, qaResults, signatures, promoted, layers, null);
+    }
+
+    /** The container-build worker that took the build and the Docker daemon it built on. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Worker(String id, String dockerHost) {
     }
 
     public boolean isScratch() {

@@ -31,6 +31,9 @@ public final class BuildFormatter {
         field(sb, "Dockerfile", b.dockerfilePath());
         field(sb, "Created", b.createdAt());
         field(sb, "Updated", b.updatedAt());
+        if (b.worker() != null && b.worker().id() != null) {
+            field(sb, "Worker", b.worker().id() + (b.worker().dockerHost() == null ? "" : " on " + b.worker().dockerHost()));
+        }
         if (b.parentImage() != null) {
             field(sb, "Parent", b.parentDigest() == null ? b.parentImage()
                     : b.parentImage() + " (" + b.parentDigest() + ")");

@@ -28,6 +28,16 @@ class BuildFormatterTest {
     }
 
     @Test
+    void theWorkerAndItsDaemonAreNamedWhenKnown() throws Exception {
+        String json = "{\"id\":\"b1\",\"state\":\"BUILDING\",\"worker\":{\"id\":\"builder-1-4242\","
+                + "\"dockerHost\":\"tcp://10.0.0.7:2376\"}}";
+        Build b = new com.fasterxml.jackson.databind.ObjectMapper().readValue(json, Build.class);
+        assertTrue(BuildFormatter.summary(b).lines().anyMatch(l -> l.matches("Worker:\\s+builder-1-4242 on tcp://10.0.0.7:2376")),
+                BuildFormatter.summary(b));
+        assertFalse(BuildFormatter.summary(built(List.of())).contains("Worker:"), "not named before a worker took it");
+    }
+
+    @Test
     void layersComeLastAsATableBottomFirst() {
         String summary = BuildFormatter.summary(built(List.of(
                 new Build.Layer(digest('3'), 4_300_000L, "ADD file:busybox in /"),

@@ -101,6 +101,9 @@ class EventFlowTest {
 
         TestKafka.send(new BuildStarted(id, "worker-1", "tcp://builder-1:2376", t));
         awaitState(id, BuildState.BUILDING);
+        JsonPath building = build(id);
+        assertEquals("worker-1", building.getString("worker.id"), "the record names the worker that took the build");
+        assertEquals("tcp://builder-1:2376", building.getString("worker.dockerHost"));
 
         admin().when().get("/api/v1/builds/" + id + "/sbom").then().statusCode(404)
                 .contentType("application/problem+json");

@@ -19,7 +19,13 @@ public record BuildJson(String id, String component, String state, boolean scrat
         String dockerfilePath, SourceJson source, Instant createdAt, Instant updatedAt, List<HistoryJson> history,
         FailureJson failure, String parentImage, String parentDigest, LocationJson candidate,
         List<QaJson> qaResults, List<SignatureJson> signatures, LocationJson promoted, String imageId,
-        Long imageSize, Map<String, Integer> qaSummary, CancelJson cancelRequested, List<LayerJson> layers) {
+        Long imageSize, Map<String, Integer> qaSummary, CancelJson cancelRequested, List<LayerJson> layers,
+        WorkerJson worker) {
+
+    /** The container-build worker that took the build, and the Docker daemon it built on. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record WorkerJson(String id, String dockerHost) {
+    }
 
     /** Who asked to cancel the build, and when. */
     public record CancelJson(String by, Instant at) {
@@ -80,7 +86,8 @@ public record BuildJson(String id, String component, String state, boolean scrat
                 location(b.promoted()), b.imageId(), b.imageSize(), qaSummary(b),
                 b.cancelRequest() == null ? null : new CancelJson(b.cancelRequest().by(), b.cancelRequest().at()),
                 withLayers ? b.layers().stream().map(l -> new LayerJson(l.diffId(), l.sizeBytes(), l.createdBy()))
-                        .toList() : null);
+                        .toList() : null,
+                b.workerId() == null && b.dockerHost() == null ? null : new WorkerJson(b.workerId(), b.dockerHost()));
     }
 
     /** How many test cases ended in each outcome, e.g. {@code {"PASSED": 3, "FAILED": 1}}. */

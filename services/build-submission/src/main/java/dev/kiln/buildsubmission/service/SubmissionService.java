@@ -200,7 +200,8 @@ public class SubmissionService {
                 }
             }
             Build b = new Build(id, component, BuildState.SUBMITTED, scratch, requester, nvr, dockerfilePath, source,
-                    now, now, List.of(), null, null, null, null, List.of(), List.of(), null, null, null, null, List.of());
+                    now, now, List.of(), null, null, null, null, List.of(), List.of(), null, null, null, null, List.of(), null,
+                    null);
             builds.insert(c, b);
             builds.insertHistory(c, id, BuildState.SUBMITTED, now);
             // in the build's transaction: the outbox relay sends both once it commits, whatever happens next

@@ -38,7 +38,8 @@ public class BuildStore {
             + "dockerfile_path, source_kind, git_url, git_ref, git_commit, context_digest, created_at, updated_at, "
             + "failure_stage, failure_reason, failure_message, parent_image, parent_digest, candidate_registry, "
             + "candidate_repository, candidate_digest, candidate_tags, promoted_registry, promoted_repository, "
-            + "promoted_digest, promoted_tags, image_id, image_size, cancel_requested_by, cancel_requested_at, layers";
+            + "promoted_digest, promoted_tags, image_id, image_size, cancel_requested_by, cancel_requested_at, layers, "
+            + "worker_id, docker_host";
 
     // ---- NVR reservations ----
 
@@ -272,7 +273,7 @@ public class BuildStore {
                 rs.getObject("image_size") == null ? null : rs.getLong("image_size"),
                 rs.getString("cancel_requested_by") == null ? null
                         : new CancelRequest(rs.getString("cancel_requested_by"), instant(rs, "cancel_requested_at")),
-                layers(rs.getString("layers")));
+                layers(rs.getString("layers")), rs.getString("worker_id"), rs.getString("docker_host"));
     }
 
     private List<HistoryEntry> history(Connection c, String id) throws SQLException {
