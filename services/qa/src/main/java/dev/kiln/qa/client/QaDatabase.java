@@ -51,23 +51,7 @@ public class QaDatabase {
 
     /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
     public <T> T inTransaction(Work<T> work) {
-        return with(c -> {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        });
+        return with(c -> dev.kiln.support.jdbc.Jdbc.transaction(c, work::run));
     }
 
     /** Records a build's source; a repeated event changes nothing. */

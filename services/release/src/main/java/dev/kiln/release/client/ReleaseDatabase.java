@@ -43,25 +43,9 @@ public class ReleaseDatabase {
     /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
     public <T> T inTransaction(Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException | Error e) {
-                rollback(c, e);
-                throw e;
-            }
+            return dev.kiln.support.jdbc.Jdbc.transaction(c, work::run);
         } catch (SQLException e) {
             throw new DatabaseException("release database: " + e.getMessage(), e);
-        }
-    }
-
-    private static void rollback(Connection c, Throwable cause) {
-        try {
-            c.rollback();
-        } catch (SQLException e) {
-            cause.addSuppressed(e);
         }
     }
 
