@@ -73,6 +73,12 @@ public final class FaultInjectingProxy implements AutoCloseable {
         outageUntil = System.nanoTime() + duration.toNanos();
     }
 
+    /** From now on every request is forwarded: the failure budget is spent and any outage ends. */
+    public void heal() {
+        budget.set(0);
+        outageUntil = System.nanoTime();
+    }
+
     public String hostPort() {
         return "localhost:" + server.getAddress().getPort();
     }

@@ -39,4 +39,18 @@ public final class DaemonErrors {
         }
         return message.replaceAll("\\s+", " ").strip();
     }
+
+    /**
+     * Whether a failed pull may pass when tried again: a missing image, a refusal or a bad reference stays so; anything
+     * else (the registry or the daemon away, a timeout, a broken connection) may pass. One rule for every service
+     * that pulls (container-build's parents, qa's subject).
+     */
+    public static boolean isTransientPullFailure(RuntimeException e) {
+        if (e instanceof com.github.dockerjava.api.exception.NotFoundException) {
+            return false;
+        }
+        String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        return !(m.contains("not found") || m.contains("manifest unknown") || m.contains("denied")
+                || m.contains("unauthorized") || m.contains("invalid reference"));
+    }
 }

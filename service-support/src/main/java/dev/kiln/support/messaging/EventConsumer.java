@@ -56,8 +56,14 @@ public class EventConsumer {
     /** Processing ended with the record neither acknowledged nor refused: its offset is not committed. */
     public static final CompletionStage<Void> UNACKNOWLEDGED = CompletableFuture.completedFuture(null);
 
-    /** An event handed to a handler, with what the record said about it. */
-    public record Delivery<T extends KilnEvent>(T event, String eventId, String source) {
+    /**
+     * An event handed to a handler, with what the record said about it; {@code received} is when this process first
+     * tried it (the same for every retry), for a handler that bounds how long it waits for one resource.
+     */
+    public record Delivery<T extends KilnEvent>(T event, String eventId, String source, Instant received) {
+        public Delivery(T event, String eventId, String source) {
+            this(event, eventId, source, Instant.now());
+        }
     }
 
     /** What a consumer does with one event; any exception is classified by {@link FailureKind}. */

@@ -36,5 +36,13 @@ public interface MessagingConfig {
          */
         @WithDefault("3")
         int attempts();
+
+        /**
+         * How long work may keep failing transiently on a resource that belongs to one build alone (the builder daemon
+         * that holds its image, its parent image's registry) before that build ends with the transient reason; shared
+         * infrastructure is waited for without a limit.
+         */
+        @WithDefault("PT15M")
+        Duration giveUpAfter();
     }
 }

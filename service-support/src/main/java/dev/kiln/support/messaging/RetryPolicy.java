@@ -13,9 +13,14 @@ import org.jboss.logging.Logger;
  * service ({@link MessagingConfig}): {@code kiln.messaging.retry.initial-delay} (ISO-8601 duration, default
  * {@code PT0.5S}), {@code kiln.messaging.retry.max-delay} (default {@code PT30S}),
  * {@code kiln.messaging.retry.unexpected-attempts} (default 3: how often an unclassified failure is
- * tried before it counts as permanent).
+ * tried before it counts as permanent), {@code kiln.messaging.retry.attempts} (default 3: in-place tries of work a
+ * caller waits for, see {@link #bounded}) and {@code kiln.messaging.retry.give-up-after} (default {@code PT15M}: how
+ * long work may keep failing on a resource that belongs to one build alone, such as the builder daemon that holds
+ * its image, before that build ends; see {@link #givesUp}). Shared infrastructure (the broker, PostgreSQL, the
+ * registries, the hub) is waited for without a limit.
  */
-public record RetryPolicy(Duration initialDelay, Duration maxDelay, int unexpectedAttempts, int attempts) {
+public record RetryPolicy(Duration initialDelay, Duration maxDelay, int unexpectedAttempts, int attempts,
+        Duration giveUpAfter) {
     private static final Logger LOG = Logger.getLogger(RetryPolicy.class);
 
     public RetryPolicy {
@@ -28,10 +33,22 @@ public record RetryPolicy(Duration initialDelay, Duration maxDelay, int unexpect
         if (attempts < 1) {
             throw new IllegalArgumentException("kiln.messaging.retry.attempts must be 1 or more");
         }
+        if (giveUpAfter.isNegative()) {
+            throw new IllegalArgumentException("kiln.messaging.retry.give-up-after must not be negative");
+        }
+    }
+
+    public RetryPolicy(Duration initialDelay, Duration maxDelay, int unexpectedAttempts, int attempts) {
+        this(initialDelay, maxDelay, unexpectedAttempts, attempts, Duration.ofMinutes(15));
     }
 
     public RetryPolicy(Duration initialDelay, Duration maxDelay, int unexpectedAttempts) {
         this(initialDelay, maxDelay, unexpectedAttempts, 3);
+    }
+
+    /** True once work first tried at {@code firstTried} has been failing for {@link #giveUpAfter()} or longer. */
+    public boolean givesUp(java.time.Instant firstTried) {
+        return Duration.between(firstTried, java.time.Instant.now()).compareTo(giveUpAfter) >= 0;
     }
 
     /** The policy as the service is configured. */
@@ -41,7 +58,8 @@ public record RetryPolicy(Duration initialDelay, Duration maxDelay, int unexpect
                 config.getOptionalValue("kiln.messaging.retry.initial-delay", Duration.class).orElse(Duration.ofMillis(500)),
                 config.getOptionalValue("kiln.messaging.retry.max-delay", Duration.class).orElse(Duration.ofSeconds(30)),
                 config.getOptionalValue("kiln.messaging.retry.unexpected-attempts", Integer.class).orElse(3),
-                config.getOptionalValue("kiln.messaging.retry.attempts", Integer.class).orElse(3));
+                config.getOptionalValue("kiln.messaging.retry.attempts", Integer.class).orElse(3),
+                config.getOptionalValue("kiln.messaging.retry.give-up-after", Duration.class).orElse(Duration.ofMinutes(15)));
     }
 
     /**

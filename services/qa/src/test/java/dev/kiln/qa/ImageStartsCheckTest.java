@@ -11,6 +11,7 @@ import dev.kiln.events.Nvr;
 import dev.kiln.events.QaOutcome;
 import dev.kiln.events.QaResult;
 import dev.kiln.support.registry.RegistryClient;
+import dev.kiln.testsupport.FaultInjectingProxy;
 import dev.kiln.testsupport.KafkaResource;
 import dev.kiln.testsupport.KafkaTestClient;
 import dev.kiln.testsupport.PostgresResource;
@@ -108,6 +109,27 @@ class ImageStartsCheckTest {
             assertEquals(QaOutcome.ERROR, done.outcome());
             assertTrue(done.summary().contains("could not pull"), done.summary());
         }
+    }
+
+    @Test
+    void aRegistryThatIsAwayDuringThePullIsWaitedForNotAnError() throws Exception {
+        ImagePushed pushed = publish("qa-test/outage", "[\"/bin/true\"]");
+        RegistryProcess registry = CandidateRegistryResource.registry();
+        // the first three manifest requests get a 503: three pulls fail before one goes through
+        try (FaultInjectingProxy proxy = new FaultInjectingProxy(registry.url(),
+                (method, path) -> path.contains("/manifests/"), 3);
+                KafkaTestClient kafka = new KafkaTestClient(EventType.QA_RESULT)) {
+            // the same image, announced as living behind a registry that is away for a while
+            ImagePushed image = new ImagePushed(pushed.buildId(), pushed.component(), pushed.scratch(), pushed.nvr(),
+                    proxy.hostPort(), pushed.repository(), pushed.tags(), pushed.digest(), pushed.mediaType(),
+                    pushed.sizeBytes(), pushed.time());
+            kafka.send(TestImages.contextBuild(image.buildId(), image.component(), Map.of("Dockerfile", "FROM x\n")));
+            kafka.send(image);
+            QaResult done = finalStarts(kafka, image);
+            assertEquals(3, proxy.injected(), "the pull met the outage");
+            assertEquals(QaOutcome.PASSED, done.outcome(), done.summary());
+        }
+        assertNoTestContainerLeft(docker);
     }
 
     @Test

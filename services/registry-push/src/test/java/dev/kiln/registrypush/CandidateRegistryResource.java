@@ -23,8 +23,8 @@ public class CandidateRegistryResource implements QuarkusTestResourceLifecycleMa
             Map<String, String> config = new HashMap<>(Map.of("kiln.registry.candidate.address", registry.hostPort(),
                     "kiln.registry.candidate.url", registry.url(),
                     "kiln.push.cache-dir", Files.createTempDirectory("kiln-push-cache-").toString(),
-                    "kiln.push.retries", "1",
-                    "kiln.push.backoff", "100ms"));
+                    "kiln.messaging.retry.attempts", "2",
+                    "kiln.messaging.retry.initial-delay", "PT0.1S"));
             TestDocker.certPath().ifPresent(p -> config.put("kiln.docker.cert-path", p));
             return config;
         } catch (IOException e) {

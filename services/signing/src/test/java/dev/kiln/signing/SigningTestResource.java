@@ -41,7 +41,7 @@ public class SigningTestResource implements QuarkusTestResourceLifecycleManager 
                     "kiln.registry.production.url", production.url(),
                     "kiln.registry.targets.mirror.address", mirror.hostPort(),
                     "kiln.registry.targets.mirror.url", mirror.url(),
-                    "kiln.signing.backoff-millis", "50");
+                    "kiln.messaging.retry.initial-delay", "PT0.05S");
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

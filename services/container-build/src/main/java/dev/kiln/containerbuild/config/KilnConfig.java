@@ -97,14 +97,6 @@ public interface KilnConfig {
         @WithDefault("512")
         int cpuShares();
 
-        /** How often a build that failed for a transient reason (daemon unreachable, ...) is tried again. */
-        @WithDefault("3")
-        int retries();
-
-        /** Wait before the first retry; doubled for every further one. */
-        @WithDefault("2s")
-        Duration retryBackoff();
-
         /**
          * Daemon hygiene: after every build, dangling images (intermediate images of failed or canceled builds, images
          * whose build tag registry-push removed) older than this are pruned. Longer than any build runs, so that the

@@ -18,6 +18,7 @@ import dev.kiln.events.BuildStarted;
 import dev.kiln.events.ImageLayer;
 import dev.kiln.events.KilnEvent;
 import dev.kiln.events.Stage;
+import dev.kiln.support.messaging.RetryPolicy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -177,26 +178,28 @@ public class BuildService {
 
     /**
      * build.started, the build with its retries, then the outcome event (true); false when the worker stopped the
-     * build first. A build that failed or was canceled because the worker stopped it (interrupted, its stream closed)
+     * build first. A transient failure (daemon, hub or parent registry away) is tried again with the shared backoff
+     * ({@code kiln.messaging.retry.*}) until {@code kiln.messaging.retry.give-up-after} has passed since the first try;
+     * the build is canceled or handed back meanwhile as at any other time. Then the transient failure is its outcome.
+     * A build that failed or was canceled because the worker stopped it (interrupted, its stream closed)
      * has no outcome either: only an image is reported once the worker is stopping.
      */
     private boolean buildAndReport(BuildRequested request, Running run) {
         String id = request.buildId();
         events.publish(new BuildStarted(id, workerId(), docker.host(), Instant.now()));
         LogBatcher log = new LogBatcher(id, events);
-        RetryPolicy retry = new RetryPolicy(config.build().retries(), config.build().retryBackoff());
+        RetryPolicy retry = RetryPolicy.configured();
+        Instant firstTried = Instant.now();
         KilnEvent outcome;
         try {
             for (int attempt = 1;; attempt++) {
                 outcome = run(request, run, log);
                 if (!(outcome instanceof BuildFailed failed) || run.canceledBy != null || run.handBack
-                        || Thread.currentThread().isInterrupted()) {
+                        || Thread.currentThread().isInterrupted() || !failed.transientFailure()
+                        || retry.givesUp(firstTried)) {
                     break;
                 }
-                Optional<Duration> wait = retry.nextDelay(failed, attempt);
-                if (wait.isEmpty()) {
-                    break;
-                }
+                Optional<Duration> wait = Optional.of(retry.delay(attempt));
                 LOG.warnf("build %s: attempt %d failed (%s), trying again in %s", id, attempt, failed.reason(),
                         wait.get());
                 log.add("[kiln] attempt " + attempt + " failed (" + failed.reason() + "): " + failed.message()

@@ -78,18 +78,8 @@ public class Preflight {
         } catch (DockerException | DockerClientException e) {
             throw new BuildFailure(Stage.PREFLIGHT, "parent-image-unavailable", "The parent image " + reference
                     + " could not be pulled (" + dev.kiln.support.docker.DaemonErrors.text(e) + "); check that it exists in its registry"
-                    + " and that the builders may read it.", transientPullFailure(e), e);
+                    + " and that the builders may read it.", dev.kiln.support.docker.DaemonErrors.isTransientPullFailure(e), e);
         }
-    }
-
-    /** A missing image or a refusal stays so on retry; anything else (registry down, ...) may pass. */
-    static boolean transientPullFailure(RuntimeException e) {
-        if (e instanceof NotFoundException) {
-            return false;
-        }
-        String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
-        return !(m.contains("not found") || m.contains("manifest unknown") || m.contains("denied")
-                || m.contains("unauthorized") || m.contains("invalid reference"));
     }
 
 }

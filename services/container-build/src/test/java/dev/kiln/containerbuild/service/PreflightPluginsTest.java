@@ -6,19 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.events.BuildFailed;
 import dev.kiln.events.BuildOptions;
 import dev.kiln.events.BuildRequested;
 import dev.kiln.events.Nvr;
 import dev.kiln.events.Source;
 import dev.kiln.events.Stage;
 import dev.kiln.support.dockerfile.DockerfileParser;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -337,22 +334,6 @@ class PreflightPluginsTest {
             assertEquals(D1, c.labels().get("dev.kiln.context-digest"));
             assertFalse(c.labels().containsKey("vcs-ref"));
             assertFalse(c.labels().containsKey("dev.kiln.parent-digest"));
-        }
-    }
-
-    @Nested
-    class Retries {
-        @Test
-        void transientFailuresAreRetriedWithDoublingBackoff() {
-            RetryPolicy p = new RetryPolicy(3, Duration.ofSeconds(1));
-            BuildFailed t = new BuildFailed("b", Stage.BUILD, "docker-unavailable", "down", true, NOW);
-            assertEquals(Optional.of(Duration.ofSeconds(1)), p.nextDelay(t, 1));
-            assertEquals(Optional.of(Duration.ofSeconds(2)), p.nextDelay(t, 2));
-            assertEquals(Optional.of(Duration.ofSeconds(4)), p.nextDelay(t, 3));
-            assertEquals(Optional.empty(), p.nextDelay(t, 4), "three retries, then the failure stands");
-            BuildFailed permanent = new BuildFailed("b", Stage.BUILD, "build-step-failed", "exit 3", false, NOW);
-            assertEquals(Optional.empty(), p.nextDelay(permanent, 1));
-            assertEquals(Optional.empty(), new RetryPolicy(0, Duration.ofSeconds(1)).nextDelay(t, 1));
         }
     }
 }

@@ -11,12 +11,14 @@ import com.github.dockerjava.api.model.ContainerConfig;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.StreamType;
-import dev.kiln.support.docker.DaemonErrors;
 import dev.kiln.qa.domain.CheckFailure;
 import dev.kiln.qa.domain.CommandRun;
 import dev.kiln.qa.domain.ContainerRun;
 import dev.kiln.qa.domain.FileEntry;
 import dev.kiln.qa.domain.RunLimits;
+import dev.kiln.support.docker.DaemonErrors;
+import dev.kiln.support.messaging.FailureKind;
+import dev.kiln.support.messaging.TransientFailure;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -47,22 +49,31 @@ public final class DockerRunner {
         this.docker = docker;
     }
 
-    /** Pulls {@code repository@digest} (e.g. {@code localhost:5000/hello}, {@code sha256:…}) into the daemon. */
+    /**
+     * Pulls {@code repository@digest} (e.g. {@code localhost:5000/hello}, {@code sha256:…}) into the daemon: a
+     * {@link CheckFailure} when the image cannot be had (missing, refused), a {@link TransientFailure} when trying
+     * again may help (registry or daemon away, a timeout).
+     */
     public void pull(String repository, String digest, Duration timeout) {
         try {
             boolean done = docker.pullImageCmd(repository).withTag(digest).exec(new PullImageResultCallback())
                     .awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!done) {
-                throw new CheckFailure("pulling " + repository + "@" + digest + " took longer than "
+                throw new TransientFailure("pulling " + repository + "@" + digest + " took longer than "
                         + timeout.toSeconds() + "s", null);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CheckFailure("interrupted while pulling " + repository + "@" + digest, e);
-        } catch (CheckFailure e) {
+            throw new TransientFailure("interrupted while pulling " + repository + "@" + digest, e);
+        } catch (TransientFailure e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new CheckFailure("could not pull " + repository + "@" + digest + ": " + message(e), e);
+            String sentence = "could not pull " + repository + "@" + digest + ": " + message(e);
+            if (FailureKind.isTransient(e) || DaemonErrors.isTransientPullFailure(e)) {
+                // the registry or the daemon is away: the run is tried again, no result is an ERROR for it
+                throw new TransientFailure(sentence, e);
+            }
+            throw new CheckFailure(sentence, e);
         }
     }
 

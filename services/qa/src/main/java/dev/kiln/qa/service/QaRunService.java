@@ -16,6 +16,7 @@ import dev.kiln.qa.domain.StoredResult;
 import dev.kiln.qa.domain.cst.PlannedTest;
 import dev.kiln.qa.domain.cst.TestFile;
 import dev.kiln.support.docker.DockerClients;
+import dev.kiln.support.messaging.TransientFailure;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -111,11 +112,17 @@ public class QaRunService {
         RunLimits limits = new RunLimits(config.qa().timeout(), config.qa().memoryBytes(), config.qa().pidsLimit(),
                 config.qa().logLines());
         String reference = image.reference();
+        boolean finished = true;
         try {
             InspectImageResponse inspect;
             try {
                 docker.pull(subjectRepository, image.digest(), config.qa().pullTimeout());
                 inspect = docker.inspect(reference);
+            } catch (TransientFailure e) {
+                // the run stays unfinished; the consumer template tries the event again, which resumes this run
+                LOG.warnf("QA of %s waits: %s", reference, e.getMessage());
+                finished = false;
+                throw e;
             } catch (CheckFailure e) {
                 LOG.warnf("QA of %s could not start: %s", reference, e.getMessage());
                 for (String c : cases) {
@@ -140,10 +147,12 @@ public class QaRunService {
                 }
             }
         } finally {
-            if (config.qa().removeImage()) {
-                docker.removeImage(reference);
+            if (finished) {
+                if (config.qa().removeImage()) {
+                    docker.removeImage(reference);
+                }
+                db.finishRun(runId, ResultRecorder.now());
             }
-            db.finishRun(runId, ResultRecorder.now());
         }
     }
 

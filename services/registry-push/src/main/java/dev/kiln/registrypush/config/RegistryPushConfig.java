@@ -46,14 +46,6 @@ public interface RegistryPushConfig {
     }
 
     interface Push {
-        /** How many times a transient failure (registry 5xx, timeouts, an unreachable daemon) is retried. */
-        @WithDefault("3")
-        int retries();
-
-        /** Wait before the first retry; doubled for each further one. */
-        @WithDefault("1s")
-        Duration backoff();
-
         /** How long one registry request may wait for its answer (a layer upload: the whole upload). */
         @WithDefault("10m")
         Duration timeout();

@@ -33,6 +33,6 @@ public class BuildCompletedConsumer {
     @Blocking
     public CompletionStage<Void> onBuildCompleted(Message<String> message) {
         return consumer.consume(message, BuildCompleted.class, Stage.PUSH,
-                d -> publisher.send(pushService.push(d.event())));
+                d -> publisher.send(pushService.push(d.event(), d.received())));
     }
 }

@@ -19,6 +19,8 @@ import dev.kiln.registrypush.domain.SbomAttachment;
 import dev.kiln.support.docker.BuildImageTag;
 import dev.kiln.support.docker.DockerClients;
 import dev.kiln.support.docker.KilnLabels;
+import dev.kiln.support.messaging.RetryPolicy;
+import dev.kiln.support.messaging.TransientFailure;
 import dev.kiln.support.registry.RegistryClient;
 import dev.kiln.support.registry.RegistryException;
 import jakarta.annotation.PostConstruct;
@@ -48,6 +50,8 @@ public class PushService {
     @Inject
     RegistryPushConfig config;
 
+    /** The shared backoff ({@code kiln.messaging.retry.*}); set before {@link #init} by tests. */
+    RetryPolicy policy;
     private RegistryClient registry;
     private DaemonImagePusher pusher;
 
@@ -61,6 +65,9 @@ public class PushService {
 
     @PostConstruct
     void init() {
+        if (policy == null) {
+            policy = RetryPolicy.configured();
+        }
         RegistryPushConfig.Registry.Candidate candidate = config.registry().candidate();
         registry = new RegistryClient(candidate.address(), URI.create(candidate.url()), candidate.username(),
                 candidate.password(), config.push().timeout());
@@ -75,11 +82,21 @@ public class PushService {
         pusher = new DaemonImagePusher(cacheDir);
     }
 
+    /** {@link #push(BuildCompleted, Instant)} of an event first tried now. */
+    public KilnEvent push(BuildCompleted event) {
+        return push(event, Instant.now());
+    }
+
     /**
      * Pushes the image of {@code event} and attaches its SBOM; returns the event to send: {@link ImagePushed}, or
-     * {@link BuildFailed} when either step fails for good (the attachment is part of the push).
+     * {@link BuildFailed} when either step fails for good (the attachment is part of the push). Each step is tried
+     * {@code kiln.messaging.retry.attempts} times with the shared backoff while it fails transiently; past that a
+     * registry that is away is a {@link TransientFailure}, which the consumer template retries for as long as it lasts.
+     * A builder daemon that stays away since {@code firstTried} for longer than
+     * {@code kiln.messaging.retry.give-up-after} ends the build ({@code docker-unavailable}, transient): the image lives
+     * only in that daemon, and waiting for it without end would hold up every later build of the partition.
      */
-    public KilnEvent push(BuildCompleted event) {
+    public KilnEvent push(BuildCompleted event, Instant firstTried) {
         String candidate = config.registry().candidate().address();
         String repository = PushTags.repository(event.nvr());
         List<String> tags;
@@ -112,15 +129,34 @@ public class PushService {
 
         Result<ImagePushed> pushed = retrying(event, "push", () -> pushOnce(event, target), FailureClassifier::classify);
         if (pushed.failure() != null) {
-            if (!pushed.failure().transientFailure()) {
-                untagBuildImage(event);
-            }
+            waitOrEnd(event, pushed, firstTried);
+            untagBuildImage(event);
             return failed(event, pushed.failure(), pushed.attempts());
         }
         Result<String> attached = retrying(event, "SBOM attachment", () -> attachSbom(event, pushed.value()),
                 FailureClassifier::classifySbomAttachment);
+        if (attached.failure() != null) {
+            waitOrEnd(event, attached, firstTried);
+        }
         untagBuildImage(event);
         return attached.failure() == null ? pushed.value() : failed(event, attached.failure(), attached.attempts());
+    }
+
+    /**
+     * After a step's last attempt: a transient failure is thrown as a {@link TransientFailure} (the event is tried
+     * again later), unless it is the builder daemon and it has been away longer than
+     * {@code kiln.messaging.retry.give-up-after}; then, and for a permanent failure, this returns and the build ends.
+     */
+    private void waitOrEnd(BuildCompleted event, Result<?> result, Instant firstTried) {
+        PushFailure failure = result.failure();
+        if (!failure.transientFailure()) {
+            return;
+        }
+        if (PushFailure.DOCKER_UNAVAILABLE.equals(failure.reason()) && policy.givesUp(firstTried)) {
+            return;
+        }
+        throw new TransientFailure("build " + event.buildId() + ": " + failure.reason() + " after " + result.attempts()
+                + " attempt(s), the event is tried again later: " + failure.detail(), null);
     }
 
     /**
@@ -151,11 +187,10 @@ public class PushService {
     private record Result<T>(T value, PushFailure failure, int attempts) {
     }
 
-    /** Runs {@code step} up to {@code kiln.push.retries} more times while it fails transiently, with doubling pauses. */
+    /** Runs {@code step} up to {@code kiln.messaging.retry.attempts} times while it fails transiently (shared backoff). */
     private <T> Result<T> retrying(BuildCompleted event, String what, Step<T> step,
             Function<Exception, PushFailure> classify) {
-        int attempts = config.push().retries() + 1;
-        Duration backoff = config.push().backoff();
+        int attempts = policy.attempts();
         for (int attempt = 1; ; attempt++) {
             try {
                 return new Result<>(step.run(), null, attempt);
@@ -169,15 +204,11 @@ public class PushService {
                             failure.reason(), attempt, failure.detail());
                     return new Result<>(null, failure, attempt);
                 }
-                LOG.infof("%s of build %s failed (%s), attempt %d of %d, retrying in %s: %s", what, event.buildId(),
-                        failure.reason(), attempt, attempts, backoff, failure.detail());
-                try {
-                    Thread.sleep(backoff.toMillis());
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
+                LOG.infof("%s of build %s failed (%s), attempt %d of %d, trying again: %s", what, event.buildId(),
+                        failure.reason(), attempt, attempts, failure.detail());
+                if (!policy.pause(attempt, () -> Thread.currentThread().isInterrupted())) {
                     return new Result<>(null, failure, attempt);
                 }
-                backoff = backoff.multipliedBy(2);
             }
         }
     }
@@ -187,6 +218,13 @@ public class PushService {
     }
 
     private ImagePushed pushOnce(BuildCompleted event, Target target) throws Exception {
+        String tag = target.tags().get(0);
+        // the registry first: a redelivered event whose image is there already needs no daemon (its build tag, and
+        // with it the image, may have left the daemon after the first push)
+        Optional<ImagePushed> shipped = alreadyShipped(event, target, tag);
+        if (shipped.isPresent()) {
+            return shipped.get();
+        }
         DockerClient client;
         try {
             client = DockerClients.create(event.dockerHost(), config.docker().certPath());
@@ -204,11 +242,6 @@ public class PushService {
             } catch (RuntimeException e) {
                 throw new DaemonException("the Docker daemon at " + event.dockerHost() + " cannot be reached: "
                         + e.getMessage(), false, e);
-            }
-            String tag = target.tags().get(0);
-            Optional<ImagePushed> shipped = alreadyShipped(event, target, tag);
-            if (shipped.isPresent()) {
-                return shipped.get();
             }
             DaemonImagePusher.Pushed pushed = pusher.push(docker, image.getId(), registry, target.repository(),
                     target.tags());
@@ -236,11 +269,12 @@ public class PushService {
     }
 
     /**
-     * What was built is what ships, once: when the build's tag already names an image of this very build (its
-     * {@code dev.kiln.build-id} label) that is not {@code event}'s, a redelivered {@code build.requested} was built a
-     * second time. That first image is the one the hub, QA and signing know, so it stays: nothing is pushed and
-     * {@code image.pushed} is said again for it. A tag holding another build's image (an earlier build of the same
-     * NVR that failed) is replaced as before.
+     * What was built is what ships, once. When the build's tag already names {@code event}'s image (its config digest
+     * is the image id), the push happened before (the event is a redelivery): nothing is pushed and
+     * {@code image.pushed} is said again for it. When it names another image of this very build (its
+     * {@code dev.kiln.build-id} label), a redelivered {@code build.requested} was built a second time; that first
+     * image is the one the hub, QA and signing know, so it stays and is announced again. A tag holding another build's
+     * image (an earlier build of the same NVR that failed) is replaced as before.
      */
     private Optional<ImagePushed> alreadyShipped(BuildCompleted event, Target target, String tag) throws IOException {
         Optional<RegistryClient.Manifest> existing = registry.getManifest(target.repository(), tag);
@@ -249,8 +283,15 @@ public class PushService {
         }
         JsonNode manifest = JSON.readTree(existing.get().bytes());
         String config = manifest.path("config").path("digest").asText();
-        if (config.isEmpty() || config.equals(event.imageId())) {
+        if (config.isEmpty()) {
             return Optional.empty();
+        }
+        if (config.equals(event.imageId())) {
+            LOG.infof("build %s: %s/%s:%s already holds image %s: announced again, nothing pushed", event.buildId(),
+                    target.registry(), target.repository(), tag, config);
+            return Optional.of(new ImagePushed(event.buildId(), event.component(), event.scratch(), event.nvr(),
+                    target.registry(), target.repository(), target.tags(), existing.get().digest(),
+                    existing.get().mediaType(), size(existing.get().bytes()), Instant.now()));
         }
         JsonNode labels = JSON.readTree(registry.getBlob(target.repository(), config)).path("config").path("Labels");
         if (!event.buildId().equals(labels.path(KilnLabels.BUILD_ID).asText())) {
@@ -304,8 +345,8 @@ public class PushService {
             case PushFailure.REGISTRY_UNAVAILABLE -> "The candidate registry " + candidate + " did not take the image after "
                     + attempts + " attempt(s); try again when it is back. (" + failure.detail() + ")";
             case PushFailure.DOCKER_UNAVAILABLE -> "The Docker daemon at " + event.dockerHost()
-                    + " could not be reached after " + attempts + " attempt(s); try again when it is back. ("
-                    + failure.detail() + ")";
+                    + " that built the image could not be reached for " + policy.giveUpAfter().toMinutes()
+                    + " minute(s), and the image is only there; build it again. (" + failure.detail() + ")";
             case PushFailure.DOCKER_TLS_REQUIRED -> "The image was built on " + event.dockerHost()
                     + ", which registry-push reaches only with mutual TLS; ask an administrator to run the builders with"
                     + " kiln certs and give registry-push their client certificate. (" + failure.detail() + ")";

@@ -247,16 +247,6 @@ class PushBenchmark {
             public Push push() {
                 return new Push() {
                     @Override
-                    public int retries() {
-                        return 0;
-                    }
-
-                    @Override
-                    public Duration backoff() {
-                        return Duration.ofSeconds(1);
-                    }
-
-                    @Override
                     public Duration timeout() {
                         return Duration.ofMinutes(10);
                     }

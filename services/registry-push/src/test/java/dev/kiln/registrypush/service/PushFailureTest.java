@@ -18,6 +18,9 @@ import dev.kiln.events.KilnEvent;
 import dev.kiln.events.Nvr;
 import dev.kiln.events.Stage;
 import dev.kiln.registrypush.config.RegistryPushConfig;
+import dev.kiln.support.messaging.FailureKind;
+import dev.kiln.support.messaging.RetryPolicy;
+import dev.kiln.support.messaging.TransientFailure;
 import dev.kiln.support.registry.RegistryClient;
 import dev.kiln.support.registry.RegistryException;
 import dev.kiln.testsupport.KafkaBroker;
@@ -55,14 +58,12 @@ class PushFailureTest {
     }
 
     @Test
-    void anUnreachableRegistryIsRetriedThenReportedAsTransient() throws Exception {
+    void anUnreachableRegistryIsRetriedThenLeftToTheConsumerTemplate() throws Exception {
         int closedPort = KafkaBroker.freePort();
         PushService service = service("localhost:" + closedPort, "http://localhost:" + closedPort, 2);
-        BuildFailed failed = (BuildFailed) service.push(completed(baseImageId));
-        assertEquals(Stage.PUSH, failed.stage());
-        assertEquals("registry-unavailable", failed.reason());
-        assertTrue(failed.transientFailure());
-        assertTrue(failed.message().contains("after 3 attempt(s)"), failed.message());
+        TransientFailure away = assertThrows(TransientFailure.class, () -> service.push(completed(baseImageId)));
+        assertTrue(away.getMessage().contains("registry-unavailable after 3 attempt(s)"), away.getMessage());
+        assertTrue(FailureKind.isTransient(away), "the template retries it; no build.failed");
     }
 
     @Test
@@ -107,16 +108,58 @@ class PushFailureTest {
     }
 
     @Test
-    void registry5xxThatStaysIsAFailedBuildWithATransientReason() throws Exception {
+    void registry5xxThatStaysIsRetriedByTheTemplateAndTheBuildGoesOnOnceItIsBack() throws Exception {
         try (RegistryProcess registry = RegistryProcess.start("broken");
                 FaultInjectingProxy proxy = new FaultInjectingProxy(registry.url(),
                         (method, path) -> path.contains("/blobs/") || path.contains("/manifests/"), Integer.MAX_VALUE)) {
-            BuildFailed failed = (BuildFailed) service(proxy.hostPort(), proxy.url(), 2, null, null).push(completed(baseImageId));
-            assertEquals(Stage.PUSH, failed.stage());
-            assertEquals("registry-unavailable", failed.reason());
-            assertTrue(failed.transientFailure());
-            assertTrue(failed.message().contains("after 3 attempt(s)"), failed.message());
+            PushService service = service(proxy.hostPort(), proxy.url(), 2, null, null);
+            BuildCompleted event = completed(baseImageId);
+            TransientFailure away = assertThrows(TransientFailure.class, () -> service.push(event));
+            assertTrue(away.getMessage().contains("registry-unavailable after 3 attempt(s)"), away.getMessage());
             assertTrue(proxy.injected() >= 3, "every attempt reached the registry: " + proxy.injected());
+            proxy.heal();
+            // what the consumer template does next: the same event again, once the registry answers
+            ImagePushed pushed = assertInstanceOf(ImagePushed.class, service.push(event));
+            assertEquals(pushed.digest(), RegistryClient.anonymous(registry.hostPort(), URI.create(registry.url()))
+                    .getManifest("base", "1-1").orElseThrow().digest());
+        }
+    }
+
+    @Test
+    void aRedeliveredEventWhoseImageIsInTheRegistryAlreadyNeedsNoDaemon() throws Exception {
+        try (RegistryProcess registry = RegistryProcess.start("redelivered")) {
+            PushService service = service(registry.hostPort(), registry.url(), 1, null, null, true);
+            BuildCompleted event = completed(baseImageId);
+            ImagePushed first = assertInstanceOf(ImagePushed.class, service.push(event));
+            // the same event again, after the build's tag (and with it the image) left the daemon: here the daemon
+            // cannot even be reached
+            BuildCompleted again = new BuildCompleted(event.buildId(), event.component(), false, event.imageId(),
+                    "tcp://127.0.0.1:" + KafkaBroker.freePort(), event.nvr(), null, null, Map.of(), 0, List.of(),
+                    List.of(), Instant.now());
+            ImagePushed second = assertInstanceOf(ImagePushed.class, service.push(again));
+            assertEquals(first.digest(), second.digest(), "the image already shipped is announced again");
+            assertEquals(first.tags(), second.tags());
+        }
+    }
+
+    @Test
+    void aBuilderDaemonAwayLongerThanTheDaemonWaitEndsTheBuild() throws Exception {
+        try (RegistryProcess registry = RegistryProcess.start("no-daemon")) {
+            int closedPort = KafkaBroker.freePort();
+            BuildCompleted event = new BuildCompleted(UUID.randomUUID().toString(), "base", false, baseImageId,
+                    "tcp://127.0.0.1:" + closedPort, new Nvr("base", "1", "1"), null, null, Map.of(), 0, List.of(),
+                    List.of(), Instant.now());
+            PushService service = service(registry.hostPort(), registry.url(), 1, null, null, true);
+            // first tried just now: the template tries it again
+            TransientFailure away = assertThrows(TransientFailure.class, () -> service.push(event, Instant.now()));
+            assertTrue(away.getMessage().contains("docker-unavailable"), away.getMessage());
+            // first tried 16 minutes ago, with kiln.messaging.retry.give-up-after 15 minutes: the build ends
+            BuildFailed failed = assertInstanceOf(BuildFailed.class,
+                    service.push(event, Instant.now().minus(Duration.ofMinutes(16))));
+            assertEquals("docker-unavailable", failed.reason());
+            assertTrue(failed.transientFailure());
+            assertTrue(failed.message().contains("could not be reached for 15 minute(s)"), failed.message());
+            assertTrue(failed.message().contains("build it again"), failed.message());
         }
     }
 
@@ -137,12 +180,11 @@ class PushFailureTest {
             acceptor.setDaemon(true);
             acceptor.start();
             String hostPort = "localhost:" + silent.getLocalPort();
-            BuildFailed failed = (BuildFailed) service(hostPort, "http://" + hostPort, 1, null, null,
-                    TestDocker.certPath().isEmpty(), Duration.ofMillis(500)).push(completed(baseImageId));
-            assertEquals("registry-unavailable", failed.reason());
-            assertTrue(failed.transientFailure());
-            assertTrue(failed.message().contains("after 2 attempt(s)"), failed.message());
-            assertTrue(failed.message().toLowerCase(java.util.Locale.ROOT).contains("timed out"), failed.message());
+            PushService service = service(hostPort, "http://" + hostPort, 1, null, null,
+                    TestDocker.certPath().isEmpty(), Duration.ofMillis(500));
+            TransientFailure away = assertThrows(TransientFailure.class, () -> service.push(completed(baseImageId)));
+            assertTrue(away.getMessage().contains("registry-unavailable after 2 attempt(s)"), away.getMessage());
+            assertTrue(away.getMessage().toLowerCase(java.util.Locale.ROOT).contains("timed out"), away.getMessage());
         } finally {
             for (java.net.Socket s : held) {
                 s.close();
@@ -167,16 +209,13 @@ class PushFailureTest {
     }
 
     @Test
-    void anSbomAttachmentThatKeepsFailingFailsThePushStageAsTransient() throws Exception {
+    void anSbomAttachmentThatKeepsFailingIsLeftToTheTemplate() throws Exception {
         try (RegistryProcess registry = RegistryProcess.start("sbom-broken");
                 FaultInjectingProxy proxy = new FaultInjectingProxy(registry.url(), PushFailureTest::sbomManifestPut,
                         Integer.MAX_VALUE)) {
-            BuildFailed failed = (BuildFailed) service(proxy.hostPort(), proxy.url(), 2, null, null).push(completed(baseImageId));
-            assertEquals(Stage.PUSH, failed.stage());
-            assertEquals("sbom-attach-failed", failed.reason());
-            assertTrue(failed.transientFailure());
-            assertTrue(failed.message().contains("SBOM could not be attached after 3 attempt(s)"), failed.message());
-            assertTrue(failed.message().contains("try again when the registry is back"), failed.message());
+            PushService service = service(proxy.hostPort(), proxy.url(), 2, null, null);
+            TransientFailure away = assertThrows(TransientFailure.class, () -> service.push(completed(baseImageId)));
+            assertTrue(away.getMessage().contains("sbom-attach-failed after 3 attempt(s)"), away.getMessage());
             assertEquals(3, proxy.injected(), "the attachment alone was retried");
             RegistryClient client = RegistryClient.anonymous(registry.hostPort(), URI.create(registry.url()));
             assertTrue(client.manifestExists("base", "1-1"), "the image itself was pushed");
@@ -295,16 +334,6 @@ class PushFailureTest {
             public Push push() {
                 return new Push() {
                     @Override
-                    public int retries() {
-                        return retries;
-                    }
-
-                    @Override
-                    public Duration backoff() {
-                        return Duration.ofMillis(20);
-                    }
-
-                    @Override
                     public Duration timeout() {
                         return timeout;
                     }
@@ -318,6 +347,7 @@ class PushFailureTest {
         };
         PushService service = new PushService();
         service.config = config;
+        service.policy = new RetryPolicy(Duration.ofMillis(20), Duration.ofMillis(40), 3, retries + 1);
         service.init();
         return service;
     }

@@ -41,21 +41,25 @@ public class SigningDatabase {
     /** Records a cosign signature (stored in the registry); a second call for the same signature changes nothing. */
     public SignatureRecord recordCosign(String buildId, String registry, String repository, String reference, String digest,
             String keyId, String location, Instant signedAt) {
-        return call(c -> {
-            try (PreparedStatement st = c.prepareStatement("INSERT INTO signing.signatures (" + COLUMNS + ")"
-                    + " VALUES (?, ?, ?, ?, ?, 'cosign', ?, ?, NULL, ?) ON CONFLICT ON CONSTRAINT signatures_once DO NOTHING")) {
-                st.setString(1, buildId);
-                st.setString(2, registry);
-                st.setString(3, repository);
-                st.setString(4, reference);
-                st.setString(5, digest);
-                st.setString(6, keyId);
-                st.setString(7, location);
-                st.setTimestamp(8, Timestamp.from(signedAt));
-                st.executeUpdate();
-            }
-            return find(c, registry, reference, digest, "cosign", keyId).orElseThrow();
-        });
+        return call(c -> recordCosign(c, buildId, registry, repository, reference, digest, keyId, location, signedAt));
+    }
+
+    /** {@link #recordCosign(String, String, String, String, String, String, String, Instant)} on {@code c}. */
+    public SignatureRecord recordCosign(Connection c, String buildId, String registry, String repository,
+            String reference, String digest, String keyId, String location, Instant signedAt) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO signing.signatures (" + COLUMNS + ")"
+                + " VALUES (?, ?, ?, ?, ?, 'cosign', ?, ?, NULL, ?) ON CONFLICT ON CONSTRAINT signatures_once DO NOTHING")) {
+            st.setString(1, buildId);
+            st.setString(2, registry);
+            st.setString(3, repository);
+            st.setString(4, reference);
+            st.setString(5, digest);
+            st.setString(6, keyId);
+            st.setString(7, location);
+            st.setTimestamp(8, Timestamp.from(signedAt));
+            st.executeUpdate();
+        }
+        return find(c, registry, reference, digest, "cosign", keyId).orElseThrow();
     }
 
     /**
@@ -65,42 +69,48 @@ public class SigningDatabase {
      */
     public SignatureRecord findOrCreateSimpleSigning(String buildId, String registry, String repository, String reference,
             String digest, String keyId, IntFunction<String> locationForIndex, Supplier<byte[]> sign, Instant signedAt) {
-        return inTransaction(c -> {
-            try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
-                lock.setString(1, "kiln-signing-lookaside:" + repository + "@" + digest);
-                lock.execute();
+        return transaction(c -> findOrCreateSimpleSigning(c, buildId, registry, repository, reference, digest, keyId,
+                locationForIndex, sign, signedAt));
+    }
+
+    /** As above, in {@code c}'s transaction (the lock is held until it ends). */
+    public SignatureRecord findOrCreateSimpleSigning(Connection c, String buildId, String registry, String repository,
+            String reference, String digest, String keyId, IntFunction<String> locationForIndex, Supplier<byte[]> sign,
+            Instant signedAt) throws SQLException {
+        try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+            lock.setString(1, "kiln-signing-lookaside:" + repository + "@" + digest);
+            lock.execute();
+        }
+        Optional<SignatureRecord> existing = find(c, registry, reference, digest, "simple-signing", keyId);
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        int index;
+        try (PreparedStatement st = c.prepareStatement(
+                "SELECT COALESCE(MAX(lookaside_index), 0) + 1 FROM signing.signatures WHERE repository = ? AND digest = ?")) {
+            st.setString(1, repository);
+            st.setString(2, digest);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                index = rs.getInt(1);
             }
-            Optional<SignatureRecord> existing = find(c, registry, reference, digest, "simple-signing", keyId);
-            if (existing.isPresent()) {
-                return existing.get();
-            }
-            int index;
-            try (PreparedStatement st = c.prepareStatement(
-                    "SELECT COALESCE(MAX(lookaside_index), 0) + 1 FROM signing.signatures WHERE repository = ? AND digest = ?")) {
-                st.setString(1, repository);
-                st.setString(2, digest);
-                try (ResultSet rs = st.executeQuery()) {
-                    rs.next();
-                    index = rs.getInt(1);
-                }
-            }
-            byte[] signature = sign.get();
-            try (PreparedStatement st = c.prepareStatement("INSERT INTO signing.signatures (" + COLUMNS + ", signature)"
-                    + " VALUES (?, ?, ?, ?, ?, 'simple-signing', ?, ?, ?, ?, ?)")) {
-                st.setString(1, buildId);
-                st.setString(2, registry);
-                st.setString(3, repository);
-                st.setString(4, reference);
-                st.setString(5, digest);
-                st.setString(6, keyId);
-                st.setString(7, locationForIndex.apply(index));
-                st.setInt(8, index);
-                st.setTimestamp(9, Timestamp.from(signedAt));
-                st.setBytes(10, signature);
-                st.executeUpdate();
-            }
-            return find(c, registry, reference, digest, "simple-signing", keyId).orElseThrow();
-        });
+        }
+        byte[] signature = sign.get();
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO signing.signatures (" + COLUMNS + ", signature)"
+                + " VALUES (?, ?, ?, ?, ?, 'simple-signing', ?, ?, ?, ?, ?)")) {
+            st.setString(1, buildId);
+            st.setString(2, registry);
+            st.setString(3, repository);
+            st.setString(4, reference);
+            st.setString(5, digest);
+            st.setString(6, keyId);
+            st.setString(7, locationForIndex.apply(index));
+            st.setInt(8, index);
+            st.setTimestamp(9, Timestamp.from(signedAt));
+            st.setBytes(10, signature);
+            st.executeUpdate();
+        }
+        return find(c, registry, reference, digest, "simple-signing", keyId).orElseThrow();
     }
 
     /** The simple signature blob served at {@code <repository>@<digest>/signature-<index>}. */
@@ -150,7 +160,7 @@ public class SigningDatabase {
      * together agree on one key (advisory lock).
      */
     public StoredOpenPgpKey generatedOpenPgpKey(Supplier<StoredOpenPgpKey> generate) {
-        return inTransaction(c -> {
+        return transaction(c -> {
             try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext('kiln-signing-openpgp-key'))")) {
                 lock.execute();
             }
@@ -176,7 +186,7 @@ public class SigningDatabase {
         });
     }
 
-    private Optional<SignatureRecord> find(Connection c, String registry, String reference, String digest, String format,
+    public Optional<SignatureRecord> find(Connection c, String registry, String reference, String digest, String format,
             String keyId) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("SELECT " + COLUMNS + " FROM signing.signatures"
                 + " WHERE registry = ? AND reference = ? AND digest = ? AND format = ? AND key_id = ?")) {
@@ -204,8 +214,9 @@ public class SigningDatabase {
         return records;
     }
 
+    /** Work on one connection. */
     @FunctionalInterface
-    private interface Work<T> {
+    public interface Work<T> {
         T run(Connection c) throws SQLException;
     }
 
@@ -217,21 +228,8 @@ public class SigningDatabase {
         }
     }
 
-    private <T> T inTransaction(Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw new DatabaseException("database transaction failed (" + e.getSQLState() + "): " + e.getMessage(), e);
-        }
+    /** Runs {@code work} in one transaction (service-support {@code Jdbc.transaction}). */
+    public <T> T transaction(Work<T> work) {
+        return call(c -> dev.kiln.support.jdbc.Jdbc.transaction(c, work::run));
     }
 }

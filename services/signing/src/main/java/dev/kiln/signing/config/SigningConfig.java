@@ -53,14 +53,6 @@ public interface SigningConfig {
         @WithDefault("http://localhost:8084/lookaside")
         String lookasideUrl();
 
-        /** Attempts per registry operation before a transient failure becomes a build.failed event. */
-        @WithDefault("3")
-        int attempts();
-
-        /** First pause between attempts, doubled each time. */
-        @WithDefault("500")
-        long backoffMillis();
-
         /** Pause after each handled event (rate limit towards registries; 0 = none). */
         @WithDefault("0")
         long throttleMillis();

@@ -2,7 +2,6 @@ package dev.kiln.signing.messaging;
 
 import dev.kiln.events.ImagePromoted;
 import dev.kiln.events.ImagePushed;
-import dev.kiln.events.ImageSigned;
 import dev.kiln.events.Stage;
 import dev.kiln.signing.config.SigningConfig;
 import dev.kiln.signing.service.SigningService;
@@ -17,9 +16,11 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
- * Reads {@code kiln.image.pushed} and {@code kiln.image.promoted}, signs, and sends {@code kiln.image.signed} or
- * {@code kiln.build.failed} before acknowledging, so an offset is committed only once the outcome is on the broker
- * (shared {@link EventConsumer} template: transient failures are tried again, malformed records dead-lettered).
+ * Reads {@code kiln.image.pushed} and {@code kiln.image.promoted} and signs. The {@code kiln.image.signed} events are
+ * written to {@code signing.outbox} in the transaction that records the signatures (the relay sends them); a refusal's
+ * {@code kiln.build.failed} is sent before acknowledging. An offset is committed only once the outcome is stored or on
+ * the broker (shared {@link EventConsumer} template: transient failures are tried again, malformed records
+ * dead-lettered).
  */
 @ApplicationScoped
 public class ImageEventsConsumer {
@@ -63,9 +64,8 @@ public class ImageEventsConsumer {
             Function<T, SigningService.Outcome> work) {
         return consumer.consume(message, type, Stage.SIGNING, d -> {
             SigningService.Outcome outcome = work.apply(d.event());
-            for (ImageSigned signed : outcome.signed()) {
-                publisher.send(signed);
-            }
+            // the kiln.image.signed events are in the outbox already (written with the records); a refusal changed
+            // nothing in the database and is sent at once
             if (outcome.failure().isPresent()) {
                 publisher.send(outcome.failure().get());
             }

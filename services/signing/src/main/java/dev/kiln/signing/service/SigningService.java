@@ -9,9 +9,12 @@ import dev.kiln.events.Stage;
 import dev.kiln.signing.client.RegistryClients;
 import dev.kiln.signing.client.SigningDatabase;
 import dev.kiln.signing.config.SigningConfig;
+import dev.kiln.signing.domain.OpenPgpKey;
 import dev.kiln.signing.domain.SignatureRecord;
 import dev.kiln.signing.domain.SigningKey;
 import dev.kiln.signing.domain.SigningTarget;
+import dev.kiln.support.messaging.Outbox;
+import dev.kiln.support.messaging.RetryPolicy;
 import dev.kiln.support.registry.RegistryClient;
 import dev.kiln.support.registry.RegistryException;
 import dev.kiln.support.verify.CosignFormat;
@@ -54,6 +57,9 @@ public class SigningService {
         }
     }
 
+    /** The shared backoff ({@code kiln.messaging.retry.*}). */
+    private final RetryPolicy policy = RetryPolicy.configured();
+
     @Inject
     SigningKeys keys;
 
@@ -65,6 +71,9 @@ public class SigningService {
 
     @Inject
     SigningDatabase database;
+
+    @Inject
+    Outbox outbox;
 
     public Outcome onPushed(ImagePushed event) {
         if (event.tags().isEmpty()) {
@@ -104,6 +113,8 @@ public class SigningService {
             // for a crash between storing a layer and recording it)
             List<String> unsigned = target.tags().stream().filter(tag -> database.find(target.registry(), target.reference(tag),
                     target.digest(), CosignFormat.FORMAT, key.keyId()).isEmpty()).toList();
+            List<String> toRecord = unsigned.isEmpty() ? List.of() : new SigningTarget(target.buildId(), target.registry(),
+                    target.repository(), target.digest(), unsigned).references();
             if (!unsigned.isEmpty()) {
                 SigningTarget missing = new SigningTarget(target.buildId(), target.registry(), target.repository(), target.digest(), unsigned);
                 ReentrantLock lock = locks[Math.floorMod(target.signatureLocation().hashCode(), locks.length)];
@@ -113,19 +124,30 @@ public class SigningService {
                 } finally {
                     lock.unlock();
                 }
+            }
+            // the records and their announcements in one transaction; the outbox relay sends them after the commit
+            signed.addAll(database.transaction(c -> {
                 Instant now = Instant.now();
-                for (String reference : missing.references()) {
-                    database.recordCosign(target.buildId(), target.registry(), target.repository(), reference, target.digest(),
-                            key.keyId(), target.signatureLocation(), now);
+                List<ImageSigned> events = new ArrayList<>();
+                for (String reference : toRecord) {
+                    database.recordCosign(c, target.buildId(), target.registry(), target.repository(), reference,
+                            target.digest(), key.keyId(), target.signatureLocation(), now);
                 }
-            }
-            for (String reference : target.references()) {
-                SignatureRecord cosign = database.find(target.registry(), reference, target.digest(), CosignFormat.FORMAT, key.keyId())
-                        .orElseThrow(() -> new IllegalStateException("cosign signature of " + reference + " was not recorded"));
-                signed.add(event(target.buildId(), cosign));
-                Optional<SignatureRecord> simple = simpleSignature(target, reference);
-                simple.ifPresent(r -> signed.add(event(target.buildId(), r)));
-            }
+                for (String reference : target.references()) {
+                    SignatureRecord cosign = database.find(c, target.registry(), reference, target.digest(),
+                            CosignFormat.FORMAT, key.keyId()).orElseThrow(() -> new IllegalStateException(
+                                    "cosign signature of " + reference + " was not recorded"));
+                    events.add(event(target.buildId(), cosign));
+                    Optional<SignatureRecord> simple = simpleSignature(c, target, reference);
+                    if (simple.isPresent()) {
+                        events.add(event(target.buildId(), simple.get()));
+                    }
+                }
+                for (ImageSigned e : events) {
+                    outbox.add(c, e);
+                }
+                return events;
+            }));
         } catch (RegistryException e) {
             if (e.isTransient()) {
                 // a registry that is away: the consumer template tries the event again (with backoff) until it is back
@@ -154,15 +176,18 @@ public class SigningService {
     }
 
     /** The simple signature of {@code reference} by the active OpenPGP key, made (and recorded) when there is none. */
-    private Optional<SignatureRecord> simpleSignature(SigningTarget target, String reference) {
-        return keys.currentOpenPgp().map(pgp -> {
-            Instant now = Instant.now();
-            String base = config.signing().lookasideUrl();
-            return database.findOrCreateSimpleSigning(target.buildId(), target.registry(), target.repository(), reference,
-                    target.digest(), pgp.keyId(),
-                    index -> SimpleSigningFormat.lookasideUrl(base, target.repository(), target.digest(), index),
-                    () -> keys.signOpenPgp(SimpleSigningFormat.payload(reference, target.digest(), now), now), now);
-        });
+    private Optional<SignatureRecord> simpleSignature(java.sql.Connection c, SigningTarget target, String reference)
+            throws java.sql.SQLException {
+        Optional<OpenPgpKey> pgp = keys.currentOpenPgp();
+        if (pgp.isEmpty()) {
+            return Optional.empty();
+        }
+        Instant now = Instant.now();
+        String base = config.signing().lookasideUrl();
+        return Optional.of(database.findOrCreateSimpleSigning(c, target.buildId(), target.registry(),
+                target.repository(), reference, target.digest(), pgp.get().keyId(),
+                index -> SimpleSigningFormat.lookasideUrl(base, target.repository(), target.digest(), index),
+                () -> keys.signOpenPgp(SimpleSigningFormat.payload(reference, target.digest(), now), now), now));
     }
 
     private static ImageSigned event(String buildId, SignatureRecord r) {
@@ -236,30 +261,9 @@ public class SigningService {
         return CosignFormat.identity(payload).filter(id -> id.digest().equals(digest)).map(CosignFormat.Identity::dockerReference);
     }
 
+    /** A registry call tried {@code kiln.messaging.retry.attempts} times while it fails transiently (shared backoff). */
     private <T> T retrying(Supplier<T> action) {
-        int attempts = Math.max(1, config.signing().attempts());
-        long pause = config.signing().backoffMillis();
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return action.get();
-            } catch (RegistryException e) {
-                if (!e.isTransient() || attempt >= attempts) {
-                    throw e;
-                }
-                LOG.warnf("registry call failed (attempt %d of %d), retrying in %d ms: %s", attempt, attempts, pause, e.getMessage());
-                sleep(pause);
-                pause *= 2;
-            }
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RegistryException("interrupted while waiting to retry", true);
-        }
+        return policy.bounded("registry call", action);
     }
 
     private static BuildFailed failure(String buildId, String reason, boolean transientFailure, String message) {

@@ -148,8 +148,6 @@ class SigningKeysTest {
             public boolean generateOpenpgpKey() { return generate; }
             public String openpgpUserId() { return "Kiln test <t@kiln.invalid>"; }
             public String lookasideUrl() { return "http://localhost:8084/lookaside"; }
-            public int attempts() { return 1; }
-            public long backoffMillis() { return 1; }
             public long throttleMillis() { return 0; }
         };
         return new SigningConfig() {
