@@ -11,6 +11,7 @@ import dev.kiln.e2e.KilnStack.CliResult;
 import dev.kiln.events.CloudEventHeaders;
 import dev.kiln.events.EventType;
 import dev.kiln.support.registry.RegistryClient;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,9 +49,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * again at once, the broker restarted once and PostgreSQL restarted once; then every build is waited for and the
  * figures are printed (and written to {@code e2e-tests/target/chaos/chaos.txt}): builds ended by state, stuck,
  * promoted with the candidate's digest, duplicate promotions, duplicate or missing production signatures, dead letters,
- * failures by reason, builds with holes in their history, and per kill the seconds until the restarted service sent
- * its next event. A {@code kiln watch} follows one build through it all. The goal is asserted: every build COMPLETE,
- * nothing duplicated, no dead letter. Not a timed test: the seconds are reported, never asserted.
+ * failures by reason, builds with holes in their history, history entries the hub had to infer, and per kill the
+ * seconds until the restarted service sent its next event. The production registry is stopped for
+ * {@code kiln.chaos.registry-outage-s} (30) seconds as soon as the first build passed its gate, so promotions meet a
+ * registry that refuses connections and must be retried. A {@code kiln watch} follows one build through it all. The
+ * goal is asserted: every build COMPLETE, nothing duplicated, no dead letter, no hole in any history. Not a timed test: the seconds are reported, never asserted.
  * <p>
  * It runs last ({@link Order}): it shares the stack of the other end-to-end tests and leaves it restarted.
  */
@@ -63,7 +66,26 @@ class ChaosE2ETest {
             "build-submission");
     static final List<String> STATES = List.of("SUBMITTED", "BUILDING", "PUSHED", "VERIFYING", "PROMOTING", "COMPLETE");
 
-    record Kill(String what, Instant at, Instant ready) {
+    record Kill(String what, Instant at, Instant ready, Path log) {
+        Kill(String what, Instant at, Instant ready) {
+            this(what, at, ready, null);
+        }
+
+        /** When the restarted process first had partitions assigned, from its log; null when it never said. */
+        Instant partitionsBack() {
+            if (log == null) {
+                return null;
+            }
+            try (var lines = Files.lines(log)) {
+                return lines.filter(l -> l.contains("Adding newly assigned partitions:") && !l.trim().endsWith(":"))
+                        .findFirst().map(l -> java.time.LocalDateTime.parse(l.substring(0, 23),
+                                java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS"))
+                                .atZone(java.time.ZoneId.systemDefault()).toInstant())
+                        .orElse(null);
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
     }
 
     @Test
@@ -82,6 +104,19 @@ class ChaosE2ETest {
             }
         });
 
+        // the production registry away while builds promote, from the moment the first one passed its gate, whatever
+        // the kills are doing meanwhile
+        Duration outageLength = Duration.ofSeconds(Long.getLong("kiln.chaos.registry-outage-s", 30));
+        CompletableFuture<Kill> outage = CompletableFuture.supplyAsync(() -> {
+            try {
+                Instant at = awaitAnyState(ids, Set.of("PROMOTING", "COMPLETE"), Duration.ofMinutes(10));
+                KilnStack.production.outageFor(outageLength);
+                return new Kill("production registry", at, Instant.now());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+
         List<Kill> kills = new ArrayList<>();
         for (int i = 0; i < KILL_ORDER.size(); i++) {
             Thread.sleep(gapMillis);
@@ -89,7 +124,7 @@ class ChaosE2ETest {
             Instant at = Instant.now();
             var fresh = KilnStack.killAndRestart(service);
             fresh.awaitReady(Duration.ofMinutes(3));
-            kills.add(new Kill(service, at, Instant.now()));
+            kills.add(new Kill(service, at, Instant.now(), fresh.log));
             if (i == 2) {
                 Instant b = Instant.now();
                 KilnStack.restartBroker();
@@ -102,9 +137,21 @@ class ChaosE2ETest {
             }
         }
 
+        Kill registryOutage = outage.get();
+        Instant outageAt = registryOutage.at();
+        Instant outageEnd = registryOutage.ready();
         Map<String, JsonNode> builds = awaitEnd(ids, Duration.ofMinutes(Long.getLong("kiln.chaos.wait-minutes", 15)));
         CliResult watched = watch.get();
         Figures f = figures(ids, builds, kills, start);
+        f.outage = registryOutage;
+        for (JsonNode b : builds.values()) {
+            for (JsonNode h : b.path("history")) {
+                Instant at = Instant.parse(h.path("at").asText());
+                if (h.path("state").asText().equals("PROMOTING") && !at.isBefore(outageAt) && at.isBefore(outageEnd)) {
+                    f.promotingDuringOutage++;
+                }
+            }
+        }
         String report = f.report(n, watched);
         Path out = KilnStack.root.resolve("e2e-tests/target/chaos");
         Files.createDirectories(out);
@@ -116,6 +163,7 @@ class ChaosE2ETest {
         assertEquals(0, f.duplicatePromotions, report);
         assertEquals(0, f.duplicateSignatures + f.missingSignatures, report);
         assertEquals(0, f.deadLetters, report);
+        assertEquals(List.of(), f.holes, "every build's history names all six states: " + report);
         assertEquals(0, watched.exit(), "kiln watch rode out the restarts: " + watched + "\n" + report);
     }
 
@@ -141,6 +189,24 @@ class ChaosE2ETest {
         } finally {
             pool.shutdown();
         }
+    }
+
+    /** Waits until one of {@code ids} is in one of {@code states}; answers when. */
+    private static Instant awaitAnyState(List<String> ids, Set<String> states, Duration timeout) throws Exception {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            for (String id : ids) {
+                try {
+                    if (states.contains(KilnStack.build(id).path("state").asText())) {
+                        return Instant.now();
+                    }
+                } catch (Exception | AssertionError e) {
+                    // the hub may be starting
+                }
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("no build reached " + states + " within " + timeout);
     }
 
     private static Map<String, JsonNode> awaitEnd(List<String> ids, Duration timeout) throws Exception {
@@ -175,7 +241,11 @@ class ChaosE2ETest {
         int missingSignatures;
         int deadLetters;
         final List<String> holes = new ArrayList<>();
+        final List<String> inferred = new ArrayList<>();
+        Kill outage;
+        int promotingDuringOutage;
         final Map<Kill, Double> stall = new LinkedHashMap<>();
+        Instant startedAt;
 
         String report(int n, CliResult watched) {
             StringBuilder s = new StringBuilder("Kiln chaos run\n");
@@ -189,14 +259,25 @@ class ChaosE2ETest {
             s.append(String.format("dead letters               %d%n", deadLetters));
             s.append(String.format("failures by reason         %s%n", failures));
             s.append(String.format("builds with holes          %d %s%n", holes.size(), holes));
+            s.append(String.format("inferred history entries   %d %s%n", inferred.size(), inferred));
+            if (outage != null) {
+                s.append(String.format("production registry down   %.1f s (refusing connections) from T+%.1f s;"
+                        + " builds entering PROMOTING meanwhile: %d%n",
+                        Duration.between(outage.at(), outage.ready()).toMillis() / 1000.0,
+                        Duration.between(startedAt, outage.at()).toMillis() / 1000.0, promotingDuringOutage));
+            }
             s.append(String.format("kiln watch                 exit %d%n", watched.exit()));
             if (watched.exit() != 0) {
                 s.append("  ").append(watched.stderr().strip().replace("\n", "\n  ")).append('\n');
             }
-            s.append("per crash: restarted and ready after, next event from it after (seconds)\n");
-            stall.forEach((k, v) -> s.append(String.format("  %-17s %6.1f  %s%n", k.what(),
-                    Duration.between(k.at(), k.ready()).toMillis() / 1000.0, v == null ? "no event (no work left)"
-                            : String.format("%.1f", v))));
+            s.append("per crash, seconds from the kill: restarted and ready, partitions assigned again, next event from it\n");
+            stall.forEach((k, v) -> {
+                Instant back = k.partitionsBack();
+                s.append(String.format("  %-17s %6.1f  %6s  %s%n", k.what(),
+                        Duration.between(k.at(), k.ready()).toMillis() / 1000.0,
+                        back == null ? "-" : String.format("%.1f", Duration.between(k.at(), back).toMillis() / 1000.0),
+                        v == null ? "no event (no work left)" : String.format("%.1f", v)));
+            });
             return s.toString();
         }
     }
@@ -204,6 +285,7 @@ class ChaosE2ETest {
     private static Figures figures(List<String> ids, Map<String, JsonNode> builds, List<Kill> kills, Instant start)
             throws Exception {
         Figures f = new Figures();
+        f.startedAt = start;
         Set<String> mine = new HashSet<>(ids);
         for (String id : ids) {
             JsonNode b = builds.get(id);
@@ -231,6 +313,11 @@ class ChaosE2ETest {
                 if (!seen.equals(STATES)) {
                     f.holes.add(id.substring(0, 8) + ": " + String.join(" > ", seen));
                 }
+                b.path("history").forEach(h -> {
+                    if (h.path("inferred").asBoolean(false)) {
+                        f.inferred.add(id.substring(0, 8) + ": " + h.path("state").asText());
+                    }
+                });
             }
         }
 

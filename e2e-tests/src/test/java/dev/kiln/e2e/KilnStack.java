@@ -174,11 +174,23 @@ final class KilnStack {
         env.put("KILN_DOCKER_ALLOW_INSECURE_SOCKET", Boolean.toString(TestDocker.certPath().isEmpty()));
         env.put("KILN_BUILD_CONCURRENCY", Integer.toString(BUILD_CONCURRENCY));
         for (String s : SERVICES) {
-            services.add(ServiceProcess.start(root, s, ports.get(s), env, LOGS));
+            services.add(ServiceProcess.start(root, s, ports.get(s), env(s), LOGS));
         }
         for (ServiceProcess s : services) {
             s.awaitReady(Duration.ofMinutes(3));
         }
+    }
+
+    /**
+     * The environment of {@code service}: the shared one plus a stable instance name, as a deployment gives it (the
+     * consumers join as static members; a restart under the same name takes its partitions back at once), and for
+     * container-build a stable worker id (its cancel consumer group is reused across restarts).
+     */
+    private static Map<String, String> env(String service) {
+        Map<String, String> own = new HashMap<>(env);
+        own.put("KILN_MESSAGING_INSTANCE_ID", service + "@e2e");
+        own.put("KILN_WORKER_ID", "e2e-worker-1");
+        return own;
     }
 
     private static synchronized void stop() {
@@ -218,7 +230,8 @@ final class KilnStack {
         ServiceProcess old = service(name);
         old.kill();
         services.remove(old);
-        ServiceProcess fresh = ServiceProcess.start(root, name, ports.get(name), env, LOGS, name + "-" + (++restarts));
+        ServiceProcess fresh = ServiceProcess.start(root, name, ports.get(name), env(name), LOGS,
+                name + "-" + (++restarts));
         services.add(fresh);
         return fresh;
     }

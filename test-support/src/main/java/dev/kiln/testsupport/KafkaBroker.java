@@ -47,7 +47,7 @@ public final class KafkaBroker implements AutoCloseable {
                     p.put("share.coordinator.state.topic.min.isr", "1");
                     p.put("group.initial.rebalance.delay.ms", "0");
                     p.put("auto.create.topics.enable", "true");
-                    p.put("num.partitions", "3");
+                    p.put("num.partitions", "6");
                 });
         return new KafkaBroker(b.start());
     }

@@ -19,7 +19,7 @@ import java.util.stream.Stream;
 public final class RegistryProcess implements AutoCloseable {
     public static final String BINARY = System.getenv().getOrDefault("KILN_REGISTRY_BINARY", "/usr/bin/docker-registry");
 
-    private final Process process;
+    private volatile Process process;
     private final int port;
     private final Path dir;
 
@@ -90,6 +90,20 @@ public final class RegistryProcess implements AutoCloseable {
             }
         }
         throw new IllegalStateException("registry did not answer on " + url() + " within 30s: " + log());
+    }
+
+    /**
+     * The registry goes away for {@code down} (its process stopped: connections are refused) and comes back on the
+     * same port with the same storage: a registry restart or outage as clients meet it.
+     */
+    public void outageFor(Duration down) throws IOException, InterruptedException {
+        process.destroy();
+        process.waitFor();
+        Thread.sleep(down.toMillis());
+        process = new ProcessBuilder(BINARY, "serve", dir.resolve("config.yml").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("registry.log").toFile())).start();
+        awaitReady();
     }
 
     /** {@code localhost:<port>}, as it appears in image references. */

@@ -85,7 +85,15 @@ public record Build(String id, String component, String state, Boolean scratch, 
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record HistoryEntry(String state, String at) {
+    public record HistoryEntry(String state, String at, Boolean inferred) {
+        public HistoryEntry(String state, String at) {
+            this(state, at, null);
+        }
+
+        /** True when the hub inferred the state (a later one came first) and has not seen its own event yet. */
+        public boolean isInferred() {
+            return Boolean.TRUE.equals(inferred);
+        }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

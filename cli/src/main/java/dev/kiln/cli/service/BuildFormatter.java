@@ -52,6 +52,9 @@ public final class BuildFormatter {
                 if (h.at() != null) {
                     sb.append("  ").append(h.at());
                 }
+                if (h.isInferred()) {
+                    sb.append("  (inferred: a later state came first)");
+                }
                 sb.append('\n');
             }
         }

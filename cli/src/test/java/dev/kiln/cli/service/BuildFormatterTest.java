@@ -38,6 +38,18 @@ class BuildFormatterTest {
     }
 
     @Test
+    void aStateTheHubInferredIsMarked() throws Exception {
+        String json = "{\"id\":\"b1\",\"state\":\"PUSHED\",\"history\":[{\"state\":\"SUBMITTED\",\"at\":\"" + T0
+                + "\"},{\"state\":\"BUILDING\",\"at\":\"2025-01-01T10:00:09Z\",\"inferred\":true},"
+                + "{\"state\":\"PUSHED\",\"at\":\"2025-01-01T10:00:09Z\"}]}";
+        Build b = new com.fasterxml.jackson.databind.ObjectMapper().readValue(json, Build.class);
+        List<String> lines = BuildFormatter.summary(b).lines().toList();
+        assertTrue(lines.stream().anyMatch(l -> l.contains("BUILDING") && l.endsWith("(inferred: a later state came first)")),
+                String.join("\n", lines));
+        assertTrue(lines.stream().anyMatch(l -> l.contains("PUSHED") && !l.contains("inferred")), String.join("\n", lines));
+    }
+
+    @Test
     void layersComeLastAsATableBottomFirst() {
         String summary = BuildFormatter.summary(built(List.of(
                 new Build.Layer(digest('3'), 4_300_000L, "ADD file:busybox in /"),

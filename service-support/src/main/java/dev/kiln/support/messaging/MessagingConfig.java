@@ -14,6 +14,33 @@ public interface MessagingConfig {
     /** The transactional outbox table ({@code schema.table}) the relay sends from; none: no relay. */
     Optional<String> outboxTable();
 
+    /**
+     * This instance's stable name (a pod name, {@code <service>@<host>}, a worker id): with it every consumer joins its
+     * group as a static member ({@code group.instance.id = <instance-id>-<client.id>}), so an instance restarted under
+     * the same name gets its partitions back at once instead of after the dead member's session timeout. Two running
+     * instances must never share it (the broker fences the older one). Unset: dynamic membership.
+     */
+    Optional<String> instanceId();
+
+    /**
+     * {@code session.timeout.ms} of every consumer that does not set its own: how long a member that stopped
+     * heartbeating (killed, machine lost, or a static member that shut down) keeps its partitions before they move
+     * to the others.
+     */
+    @WithDefault("PT10S")
+    Duration sessionTimeout();
+
+    /** Partitions of every Kiln topic a service creates when it is missing ({@link KafkaTopics}). */
+    @WithDefault("6")
+    int partitions();
+
+    /**
+     * How many instances of this service are expected to consume at once; a consumed topic whose partitions are not a
+     * multiple of it is reported at start ({@link KafkaTopics}).
+     */
+    @WithDefault("1")
+    int expectedInstances();
+
     /** The one retry policy ({@link RetryPolicy}). */
     Retry retry();
 

@@ -35,6 +35,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -211,6 +212,43 @@ class EventFlowTest {
         BuildStateChanged changed = EventCodec.decode(complete.value(), BuildStateChanged.class);
         assertEquals(BuildState.PROMOTING, changed.oldState());
         assertEquals(BuildState.COMPLETE, changed.newState());
+    }
+
+    @Test
+    void eventsThatArriveOutOfOrderLeaveAWholeHistoryWithTheirOwnTimes() {
+        Submitted s = submit(false);
+        String id = s.id();
+        Instant started = Instant.now().minusSeconds(20).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Instant pushed = started.plusSeconds(10);
+        // the hub catches up after an outage and reads image.pushed before build.started (different topics)
+        TestKafka.send(new ImagePushed(id, s.name(), false, s.nvr(), CANDIDATE, s.name(), List.of("1.0-1"),
+                digest('c'), "application/vnd.docker.distribution.manifest.v2+json", 1, pushed));
+        awaitState(id, BuildState.PUSHED);
+        JsonPath early = build(id);
+        assertEquals(List.of("SUBMITTED", "BUILDING", "PUSHED"), early.getList("history.state"),
+                "a pushed build was built: no hole in its history");
+        assertEquals(Arrays.asList(null, true, null), early.getList("history.inferred"));
+        assertEquals(pushed, Instant.parse(early.getString("history[1].at")), "inferred at the time of the push");
+        assertEquals(pushed, Instant.parse(early.getString("history[2].at")), "the push at its event's time");
+
+        TestKafka.send(new BuildStarted(id, "worker-1", "tcp://builder-1:2376", started));
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> build(id).getList("history.inferred").stream().allMatch(java.util.Objects::isNull));
+        JsonPath proven = build(id);
+        assertEquals(List.of("SUBMITTED", "BUILDING", "PUSHED"), proven.getList("history.state"));
+        assertEquals(started, Instant.parse(proven.getString("history[1].at")), "the late event's own time");
+        assertEquals("PUSHED", proven.getString("state"), "a late event never moves a build back");
+    }
+
+    @Test
+    void readinessSaysWhetherTheHubHasCaughtUpWithItsTopics() {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            JsonPath health = io.restassured.RestAssured.given().when().get("/q/health/ready").then().extract()
+                    .jsonPath();
+            assertEquals("UP", health.getString("checks.find { it.name == 'caught-up' }.status"), health.prettify());
+            assertEquals(100, health.getInt("checks.find { it.name == 'caught-up' }.data.maxLag"));
+            assertTrue(health.getInt("checks.find { it.name == 'caught-up' }.data.lag") <= 100);
+        });
     }
 
     @Test

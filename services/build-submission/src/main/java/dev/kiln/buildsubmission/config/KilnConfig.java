@@ -21,6 +21,18 @@ public interface KilnConfig {
 
     Limits limits();
 
+    Readiness readiness();
+
+    /** {@code kiln.readiness.*}: when the hub says it is ready to answer ({@code /q/health/ready}). */
+    interface Readiness {
+        /**
+         * The most records the hub's consumer group may have left to read, over all its topics, for the hub to be
+         * ready: after a restart or an outage its answers are stale until it has caught up.
+         */
+        @WithDefault("100")
+        long maxLag();
+    }
+
     /** Lengths and counts of what a request may carry besides an archive; longer input is refused with 400. */
     interface Limits {
         /** Characters of a {@code name}, {@code version} or {@code release} label of the Dockerfile. */

@@ -1,9 +1,17 @@
 package dev.kiln.buildsubmission.domain;
 
+import dev.kiln.events.BuildCompleted;
+import dev.kiln.events.BuildStarted;
 import dev.kiln.events.BuildState;
+import dev.kiln.events.GatingDecision;
+import dev.kiln.events.ImagePromoted;
+import dev.kiln.events.ImagePushed;
+import dev.kiln.events.KilnEvent;
 import dev.kiln.events.QaOutcome;
+import dev.kiln.events.QaResult;
 import dev.kiln.events.Stage;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -42,6 +50,48 @@ public final class StateMachine {
             case PROMOTING -> 4;
             case COMPLETE, FAILED, CANCELED -> 5;
         };
+    }
+
+    /**
+     * The states a build passed over when it moved {@code from} to {@code to} along the success path without an event
+     * for each (events of different topics arrive in any order): those ranked between the two, without PROMOTING for
+     * a scratch build (never promoted). None for a move to FAILED or CANCELED, which can happen from any state.
+     */
+    public static List<BuildState> passedOver(BuildState from, BuildState to, boolean scratch) {
+        if (to == BuildState.FAILED || to == BuildState.CANCELED) {
+            return List.of();
+        }
+        List<BuildState> passed = new ArrayList<>();
+        for (BuildState s : List.of(BuildState.BUILDING, BuildState.PUSHED, BuildState.VERIFYING, BuildState.PROMOTING)) {
+            if (rank(s) > rank(from) && rank(s) < rank(to) && !(scratch && s == BuildState.PROMOTING)) {
+                passed.add(s);
+            }
+        }
+        return passed;
+    }
+
+    /**
+     * The success-path state an event is proof of, whatever the build's state now: {@code build.started} and
+     * {@code build.completed} prove BUILDING, {@code image.pushed} PUSHED, a QA result VERIFYING, a satisfied gate
+     * or {@code image.promoted} PROMOTING (never for a scratch build).
+     */
+    public static Optional<BuildState> proves(KilnEvent event, boolean scratch) {
+        if (event instanceof BuildStarted || event instanceof BuildCompleted) {
+            return Optional.of(BuildState.BUILDING);
+        }
+        if (event instanceof ImagePushed) {
+            return Optional.of(BuildState.PUSHED);
+        }
+        if (event instanceof QaResult) {
+            return Optional.of(BuildState.VERIFYING);
+        }
+        if (event instanceof GatingDecision g) {
+            return g.satisfied() && !scratch ? Optional.of(BuildState.PROMOTING) : Optional.empty();
+        }
+        if (event instanceof ImagePromoted) {
+            return scratch ? Optional.empty() : Optional.of(BuildState.PROMOTING);
+        }
+        return Optional.empty();
     }
 
     /** Moves {@code current} to {@code target} if that is forward and {@code current} is not terminal. */

@@ -35,7 +35,9 @@ public record BuildJson(String id, String component, String state, boolean scrat
     public record SourceJson(String kind, String contextDigest, String gitUrl, String gitRef, String gitCommit) {
     }
 
-    public record HistoryJson(String state, Instant at) {
+    /** A state and when the event proving it happened; {@code inferred: true} when no such event was seen yet. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record HistoryJson(String state, Instant at, Boolean inferred) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -74,7 +76,7 @@ public record BuildJson(String id, String component, String state, boolean scrat
                 b.dockerfilePath(),
                 new SourceJson(s.kind().name(), s.contextDigest(), s.gitUrl(), s.gitRef(), s.gitCommit()),
                 b.createdAt(), b.updatedAt(),
-                b.history().stream().map(h -> new HistoryJson(h.state().name(), h.at())).toList(),
+                b.history().stream().map(h -> new HistoryJson(h.state().name(), h.at(), h.inferred() ? Boolean.TRUE : null)).toList(),
                 b.failure() == null ? null
                         : new FailureJson(b.failure().stage() == null ? null : b.failure().stage().wireName(),
                                 b.failure().reason(), b.failure().message()),

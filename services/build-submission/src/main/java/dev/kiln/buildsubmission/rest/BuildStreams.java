@@ -95,7 +95,10 @@ public class BuildStreams {
         }));
     }
 
-    /** {@code state} events (id = history position, data {state, at}) after {@code after}; then {@code end}. */
+    /**
+     * {@code state} events (id = history position, data {state, at}, plus {@code inferred: true} for a state no event
+     * proved yet) after {@code after}; then {@code end}.
+     */
     public void states(String id, long after, SseEventSink sink, Sse sse) {
         executor.execute(() -> run(sink, "state stream of " + id, () -> {
             long last = after;
@@ -107,7 +110,9 @@ public class BuildStreams {
                 }
                 for (BuildStore.HistoryRow r : rows.get()) {
                     send(sink, sse.newEventBuilder().name("state").id(Long.toString(r.position()))
-                            .data(write(ordered("state", r.state().name(), "at", r.at().toString()))).build());
+                            .data(write(r.inferred() ? ordered("state", r.state().name(), "at", r.at().toString(),
+                                    "inferred", true) : ordered("state", r.state().name(), "at", r.at().toString())))
+                            .build());
                     last = r.position();
                 }
                 long now = System.currentTimeMillis();

@@ -13,6 +13,7 @@ import dev.kiln.events.BuildCanceled;
 import dev.kiln.events.BuildCompleted;
 import dev.kiln.events.BuildFailed;
 import dev.kiln.events.BuildLog;
+import dev.kiln.events.BuildState;
 import dev.kiln.events.BuildStarted;
 import dev.kiln.events.BuildStateChanged;
 import dev.kiln.events.EventType;
@@ -27,6 +28,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -170,10 +172,21 @@ public class BuildEventService {
             }
             Build b = locked.get();
             Instant now = Instant.now();
+            // the history records when the event says it happened; the build's updated_at when the hub learnt it
+            Instant at = event.time() == null ? now : event.time();
             Optional<Transition> t = step.apply(c, b, now);
+            // an event that proves a state the build was only inferred to have passed gives that state its own time
+            Optional<BuildState> proven = StateMachine.proves(event, b.scratch());
+            if (proven.isPresent() && store.proveHistory(c, b.id(), proven.get(), at)) {
+                LOG.infof("build %s: %s seen (was inferred) on %s", b.id(), proven.get(), type.ceType());
+            }
             if (t.isPresent()) {
                 Transition tr = t.get();
-                store.applyTransition(c, b.id(), tr, now);
+                List<BuildState> passed = StateMachine.passedOver(tr.from(), tr.to(), b.scratch());
+                store.applyTransition(c, b.id(), tr, now, at, passed);
+                if (!passed.isEmpty()) {
+                    LOG.infof("build %s: %s inferred (%s came first)", b.id(), passed, type.ceType());
+                }
                 Failure f = tr.failure();
                 // announced through the outbox, in this transaction
                 outbox.add(c, new BuildStateChanged(b.id(), b.component(), tr.from(), tr.to(),

@@ -322,7 +322,7 @@ public class SubmissionService {
             if (locked.state() == BuildState.SUBMITTED) {
                 Optional<Transition> t = StateMachine.forward(locked.state(), BuildState.CANCELED);
                 if (t.isPresent()) {
-                    builds.applyTransition(c, id, t.get(), now);
+                    builds.applyTransition(c, id, t.get(), now, now, List.of());
                     outbox.add(c, new BuildStateChanged(id, locked.component(), t.get().from(), t.get().to(), null,
                             null, null, now));
                     LOG.infof("build %s: SUBMITTED -> CANCELED before it started (by %s)", id, caller.user());

@@ -95,34 +95,59 @@ public class BuildStore {
     }
 
     public void insertHistory(Connection c, String buildId, BuildState state, Instant at) throws SQLException {
+        insertHistory(c, buildId, state, at, false);
+    }
+
+    private void insertHistory(Connection c, String buildId, BuildState state, Instant at, boolean inferred)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO submission.build_history (build_id, state, at) VALUES (?, ?, ?)")) {
+                "INSERT INTO submission.build_history (build_id, state, at, inferred) VALUES (?, ?, ?, ?)")) {
             ps.setString(1, buildId);
             ps.setString(2, state.name());
             ps.setObject(3, odt(at));
+            ps.setBoolean(4, inferred);
             ps.executeUpdate();
         }
     }
 
-    /** Applies a transition and writes its history row. */
-    public void applyTransition(Connection c, String buildId, Transition t, Instant at) throws SQLException {
+    /**
+     * Applies a transition at {@code now}: the history gets a row per state in {@code passedOver} (inferred, at
+     * {@code at}) and one for the new state (at {@code at}, the time of the event that caused it).
+     */
+    public void applyTransition(Connection c, String buildId, Transition t, Instant now, Instant at,
+            List<BuildState> passedOver) throws SQLException {
         Failure f = t.failure();
-        // Leaving FAILED (a QA failure waived at the gate) clears the failure; otherwise a failure is kept once set.
-        String failureColumns = t.from() == BuildState.FAILED
-                ? "failure_stage = ?, failure_reason = ?, failure_message = ? "
-                : "failure_stage = COALESCE(?, failure_stage), failure_reason = COALESCE(?, failure_reason), "
-                        + "failure_message = COALESCE(?, failure_message) ";
+        // a failure is kept once set (a terminal state never changes)
+        String failureColumns = "failure_stage = COALESCE(?, failure_stage), failure_reason = COALESCE(?, failure_reason), "
+                + "failure_message = COALESCE(?, failure_message) ";
         try (PreparedStatement ps = c.prepareStatement("UPDATE submission.builds SET state = ?, updated_at = ?, "
                 + failureColumns + "WHERE id = ?")) {
             ps.setString(1, t.to().name());
-            ps.setObject(2, odt(at));
+            ps.setObject(2, odt(now));
             ps.setString(3, f == null || f.stage() == null ? null : f.stage().wireName());
             ps.setString(4, f == null ? null : f.reason());
             ps.setString(5, f == null ? null : f.message());
             ps.setString(6, buildId);
             ps.executeUpdate();
         }
+        for (BuildState passed : passedOver) {
+            insertHistory(c, buildId, passed, at, true);
+        }
         insertHistory(c, buildId, t.to(), at);
+    }
+
+    /**
+     * The event that proves {@code state} came after a later state had implied it: its inferred history row gets the
+     * event's time and is no longer inferred. Nothing happens when the state was seen already or never passed.
+     */
+    public boolean proveHistory(Connection c, String buildId, BuildState state, Instant at) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE submission.build_history SET at = ?, inferred = false"
+                + " WHERE build_id = ? AND state = ? AND inferred")) {
+            ps.setObject(1, odt(at));
+            ps.setString(2, buildId);
+            ps.setString(3, state.name());
+            return ps.executeUpdate() > 0;
+        }
     }
 
     /** Locks the build row until the end of the transaction and returns the build (with its lists). */
@@ -190,18 +215,19 @@ public class BuildStore {
     }
 
     /** A history row with its position, for streams that resume after a row. */
-    public record HistoryRow(long position, BuildState state, Instant at) {
+    public record HistoryRow(long position, BuildState state, Instant at, boolean inferred) {
     }
 
     public List<HistoryRow> historyAfter(Connection c, String id, long afterPosition) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT id, state, at FROM submission.build_history WHERE build_id = ? AND id > ? ORDER BY id")) {
+                "SELECT id, state, at, inferred FROM submission.build_history WHERE build_id = ? AND id > ? ORDER BY id")) {
             ps.setString(1, id);
             ps.setLong(2, afterPosition);
             List<HistoryRow> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new HistoryRow(rs.getLong(1), BuildState.valueOf(rs.getString(2)), instant(rs, "at")));
+                    out.add(new HistoryRow(rs.getLong(1), BuildState.valueOf(rs.getString(2)), instant(rs, "at"),
+                            rs.getBoolean("inferred")));
                 }
             }
             return out;
@@ -278,12 +304,13 @@ public class BuildStore {
 
     private List<HistoryEntry> history(Connection c, String id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT state, at FROM submission.build_history WHERE build_id = ? ORDER BY id")) {
+                "SELECT state, at, inferred FROM submission.build_history WHERE build_id = ? ORDER BY id")) {
             ps.setString(1, id);
             List<HistoryEntry> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new HistoryEntry(BuildState.valueOf(rs.getString(1)), instant(rs, "at")));
+                    out.add(new HistoryEntry(BuildState.valueOf(rs.getString(1)), instant(rs, "at"),
+                            rs.getBoolean("inferred")));
                 }
             }
             return out;

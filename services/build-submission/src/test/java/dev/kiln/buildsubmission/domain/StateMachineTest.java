@@ -28,6 +28,33 @@ class StateMachineTest {
     }
 
     @Test
+    void theStatesASkipPassedOverAreNamedSoTheHistoryHasNoHole() {
+        assertEquals(List.of(BuildState.BUILDING), StateMachine.passedOver(BuildState.SUBMITTED, BuildState.PUSHED, false));
+        assertEquals(List.of(BuildState.BUILDING, BuildState.PUSHED, BuildState.VERIFYING, BuildState.PROMOTING),
+                StateMachine.passedOver(BuildState.SUBMITTED, BuildState.COMPLETE, false));
+        assertEquals(List.of(BuildState.VERIFYING), StateMachine.passedOver(BuildState.PUSHED, BuildState.PROMOTING, false));
+        assertEquals(List.of(), StateMachine.passedOver(BuildState.VERIFYING, BuildState.COMPLETE, true),
+                "a scratch build is never promoted");
+        assertEquals(List.of(), StateMachine.passedOver(BuildState.BUILDING, BuildState.PUSHED, false));
+        assertEquals(List.of(), StateMachine.passedOver(BuildState.SUBMITTED, BuildState.FAILED, false),
+                "a build may fail from any state");
+        assertEquals(List.of(), StateMachine.passedOver(BuildState.SUBMITTED, BuildState.CANCELED, false));
+    }
+
+    @Test
+    void eachEventProvesTheStateItBelongsTo() {
+        String id = "b";
+        assertEquals(Optional.of(BuildState.BUILDING), StateMachine.proves(new dev.kiln.events.BuildStarted(id, "w",
+                "tcp://d:2376", T), false));
+        assertEquals(Optional.of(BuildState.PUSHED), StateMachine.proves(new dev.kiln.events.ImagePushed(id, "c",
+                false, new dev.kiln.events.Nvr("c", "1", "1"), "r", "c", List.of("1-1"), D, "m", 1, T), false));
+        assertEquals(Optional.of(BuildState.VERIFYING), StateMachine.proves(new dev.kiln.events.QaResult(id,
+                "r/c", D, "kiln.image.starts", QaOutcome.PASSED, "ok", "kiln-qa", null, T), false));
+        assertEquals(Optional.empty(), StateMachine.proves(new dev.kiln.events.BuildFailed(id, Stage.BUILD, "x",
+                "y", false, T), false));
+    }
+
+    @Test
     void forwardOnly() {
         assertEquals(BuildState.BUILDING, to(StateMachine.onBuilding(snap(BuildState.SUBMITTED))));
         assertEquals(BuildState.PUSHED, to(StateMachine.onPushed(snap(BuildState.BUILDING))));

@@ -525,6 +525,34 @@ class ContainerBuildTest {
         assertEquals(0, count(records, BuildStarted.class));
     }
 
+    @Test
+    void theCancelGroupsOfWorkersThatAreGoneAreRemovedAndALiveOneIsNot() throws Exception {
+        awaitCancelsConsumed(); // this worker's own group exists and has a member
+        String servers = ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
+        String own = "kiln-container-build-cancel-" + ConfigProvider.getConfig().getValue("kiln.worker-id", String.class);
+        String gone = "kiln-container-build-cancel-killed-" + UUID.randomUUID();
+        String other = "kiln-someone-else-" + UUID.randomUUID();
+        TopicPartition partition = new TopicPartition(EventType.BUILD_CANCEL_REQUESTED.topic(), 0);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers))) {
+            // what a SIGKILLed worker leaves: a group with committed offsets and no member
+            for (String group : List.of(gone, other)) {
+                admin.alterConsumerGroupOffsets(group, Map.of(partition, new OffsetAndMetadata(0))).all().get();
+            }
+            List<String> removed = dev.kiln.support.messaging.KafkaTopics.deleteEmptyGroups(servers,
+                    "kiln-container-build-cancel-", own);
+            assertTrue(removed.contains(gone), removed.toString());
+            assertFalse(removed.contains(own), "the live worker's group stays");
+            assertFalse(removed.contains(other), "only cancel groups are touched");
+            java.util.Set<String> groups = admin.listConsumerGroups().all().get().stream()
+                    .map(org.apache.kafka.clients.admin.ConsumerGroupListing::groupId)
+                    .collect(java.util.stream.Collectors.toSet());
+            assertFalse(groups.contains(gone));
+            assertTrue(groups.contains(own));
+            assertTrue(groups.contains(other));
+            admin.deleteConsumerGroups(List.of(other)).all().get();
+        }
+    }
+
     /** Waits until this worker's cancel consumer group has committed every cancel request sent so far. */
     private static void awaitCancelsConsumed() throws Exception {
         String group = "kiln-container-build-cancel-" + ConfigProvider.getConfig().getValue("kiln.worker-id", String.class);

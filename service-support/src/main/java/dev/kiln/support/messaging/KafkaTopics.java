@@ -1,0 +1,203 @@
+package dev.kiln.support.messaging;
+
+import dev.kiln.events.EventType;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupListing;
+import org.apache.kafka.clients.admin.ListConsumerGroupsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logging.Logger;
+
+/**
+ * Kiln's topics, checked by every service when it starts (on a thread of its own, so a broker that is away delays
+ * nothing): every event topic and its dead-letter topic is created when missing, with {@code kiln.messaging.partitions}
+ * partitions (6 by default: an even split for 1, 2, 3 or 6 instances of a stage), and each topic this service consumes
+ * is checked against {@code kiln.messaging.expected-instances}: a partition count that is not a multiple of it leaves
+ * some instances with more partitions than others (3 partitions over 2 container-build workers: 2 and 1, and the one
+ * with 1 idles while the other has a queue), which is logged as a warning with the fix. Topics that exist keep their
+ * partitions: Kiln never changes a count (that would move keys between partitions, and with them the order per build).
+ */
+@ApplicationScoped
+public class KafkaTopics {
+    private static final Logger LOG = Logger.getLogger(KafkaTopics.class);
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    @Inject
+    MessagingConfig config;
+
+    void onStart(@Observes StartupEvent started) {
+        Config all = ConfigProvider.getConfig();
+        Optional<String> servers = all.getOptionalValue("kafka.bootstrap.servers", String.class);
+        if (servers.isEmpty()) {
+            return;
+        }
+        Thread check = new Thread(() -> check(servers.get(), consumedTopics(all)), "kiln-topic-check");
+        check.setDaemon(true);
+        check.start();
+    }
+
+    /** The topics of this service's incoming channels ({@code mp.messaging.incoming.<channel>.topic}). */
+    static Set<String> consumedTopics(Config config) {
+        Set<String> topics = new TreeSet<>();
+        consumedTopicsByGroup(config).values().forEach(topics::addAll);
+        return topics;
+    }
+
+    /**
+     * This service's consumer groups and the topics each consumes, from {@code mp.messaging.incoming.<channel>.topic}
+     * and {@code .group.id} (a channel without a group id is listed under {@code ""}).
+     */
+    public static Map<String, Set<String>> consumedTopicsByGroup(Config config) {
+        Map<String, Set<String>> out = new TreeMap<>();
+        for (String name : config.getPropertyNames()) {
+            if (name.startsWith("mp.messaging.incoming.") && name.endsWith(".topic")) {
+                String channel = name.substring("mp.messaging.incoming.".length(), name.length() - ".topic".length());
+                String group = config.getOptionalValue("mp.messaging.incoming." + channel + ".group.id", String.class)
+                        .orElse("");
+                config.getOptionalValue(name, String.class).ifPresent(t -> {
+                    for (String topic : t.split(",")) {
+                        out.computeIfAbsent(group, g -> new TreeSet<>()).add(topic.strip());
+                    }
+                });
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The records {@code group} has still to read on {@code topics}, per topic: end offset minus committed offset
+     * (minus the earliest offset where the group committed nothing yet) over every partition.
+     */
+    public static Map<String, Long> lag(Admin admin, String group, Set<String> topics) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+        Map<TopicPartition, OffsetSpec> starts = new HashMap<>();
+        admin.describeTopics(topics).allTopicNames().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).values()
+                .forEach(t -> t.partitions().forEach(p -> {
+                    TopicPartition tp = new TopicPartition(t.name(), p.partition());
+                    ends.put(tp, OffsetSpec.latest());
+                    starts.put(tp, OffsetSpec.earliest());
+                }));
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end = admin.listOffsets(ends).all()
+                .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> start = admin.listOffsets(starts).all()
+                .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        Map<String, Long> byTopic = new TreeMap<>();
+        for (TopicPartition tp : end.keySet()) {
+            OffsetAndMetadata c = committed.get(tp);
+            long from = c == null ? start.get(tp).offset() : c.offset();
+            byTopic.merge(tp.topic(), Math.max(0, end.get(tp).offset() - from), Long::sum);
+        }
+        return byTopic;
+    }
+
+    private void check(String servers, Set<String> consumed) {
+        try (Admin admin = admin(servers)) {
+            ensure(admin, config.partitions());
+            Map<String, TopicDescription> described = admin.describeTopics(consumed).allTopicNames()
+                    .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            for (String warning : unevenSplits(described, config.expectedInstances())) {
+                LOG.warn(warning);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warnf("could not check Kiln's topics on %s: %s", servers, dev.kiln.support.text.Failures.message(e));
+        }
+    }
+
+    /** Creates every Kiln topic (and its {@code .dlq}) that does not exist, with {@code partitions} partitions. */
+    public static void ensure(Admin admin, int partitions) throws ExecutionException, InterruptedException,
+            java.util.concurrent.TimeoutException {
+        Set<String> existing = admin.listTopics().names().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        List<NewTopic> missing = new ArrayList<>();
+        for (EventType type : EventType.values()) {
+            for (String topic : List.of(type.topic(), type.deadLetterTopic())) {
+                if (!existing.contains(topic)) {
+                    missing.add(new NewTopic(topic, Optional.of(partitions), Optional.empty()));
+                }
+            }
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        for (var created : admin.createTopics(missing).values().entrySet()) {
+            try {
+                created.getValue().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                LOG.infof("created topic %s with %d partitions", created.getKey(), partitions);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** A warning for each topic whose partitions do not split evenly over {@code instances} consumers. */
+    static List<String> unevenSplits(Map<String, TopicDescription> topics, int instances) {
+        List<String> warnings = new ArrayList<>();
+        for (TopicDescription topic : new TreeMap<>(topics).values()) {
+            int partitions = topic.partitions().size();
+            if (instances > 1 && partitions % instances != 0) {
+                int low = partitions / instances;
+                warnings.add("topic " + topic.name() + " has " + partitions + " partitions for "
+                        + instances + " instances (kiln.messaging.expected-instances): some get " + (low + 1)
+                        + " partitions and some " + low + ", so work does not spread evenly; create it with a"
+                        + " multiple of " + instances + " partitions (kafka-topics --alter --partitions only adds"
+                        + " them and moves keys: do it with the stage idle)");
+            }
+        }
+        return warnings;
+    }
+
+    /**
+     * Deletes the consumer groups whose names start with {@code prefix} that have no member left, except
+     * {@code keep}; answers the names deleted. For per-instance groups (container-build's cancel groups) whose
+     * instances were killed before they could remove them.
+     */
+    public static List<String> deleteEmptyGroups(String servers, String prefix, String keep) throws Exception {
+        try (Admin admin = admin(servers)) {
+            Collection<ConsumerGroupListing> empty = admin.listConsumerGroups(new ListConsumerGroupsOptions()
+                    .inGroupStates(Set.of(GroupState.EMPTY))).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            List<String> stale = empty.stream().map(ConsumerGroupListing::groupId)
+                    .filter(g -> g.startsWith(prefix) && !g.equals(keep)).sorted().toList();
+            if (!stale.isEmpty()) {
+                admin.deleteConsumerGroups(stale).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            }
+            return stale;
+        }
+    }
+
+    /** An admin client for {@code servers} with Kiln's timeouts (30 s per call, 10 s per request). */
+    public static Admin admin(String servers) {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000));
+    }
+}
