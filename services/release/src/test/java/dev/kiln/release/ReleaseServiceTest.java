@@ -216,7 +216,8 @@ class ReleaseServiceTest {
         String digest = TestImages.push(candidate, name, "1.0-1");
         String buildId = UUID.randomUUID().toString();
         int before = ReleaseTestResource.productionProxy.injected();
-        ReleaseTestResource.productionProxy.outageFor(Duration.ofSeconds(6));
+        // a registry answering 503 for 30 s while the build promotes
+        ReleaseTestResource.productionProxy.outageFor(Duration.ofSeconds(30));
         topics.send(pushed(buildId, name, digest, false));
         topics.send(signed(buildId, candidateAddress + "/" + name + ":1.0-1", digest));
         topics.send(qa(buildId, name, digest, QaOutcome.PASSED));
