@@ -33,8 +33,22 @@ public final class RegistryProcess implements AutoCloseable {
         return start(name, null);
     }
 
+    /**
+     * A registry with distribution's token authentication: clients are sent to {@code issuer} for a token
+     * (realm, service and issuer of the {@link TokenIssuer}; its root as the {@code rootcertbundle}).
+     */
+    public static RegistryProcess startWithTokenAuth(String name, TokenIssuer issuer) {
+        return start(name, null, "auth:\n  token:\n    realm: " + issuer.realm() + "\n    service: "
+                + TokenIssuer.SERVICE + "\n    issuer: " + TokenIssuer.ISSUER + "\n    rootcertbundle: "
+                + issuer.rootCertBundle() + "\n");
+    }
+
     /** @param htpasswd content of an htpasswd file (bcrypt entries) to require basic auth, or null for none */
     public static RegistryProcess start(String name, String htpasswd) {
+        return start(name, htpasswd, null);
+    }
+
+    private static RegistryProcess start(String name, String htpasswd, String authConfig) {
         if (!Files.isExecutable(Path.of(BINARY))) {
             throw new IllegalStateException(BINARY + " is missing: install Debian's docker-registry (./kiln test does)");
         }
@@ -51,6 +65,8 @@ public final class RegistryProcess implements AutoCloseable {
             if (htpasswd != null) {
                 Files.writeString(dir.resolve("htpasswd"), htpasswd);
                 config.append("auth:\n  htpasswd:\n    realm: kiln\n    path: ").append(dir.resolve("htpasswd")).append('\n');
+            } else if (authConfig != null) {
+                config.append(authConfig);
             }
             Files.writeString(dir.resolve("config.yml"), config);
             Process p = new ProcessBuilder(BINARY, "serve", dir.resolve("config.yml").toString())

@@ -16,12 +16,20 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * A small client of the OCI distribution API (CNCF distribution 2.8): manifests by tag or digest, blobs, cross-repository
  * mounts. Manifests are asked for with Accept headers for both Docker schema2 and OCI media types so that the registry
  * never converts them (a conversion would change the digest). Blobs travel through temporary files, never whole in memory.
+ * <p>
+ * Authentication, as docker and skopeo do it: with credentials, HTTP Basic is sent with every request (distribution's
+ * htpasswd); a registry that answers {@code 401} with {@code WWW-Authenticate: Bearer realm=..., service=..., scope=...}
+ * (distribution's token auth, Quay, GHCR, Harbor, GitLab, Docker Hub) gets the token flow: the token is asked of the
+ * realm for the challenged service and scopes (with the credentials as Basic, or anonymously without), kept for its
+ * {@code expires_in} (60 s when not said) per scope, and the request is sent again once with
+ * {@code Authorization: Bearer <token>}. A token already held for a request's repository and action is sent up front.
  */
 public final class RegistryClient {
     public static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
@@ -35,6 +43,11 @@ public final class RegistryClient {
     private final Optional<String> authorization;
     private final HttpClient http;
     private final Duration timeout;
+    /** Bearer tokens by scope ({@code repository:<name>:pull,push}), with when they stop being used. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Token> tokens = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Token(String value, java.time.Instant until) {
+    }
 
     /**
      * @param registry the registry as it appears in image references, e.g. {@code localhost:5000}
@@ -197,13 +210,122 @@ public final class RegistryClient {
     }
 
     private <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler) {
+        HttpRequest first = request.build();
+        Optional<Token> held = heldToken(first);
+        if (held.isPresent()) {
+            first = request.setHeader("Authorization", "Bearer " + held.get().value()).build();
+        }
+        HttpResponse<T> r = exchange(first, handler);
+        if (r.statusCode() != 401) {
+            return r;
+        }
+        Optional<Challenge> challenge = r.headers().allValues("WWW-Authenticate").stream().map(Challenge::parse)
+                .flatMap(Optional::stream).findFirst();
+        if (challenge.isEmpty()) {
+            return r; // Basic (or nothing we speak): the caller reports the 401
+        }
+        Token token = fetchToken(challenge.get());
+        for (String scope : challenge.get().scopes()) {
+            tokens.put(scope, token);
+        }
+        return exchange(request.setHeader("Authorization", "Bearer " + token.value()).build(), handler);
+    }
+
+    private <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
         try {
-            return http.send(request.build(), handler);
+            return http.send(request, handler);
         } catch (IOException e) {
             throw new RegistryException("registry " + registry + " cannot be reached: " + e.getMessage(), true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RegistryException("interrupted while talking to " + registry, true);
+        }
+    }
+
+    /** A token held for the request's repository that allows its action (push for writes, pull for reads). */
+    private Optional<Token> heldToken(HttpRequest request) {
+        String path = request.uri().getPath();
+        if (!path.startsWith("/v2/") || tokens.isEmpty()) {
+            return Optional.empty();
+        }
+        int end = path.indexOf("/manifests/");
+        if (end < 0) {
+            end = path.indexOf("/blobs/");
+        }
+        if (end < 0) {
+            end = path.indexOf("/tags/");
+        }
+        if (end < 0) {
+            return Optional.empty();
+        }
+        String repository = path.substring("/v2/".length(), end);
+        boolean write = !request.method().equals("GET") && !request.method().equals("HEAD");
+        java.time.Instant now = java.time.Instant.now();
+        for (Map.Entry<String, Token> e : tokens.entrySet()) {
+            String[] parts = e.getKey().split(":");
+            if (parts.length == 3 && parts[0].equals("repository") && parts[1].equals(repository)
+                    && List.of(parts[2].split(",")).contains(write ? "push" : "pull") && e.getValue().until().isAfter(now)) {
+                return Optional.of(e.getValue());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A {@code Bearer} challenge: where to ask, for which service, which scopes. */
+    record Challenge(String realm, String service, List<String> scopes) {
+        private static final java.util.regex.Pattern PARAM = java.util.regex.Pattern
+                .compile("([A-Za-z_]+)=\"([^\"]*)\"");
+
+        static Optional<Challenge> parse(String header) {
+            if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                return Optional.empty();
+            }
+            Map<String, String> params = new java.util.HashMap<>();
+            java.util.regex.Matcher m = PARAM.matcher(header.substring(7));
+            while (m.find()) {
+                params.put(m.group(1).toLowerCase(java.util.Locale.ROOT), m.group(2));
+            }
+            if (!params.containsKey("realm")) {
+                return Optional.empty();
+            }
+            List<String> scopes = params.containsKey("scope") ? List.of(params.get("scope").split(" ")) : List.of();
+            return Optional.of(new Challenge(params.get("realm"), params.get("service"), scopes));
+        }
+    }
+
+    /** Asks the challenge's realm for a token (distribution's token protocol, GET with the scopes as query). */
+    private Token fetchToken(Challenge c) {
+        StringBuilder query = new StringBuilder();
+        if (c.service() != null) {
+            query.append("service=").append(enc(c.service()));
+        }
+        for (String scope : c.scopes()) {
+            query.append(query.length() == 0 ? "" : "&").append("scope=").append(enc(scope));
+        }
+        URI realm = URI.create(c.realm() + (query.length() == 0 ? "" : (c.realm().contains("?") ? "&" : "?") + query));
+        HttpRequest.Builder b = HttpRequest.newBuilder(realm).timeout(timeout).GET();
+        authorization.ifPresent(a -> b.header("Authorization", a));
+        HttpResponse<String> r = exchange(b.build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            boolean transientFailure = r.statusCode() >= 500 || r.statusCode() == 429;
+            int status = r.statusCode() == 401 || r.statusCode() == 403 ? 401 : r.statusCode();
+            throw new RegistryException("the token service " + c.realm() + " of " + registry + " refused a token for "
+                    + String.join(" ", c.scopes()) + " (" + r.statusCode() + (r.body() == null || r.body().isBlank()
+                            ? "" : ": " + r.body().strip()) + ")", transientFailure, status);
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(r.body());
+            String token = json.path("token").asText(json.path("access_token").asText(""));
+            if (token.isEmpty()) {
+                throw new RegistryException("the token service " + c.realm() + " answered without a token", false);
+            }
+            long seconds = Math.max(json.path("expires_in").asLong(60), 10);
+            // used until shortly before it expires
+            return new Token(token, java.time.Instant.now().plusSeconds(seconds - 5));
+        } catch (IOException e) {
+            throw new RegistryException("the token service " + c.realm() + " answered with something that is not JSON",
+                    false);
         }
     }
 

@@ -1,22 +1,35 @@
 package dev.kiln.support.sbom;
 
+import com.github.packageurl.MalformedPackageURLException;
+import com.github.packageurl.PackageURL;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Date;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
+import org.cyclonedx.Version;
+import org.cyclonedx.exception.GeneratorException;
+import org.cyclonedx.generators.BomGeneratorFactory;
+import org.cyclonedx.model.Bom;
+import org.cyclonedx.model.Component;
+import org.cyclonedx.model.Metadata;
+import org.cyclonedx.model.Property;
+import org.cyclonedx.model.metadata.ToolInformation;
 
 /**
  * The content manifest of a build as a CycloneDX 1.5 JSON SBOM, the one document the hub serves
  * ({@code GET /api/v1/builds/{id}/sbom}) and registry-push attaches to the candidate image
- * ({@code sha256-<hex>.sbom}). The image is the metadata component (a {@code pkg:oci} package URL with its candidate
- * digest when known); each package found in the image's package database (dpkg, apk, rpm) is a component with its
- * package URL ({@code pkg:deb/debian/bash@5.2.15-2}). The same build always gets the same serial number.
+ * ({@code sha256-<hex>.sbom}). Made with the CycloneDX project's own model and writer (cyclonedx-core-java) and purls
+ * parsed by the package-url reference implementation (packageurl-java): the image is the metadata component (a
+ * {@code pkg:oci} purl with its candidate digest when known); each package found in the image's package database
+ * (dpkg, apk, rpm) is a component whose name and version are the purl's, decoded ({@code 5.2.15-2+b2}, not
+ * {@code 5.2.15-2%2Bb2}). The same build always gets the same serial number, and the same inputs the same bytes.
  */
 public final class CycloneDx {
     public static final String MEDIA_TYPE = "application/vnd.cyclonedx+json";
+    /** The CycloneDX version Kiln writes. */
+    public static final Version VERSION = Version.VERSION_15;
 
     private CycloneDx() {
     }
@@ -40,101 +53,103 @@ public final class CycloneDx {
         }
     }
 
-    /** The SBOM as a JSON tree: ordered maps and lists, in CycloneDX's field order. */
-    public static Map<String, Object> of(Subject s, List<String> packageUrls, Instant timestamp) {
-        Map<String, Object> image = new LinkedHashMap<>();
-        image.put("type", "container");
-        image.put("bom-ref", "image");
-        image.put("name", s.name());
-        image.put("version", s.version());
+    /** The SBOM as CycloneDX's model. A package URL that does not parse is left out (and named in a property). */
+    public static Bom bom(Subject s, List<String> packageUrls, Instant timestamp) {
+        Component image = new Component();
+        image.setType(Component.Type.CONTAINER);
+        image.setBomRef("image");
+        image.setName(s.name());
+        image.setVersion(s.version());
         if (s.digest() != null && s.repository() != null && s.registry() != null) {
-            image.put("purl", "pkg:oci/" + lastSegment(s.repository()) + "@" + s.digest().replace(":", "%3A")
-                    + "?repository_url=" + s.registry() + "/" + s.repository());
+            image.setPurl(imagePurl(s));
         }
-        Map<String, Object> metadata = new LinkedHashMap<>();
-        metadata.put("timestamp", timestamp.toString());
-        metadata.put("tools", ordered("components", List.of(ordered("type", "application", "name", "kiln"))));
-        metadata.put("component", image);
-        metadata.put("properties", properties(s));
+        Component tool = new Component();
+        tool.setType(Component.Type.APPLICATION);
+        tool.setName("kiln");
+        ToolInformation tools = new ToolInformation();
+        tools.setComponents(List.of(tool));
 
-        List<Map<String, Object>> components = new ArrayList<>();
+        Metadata metadata = new Metadata();
+        metadata.setTimestamp(Date.from(timestamp));
+        metadata.setToolChoice(tools);
+        metadata.setComponent(image);
+        List<Property> properties = properties(s);
+        metadata.setProperties(properties);
+
+        List<Component> components = new ArrayList<>();
         for (String purl : packageUrls) {
-            Map<String, Object> c = new LinkedHashMap<>();
-            c.put("type", "library");
-            c.put("bom-ref", purl);
-            c.put("name", name(purl));
-            String version = version(purl);
-            if (version != null) {
-                c.put("version", version);
+            PackageURL parsed;
+            try {
+                parsed = new PackageURL(purl);
+            } catch (MalformedPackageURLException e) {
+                properties.add(property("dev.kiln:unreadable-purl", purl));
+                continue;
             }
-            c.put("purl", purl);
+            Component c = new Component();
+            c.setType(Component.Type.LIBRARY);
+            c.setBomRef(purl);
+            c.setName(parsed.getName());
+            c.setVersion(parsed.getVersion());
+            c.setPurl(purl);
             components.add(c);
         }
 
-        Map<String, Object> bom = new LinkedHashMap<>();
-        bom.put("bomFormat", "CycloneDX");
-        bom.put("specVersion", "1.5");
-        bom.put("serialNumber", "urn:uuid:" + UUID.nameUUIDFromBytes(("kiln-build:" + s.buildId())
+        Bom bom = new Bom();
+        bom.setSerialNumber("urn:uuid:" + UUID.nameUUIDFromBytes(("kiln-build:" + s.buildId())
                 .getBytes(StandardCharsets.UTF_8)));
-        bom.put("version", 1);
-        bom.put("metadata", metadata);
-        bom.put("components", components);
+        bom.setVersion(1);
+        bom.setMetadata(metadata);
+        bom.setComponents(components);
         return bom;
     }
 
-    private static List<Map<String, Object>> properties(Subject s) {
-        List<Map<String, Object>> p = new ArrayList<>();
-        p.add(ordered("name", "dev.kiln:build-id", "value", s.buildId()));
-        if (s.imageId() != null) {
-            p.add(ordered("name", "dev.kiln:image-id", "value", s.imageId()));
+    /** The SBOM as CycloneDX 1.5 JSON (UTF-8), the bytes the hub serves and registry-push attaches. */
+    public static byte[] json(Subject s, List<String> packageUrls, Instant timestamp) {
+        try {
+            return BomGeneratorFactory.createJson(VERSION, bom(s, packageUrls, timestamp)).toJsonString()
+                    .getBytes(StandardCharsets.UTF_8);
+        } catch (GeneratorException e) {
+            throw new IllegalStateException("the SBOM cannot be written as CycloneDX JSON: " + e.getMessage(), e);
         }
-        if (s.parentImage() != null) {
-            p.add(ordered("name", "dev.kiln:parent-image", "value", s.parentImage()));
-        }
-        if (s.parentDigest() != null) {
-            p.add(ordered("name", "dev.kiln:parent-digest", "value", s.parentDigest()));
-        }
-        return p;
     }
 
     /**
-     * A map that keeps the order it was given: every map of the tree is one, so the same subject always serialises to
-     * the same bytes (registry-push's {@code .sbom} manifest digest stays the same when an event is redelivered).
+     * {@code pkg:oci/<name>@<digest>?repository_url=<registry>/<repository>}, spelled as the purl spec's own oci
+     * examples are (the digest's {@code :} encoded, the repository URL as it is), and checked by parsing it.
      */
-    private static Map<String, Object> ordered(Object... keysAndValues) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+    static String imagePurl(Subject s) {
+        String repository = s.repository();
+        String name = repository.substring(repository.lastIndexOf('/') + 1);
+        String purl = "pkg:oci/" + name + "@" + s.digest().replace(":", "%3A") + "?repository_url=" + s.registry()
+                + "/" + repository;
+        try {
+            new PackageURL(purl);
+            return purl;
+        } catch (MalformedPackageURLException e) {
+            throw new IllegalArgumentException("no package URL for " + s.registry() + "/" + repository + "@"
+                    + s.digest() + ": " + e.getMessage(), e);
         }
-        return m;
     }
 
-    /** {@code pkg:deb/debian/bash@5.2?arch=amd64} → {@code bash} (still percent-encoded). */
-    static String name(String purl) {
-        String path = strip(purl);
-        int at = path.indexOf('@');
-        return lastSegment(at < 0 ? path : path.substring(0, at));
-    }
-
-    static String version(String purl) {
-        String path = strip(purl);
-        int at = path.indexOf('@');
-        return at < 0 ? null : path.substring(at + 1);
-    }
-
-    private static String strip(String purl) {
-        String p = purl;
-        for (char cut : new char[] {'#', '?'}) {
-            int i = p.indexOf(cut);
-            if (i >= 0) {
-                p = p.substring(0, i);
-            }
+    private static List<Property> properties(Subject s) {
+        List<Property> p = new ArrayList<>();
+        p.add(property("dev.kiln:build-id", s.buildId()));
+        if (s.imageId() != null) {
+            p.add(property("dev.kiln:image-id", s.imageId()));
+        }
+        if (s.parentImage() != null) {
+            p.add(property("dev.kiln:parent-image", s.parentImage()));
+        }
+        if (s.parentDigest() != null) {
+            p.add(property("dev.kiln:parent-digest", s.parentDigest()));
         }
         return p;
     }
 
-    private static String lastSegment(String s) {
-        int slash = s.lastIndexOf('/');
-        return slash < 0 ? s : s.substring(slash + 1);
+    private static Property property(String name, String value) {
+        Property p = new Property();
+        p.setName(name);
+        p.setValue(value);
+        return p;
     }
 }

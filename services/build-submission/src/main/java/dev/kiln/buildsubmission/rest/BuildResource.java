@@ -103,7 +103,7 @@ public class BuildResource {
     @Path("/{id}/sbom")
     @Produces({dev.kiln.support.sbom.CycloneDx.MEDIA_TYPE, MediaType.APPLICATION_JSON})
     @Operation(summary = "The image's content manifest as a CycloneDX 1.5 SBOM (packages from dpkg or apk)")
-    public java.util.Map<String, Object> sbom(@PathParam("id") String id) {
+    public byte[] sbom(@PathParam("id") String id) {
         return service.sbom(id(id));
     }
 

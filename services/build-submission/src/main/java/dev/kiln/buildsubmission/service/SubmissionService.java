@@ -275,8 +275,8 @@ public class SubmissionService {
         }
     }
 
-    /** The build's content manifest as a CycloneDX SBOM; 404 until container-build reported it. */
-    public java.util.Map<String, Object> sbom(String id) {
+    /** The build's content manifest as a CycloneDX SBOM (JSON bytes); 404 until container-build reported it. */
+    public byte[] sbom(String id) {
         return tx.inTransaction(c -> {
             Build b = builds.find(c, id).orElseThrow(
                     () -> SubmissionException.notFound("Build not found", "there is no build " + Excerpt.of(id)));
@@ -289,7 +289,7 @@ public class SubmissionService {
             if (b.candidate() != null) {
                 subject = subject.at(b.candidate().registry(), b.candidate().repository(), b.candidate().digest());
             }
-            return CycloneDx.of(subject, packages, Instant.now());
+            return CycloneDx.json(subject, packages, Instant.now());
         });
     }
 

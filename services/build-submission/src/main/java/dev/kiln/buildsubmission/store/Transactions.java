@@ -1,5 +1,6 @@
 package dev.kiln.buildsubmission.store;
 
+import dev.kiln.support.jdbc.Jdbc;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
@@ -21,27 +22,12 @@ public class Transactions {
     }
 
     /**
-     * Runs {@code work} in a transaction: committed when it returns, rolled back when it throws. Runtime exceptions
-     * pass through unchanged; SQL errors become {@link StoreException}.
+     * Runs {@code work} in a transaction (service-support {@code Jdbc.transaction}: committed when it returns, rolled
+     * back when it throws). Runtime exceptions pass through unchanged; SQL errors become {@link StoreException}.
      */
     public <T> T inTransaction(Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
-            boolean auto = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException | Error e) {
-                try {
-                    c.rollback();
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
-                throw e;
-            } finally {
-                c.setAutoCommit(auto);
-            }
+            return Jdbc.transaction(c, work::run);
         } catch (SQLException e) {
             throw new StoreException("database error: " + e.getMessage(), e);
         }

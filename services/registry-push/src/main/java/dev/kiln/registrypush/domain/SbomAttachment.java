@@ -1,6 +1,5 @@
 package dev.kiln.registrypush.domain;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -27,7 +26,7 @@ public record SbomAttachment(String tag, byte[] sbom, byte[] config, byte[] mani
         CycloneDx.Subject subject = new CycloneDx.Subject(event.buildId(), nvr.name(),
                 nvr.release() == null ? nvr.version() : nvr.version() + "-" + nvr.release(), event.imageId(),
                 event.parentImage(), event.parentDigest(), null, null, null).at(registry, repository, digest);
-        byte[] sbom = json(CycloneDx.of(subject, event.contentManifest(), event.time()));
+        byte[] sbom = CycloneDx.json(subject, event.contentManifest(), event.time());
         String layerDigest = RegistryClient.sha256(sbom);
         ObjectNode layer = JSON.createObjectNode();
         layer.put("mediaType", CycloneDx.MEDIA_TYPE);
@@ -35,15 +34,6 @@ public record SbomAttachment(String tag, byte[] sbom, byte[] config, byte[] mani
         layer.put("digest", layerDigest);
         byte[] config = CosignFormat.config(List.of(layerDigest));
         return new SbomAttachment(tag(digest), sbom, config, CosignFormat.manifest(config, List.<JsonNode>of(layer)));
-    }
-
-    /** CycloneDx's tree keeps its order in every map, so the bytes depend only on the event. */
-    private static byte[] json(Object tree) {
-        try {
-            return JSON.writeValueAsBytes(tree);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("the SBOM cannot be written as JSON: " + e.getMessage(), e);
-        }
     }
 
     /** cosign's tag for the SBOM of {@code digest}: {@code sha256-<hex>.sbom}. */

@@ -51,7 +51,8 @@ class SbomAttachmentTest {
         assertEquals("1.0-3", image.path("version").asText());
         assertEquals("pkg:oci/hello@sha256%3A" + "2b".repeat(32) + "?repository_url=cand:5000/hello",
                 image.path("purl").asText());
-        assertEquals("2026-01-02T03:04:05.123456Z", bom.path("metadata").path("timestamp").asText());
+        // the event's time, as cyclonedx-core-java writes a date-time: to the second
+        assertEquals("2026-01-02T03:04:05Z", bom.path("metadata").path("timestamp").asText());
         assertEquals(PACKAGES, bom.path("components").findValuesAsText("purl"));
         assertEquals(PARENT, property(bom, "dev.kiln:parent-digest"));
         assertEquals(IMAGE, property(bom, "dev.kiln:image-id"));

@@ -26,6 +26,7 @@ import dev.kiln.support.registry.RegistryException;
 import dev.kiln.testsupport.KafkaBroker;
 import dev.kiln.testsupport.RegistryProcess;
 import dev.kiln.testsupport.TestDocker;
+import dev.kiln.testsupport.TokenIssuer;
 import java.net.URI;
 import java.nio.file.Files;
 import java.security.SecureRandom;
@@ -91,6 +92,39 @@ class PushFailureTest {
             RegistryException refused = assertThrows(RegistryException.class,
                     () -> RegistryClient.anonymous(registry.hostPort(), URI.create(registry.url())).getManifest("base", "1-1"));
             assertEquals(401, refused.status());
+        }
+    }
+
+    @Test
+    void aRegistryWithTokenAuthGetsTheTokenFlowWithCredentialsAndRefusesAnonymousPushes() throws Exception {
+        String password = "t0ken-" + UUID.randomUUID();
+        try (TokenIssuer issuer = TokenIssuer.start(Map.of("kiln", password));
+                RegistryProcess registry = RegistryProcess.startWithTokenAuth("token-auth", issuer)) {
+            // the registry itself wants a bearer token: a plain anonymous request is challenged
+            java.net.http.HttpResponse<String> challenged = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(URI.create(registry.url() + "/v2/base/tags/list")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, challenged.statusCode());
+            assertTrue(challenged.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer realm="),
+                    challenged.headers().map().toString());
+
+            BuildFailed anonymous = (BuildFailed) service(registry.hostPort(), registry.url(), 1, null, null)
+                    .push(completed(baseImageId));
+            assertEquals("registry-auth-failed", anonymous.reason(), anonymous.message());
+            assertFalse(anonymous.transientFailure());
+            BuildFailed wrong = (BuildFailed) service(registry.hostPort(), registry.url(), 1, "kiln", "wrong")
+                    .push(completed(baseImageId));
+            assertEquals("registry-auth-failed", wrong.reason(), wrong.message());
+            assertTrue(wrong.message().contains("token service"), wrong.message());
+
+            int before = issuer.issued();
+            KilnEvent result = service(registry.hostPort(), registry.url(), 1, "kiln", password).push(completed(baseImageId));
+            ImagePushed pushed = assertInstanceOf(ImagePushed.class, result, () -> result.toString());
+            assertTrue(issuer.issued() > before, "tokens were asked for");
+            // anonymous pulls are allowed by this issuer: the pushed manifest is there, under the pushed digest
+            RegistryClient reader = RegistryClient.anonymous(registry.hostPort(), URI.create(registry.url()));
+            assertEquals(pushed.digest(), reader.getManifest("base", "1-1").orElseThrow().digest());
+            assertTrue(reader.manifestExists("base", pushed.digest()));
         }
     }
 
