@@ -136,6 +136,9 @@ class StreamsAndCancelTest {
         TestKafka.send(new BuildLog(id, 1, List.of("Step 2/2 : RUN false"), t));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().when().get("/api/v1/builds/" + id + "/logs")
                 .then().statusCode(200).body(containsString("RUN false")));
+        // build.started travels on its own topic: it must be applied before the failure below is sent, or the build
+        // goes from SUBMITTED to FAILED and the late start changes nothing
+        await().atMost(Duration.ofSeconds(60)).until(() -> state(id).equals("BUILDING"));
 
         // while it runs, the stream follows: the failure arrives after the request started
         Thread failer = new Thread(() -> {

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
-import org.eclipse.jgit.errors.RevisionSyntaxException;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectLoader;
 import org.eclipse.jgit.lib.Repository;
@@ -84,17 +83,6 @@ public class GitClient {
     }
 
     private static ObjectId resolve(Repository repo, String ref) throws IOException {
-        for (String candidate : new String[] { ref, "refs/heads/" + ref, "refs/tags/" + ref }) {
-            try {
-                ObjectId id = repo.resolve(candidate + "^{commit}");
-                if (id != null) {
-                    return id;
-                }
-            } catch (RevisionSyntaxException | org.eclipse.jgit.errors.MissingObjectException
-                    | org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
-                // try the next spelling
-            }
-        }
-        return null;
+        return dev.kiln.support.source.GitSources.resolve(repo, ref);
     }
 }

@@ -1,22 +1,18 @@
 package dev.kiln.containerbuild.service;
 
-import java.io.BufferedInputStream;
+import dev.kiln.support.source.Archives;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -147,25 +143,12 @@ public final class ContextArchives {
                 && !e.isBlockDevice() && !e.isFIFO();
     }
 
-    /** {@code ./a/b/}, {@code a/b}: the path relative to the context root, without a leading {@code ./} or trailing slash. */
     static String relativeName(String name) {
-        String n = name;
-        while (n.startsWith("./")) {
-            n = n.substring(2);
-        }
-        while (n.endsWith("/")) {
-            n = n.substring(0, n.length() - 1);
-        }
-        return n;
+        return Archives.relativeName(name);
     }
 
     private static InputStream open(Path archive) throws IOException {
-        InputStream raw = new BufferedInputStream(Files.newInputStream(archive));
-        raw.mark(2);
-        int b1 = raw.read();
-        int b2 = raw.read();
-        raw.reset();
-        return b1 == 0x1f && b2 == 0x8b ? new GZIPInputStream(raw) : raw;
+        return Archives.open(archive);
     }
 
     private static void setMode(Path file, int mode) throws IOException {
@@ -189,25 +172,6 @@ public final class ContextArchives {
 
     /** Deletes a directory tree, best effort. */
     public static void deleteTree(Path dir) {
-        if (dir == null || !Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(f);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                    Files.deleteIfExists(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            // temp files: the OS cleans up what is left
-        }
+        Archives.deleteTree(dir);
     }
 }

@@ -12,14 +12,9 @@ import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
@@ -69,11 +64,8 @@ public class SourceFetcher {
 
     private void fetchContext(String digest, Path archive, Path contextDir) throws BuildFailure {
         String actual;
-        try (InputStream in = hub.context(digest);
-                OutputStream out = new DigestOutputStream(Files.newOutputStream(archive), sha256())) {
-            in.transferTo(out);
-            out.flush();
-            actual = "sha256:" + HexFormat.of().formatHex(((DigestOutputStream) out).getMessageDigest().digest());
+        try (InputStream in = hub.context(digest)) {
+            actual = dev.kiln.support.source.Archives.download(in, archive);
         } catch (WebApplicationException e) {
             int status = e.getResponse() == null ? 0 : e.getResponse().getStatus();
             if (status == 404) {
@@ -145,14 +137,6 @@ public class SourceFetcher {
         } catch (IOException e) {
             throw new BuildFailure(Stage.SOURCE, "dockerfile-missing", "The Dockerfile at " + dockerfilePath
                     + " cannot be read as text (" + e.getMessage() + "); save it as UTF-8.", false);
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.kiln.qa.client;
 
+import dev.kiln.support.source.Archives;
+import dev.kiln.support.source.GitSources;
 import dev.kiln.events.Source;
 import dev.kiln.qa.domain.CheckFailure;
 import dev.kiln.support.messaging.FailureKind;
@@ -8,29 +10,17 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.eclipse.jgit.api.Git;
-import org.eclipse.jgit.api.ResetCommand;
-import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 /**
@@ -79,11 +69,8 @@ public class SourceFiles {
         try {
             archive = Files.createTempFile("kiln-qa-context-", ".archive");
             String actual;
-            try (InputStream in = hub.context(digest);
-                    DigestOutputStream out = new DigestOutputStream(Files.newOutputStream(archive), sha256())) {
-                in.transferTo(out);
-                out.flush();
-                actual = "sha256:" + HexFormat.of().formatHex(out.getMessageDigest().digest());
+            try (InputStream in = hub.context(digest)) {
+                actual = Archives.download(in, archive);
             }
             if (!actual.equals(digest)) {
                 throw new CheckFailure("the build context served for " + digest + " has digest " + actual, null);
@@ -116,19 +103,11 @@ public class SourceFiles {
 
     static Map<String, String> readTar(Path archive) throws IOException {
         Map<String, String> files = new TreeMap<>();
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(archive))) {
-            raw.mark(2);
-            int b1 = raw.read();
-            int b2 = raw.read();
-            raw.reset();
-            InputStream in = b1 == 0x1f && b2 == 0x8b ? new GZIPInputStream(raw) : raw;
+        try (InputStream in = Archives.open(archive)) {
             try (TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
                 TarArchiveEntry e;
                 while ((e = tar.getNextEntry()) != null) {
-                    String name = e.getName();
-                    while (name.startsWith("./")) {
-                        name = name.substring(2);
-                    }
+                    String name = Archives.relativeName(e.getName());
                     if (e.isFile() && inTestsDirectory(name) && wanted(name, e.getSize())) {
                         files.put(name, new String(tar.readAllBytes(), StandardCharsets.UTF_8));
                     }
@@ -145,13 +124,10 @@ public class SourceFiles {
         Path dir = null;
         try {
             dir = Files.createTempDirectory("kiln-qa-git-");
-            try (Git git = Git.cloneRepository().setURI(source.gitUrl()).setDirectory(dir.toFile())
-                    .setCloneAllBranches(true).setNoCheckout(true).call()) {
-                ObjectId id = resolve(git, wanted);
-                if (id == null) {
-                    throw new CheckFailure(wanted + " is not in " + source.gitUrl(), null);
-                }
-                git.reset().setMode(ResetCommand.ResetType.HARD).setRef(id.name()).call();
+            try {
+                GitSources.checkout(source.gitUrl(), source.gitRef(), source.gitCommit(), dir);
+            } catch (IllegalArgumentException unknown) {
+                throw new CheckFailure(wanted + " is not in " + source.gitUrl(), null);
             }
             Map<String, String> files = new TreeMap<>();
             Path tests = dir.resolve("tests");
@@ -172,55 +148,11 @@ public class SourceFiles {
             throw new CheckFailure("could not check out " + source.gitUrl() + " at " + wanted + ": "
                     + DockerRunner.message(e), e);
         } finally {
-            deleteTree(dir);
+            Archives.deleteTree(dir);
         }
     }
 
-    private static ObjectId resolve(Git git, String name) throws IOException {
-        for (String candidate : new String[] {"refs/remotes/origin/" + name + "^{commit}", "refs/tags/" + name + "^{commit}",
-                name + "^{commit}"}) {
-            try {
-                ObjectId id = git.getRepository().resolve(candidate);
-                if (id != null) {
-                    return id;
-                }
-            } catch (org.eclipse.jgit.errors.RevisionSyntaxException | org.eclipse.jgit.errors.AmbiguousObjectException
-                    | org.eclipse.jgit.errors.MissingObjectException | org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
-                // try the next form
-            }
-        }
-        return null;
-    }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
-    private static void deleteTree(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(f);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                    Files.deleteIfExists(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            // temp files
-        }
-    }
 
 }
