@@ -9,6 +9,8 @@ import dev.kiln.containerbuild.client.DockerDaemon;
 import dev.kiln.containerbuild.client.DockerUnavailableException;
 import dev.kiln.containerbuild.client.ImageFiles;
 import dev.kiln.containerbuild.config.KilnConfig;
+import dev.kiln.containerbuild.preflight.Preflight;
+import dev.kiln.containerbuild.preflight.PreflightContext;
 import dev.kiln.events.BuildCancelRequested;
 import dev.kiln.events.BuildCanceled;
 import dev.kiln.events.BuildCompleted;

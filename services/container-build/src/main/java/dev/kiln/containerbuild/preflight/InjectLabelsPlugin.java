@@ -1,4 +1,4 @@
-package dev.kiln.containerbuild.service;
+package dev.kiln.containerbuild.preflight;
 
 import dev.kiln.events.BuildRequested;
 import dev.kiln.events.Source;

@@ -1,4 +1,4 @@
-package dev.kiln.containerbuild.service;
+package dev.kiln.containerbuild.preflight;
 
 import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.exception.DockerClientException;
@@ -7,6 +7,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import dev.kiln.containerbuild.client.DockerDaemon;
 import dev.kiln.containerbuild.client.DockerUnavailableException;
 import dev.kiln.containerbuild.config.KilnConfig;
+import dev.kiln.containerbuild.service.BuildFailure;
 import dev.kiln.events.Stage;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
