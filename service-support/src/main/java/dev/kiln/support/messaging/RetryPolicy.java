@@ -1,6 +1,7 @@
 package dev.kiln.support.messaging;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import org.eclipse.microprofile.config.Config;
@@ -47,8 +48,8 @@ public record RetryPolicy(Duration initialDelay, Duration maxDelay, int unexpect
     }
 
     /** True once work first tried at {@code firstTried} has been failing for {@link #giveUpAfter()} or longer. */
-    public boolean givesUp(java.time.Instant firstTried) {
-        return Duration.between(firstTried, java.time.Instant.now()).compareTo(giveUpAfter) >= 0;
+    public boolean givesUp(Instant firstTried) {
+        return Duration.between(firstTried, Instant.now()).compareTo(giveUpAfter) >= 0;
     }
 
     /** The policy as the service is configured. */

@@ -309,9 +309,10 @@ public final class RegistryClient {
         if (r.statusCode() != 200) {
             boolean transientFailure = r.statusCode() >= 500 || r.statusCode() == 429;
             int status = r.statusCode() == 401 || r.statusCode() == 403 ? 401 : r.statusCode();
+            String body = errorText(r.body());
             throw new RegistryException("the token service " + c.realm() + " of " + registry + " refused a token for "
-                    + String.join(" ", c.scopes()) + " (" + r.statusCode() + (r.body() == null || r.body().isBlank()
-                            ? "" : ": " + r.body().strip()) + ")", transientFailure, status);
+                    + String.join(" ", c.scopes()) + " (" + r.statusCode() + (body.isEmpty() ? "" : ": " + body) + ")",
+                    transientFailure, status);
         }
         try {
             com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
@@ -331,11 +332,42 @@ public final class RegistryClient {
 
     private void expect(HttpResponse<?> r, int status, String what) {
         if (r.statusCode() != status) {
-            String body = r.body() instanceof String s ? s : r.body() instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : "";
+            String body = errorText(r.body() instanceof String s ? s
+                    : r.body() instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : "");
             boolean transientFailure = r.statusCode() >= 500 || r.statusCode() == 429;
             throw new RegistryException(what + " at " + registry + " answered " + r.statusCode()
-                    + (body.isBlank() ? "" : ": " + body.strip()), transientFailure, r.statusCode());
+                    + (body.isEmpty() ? "" : ": " + body), transientFailure, r.statusCode());
         }
+    }
+
+    /**
+     * An error answer as a sentence: distribution's {@code {"errors":[{"code","message"}]}} as {@code CODE: message}
+     * (several joined with {@code ; }), any other body as it is, on one line and shortened.
+     */
+    static String errorText(String body) {
+        if (body == null || body.isBlank()) {
+            return "";
+        }
+        String text = body.strip();
+        if (text.startsWith("{")) {
+            try {
+                com.fasterxml.jackson.databind.JsonNode errors = new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(text).path("errors");
+                if (errors.isArray() && !errors.isEmpty()) {
+                    List<String> parts = new java.util.ArrayList<>();
+                    for (com.fasterxml.jackson.databind.JsonNode e : errors) {
+                        String code = e.path("code").asText("");
+                        String message = e.path("message").asText("");
+                        parts.add(code.isEmpty() ? message : message.isEmpty() ? code : code + ": " + message);
+                    }
+                    text = String.join("; ", parts);
+                }
+            } catch (IOException notJson) {
+                // keep the text as it is
+            }
+        }
+        text = text.replaceAll("\\s+", " ");
+        return text.length() > 300 ? text.substring(0, 300) + "…" : text;
     }
 
     private static String enc(String s) {

@@ -176,7 +176,8 @@ public class BuildEventService {
             Instant at = event.time() == null ? now : event.time();
             Optional<Transition> t = step.apply(c, b, now);
             // an event that proves a state the build was only inferred to have passed gives that state its own time
-            Optional<BuildState> proven = StateMachine.proves(event, b.scratch());
+            Optional<BuildState> proven = StateMachine.proves(event, b.scratch())
+                    .filter(state -> b.history().stream().anyMatch(h -> h.inferred() && h.state() == state));
             if (proven.isPresent() && store.proveHistory(c, b.id(), proven.get(), at)) {
                 LOG.infof("build %s: %s seen (was inferred) on %s", b.id(), proven.get(), type.ceType());
             }

@@ -21,6 +21,7 @@ import dev.kiln.events.ImageLayer;
 import dev.kiln.events.KilnEvent;
 import dev.kiln.events.Stage;
 import dev.kiln.support.messaging.RetryPolicy;
+import dev.kiln.support.source.Archives;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -201,13 +202,12 @@ public class BuildService {
                         || retry.givesUp(firstTried)) {
                     break;
                 }
-                Optional<Duration> wait = Optional.of(retry.delay(attempt));
-                LOG.warnf("build %s: attempt %d failed (%s), trying again in %s", id, attempt, failed.reason(),
-                        wait.get());
+                Duration wait = retry.delay(attempt);
+                LOG.warnf("build %s: attempt %d failed (%s), trying again in %s", id, attempt, failed.reason(), wait);
                 log.add("[kiln] attempt " + attempt + " failed (" + failed.reason() + "): " + failed.message()
-                        + " Trying again in " + wait.get().toMillis() / 1000.0 + "s.");
+                        + " Trying again in " + wait.toMillis() / 1000.0 + "s.");
                 log.flush();
-                if (!pause(run, wait.get())) {
+                if (!pause(run, wait)) {
                     handBackIfStopping(run);
                     outcome = canceled(run, log);
                     break;
@@ -369,7 +369,7 @@ public class BuildService {
             return new BuildFailed(id, Stage.BUILD, "builder-error", "The builder was stopped during the build; try again.",
                     true, Instant.now());
         } finally {
-            ContextArchives.deleteTree(work);
+            Archives.deleteTree(work);
         }
     }
 

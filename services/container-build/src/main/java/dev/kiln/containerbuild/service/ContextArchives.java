@@ -36,7 +36,7 @@ public final class ContextArchives {
     public static void extract(Path archive, Path target) throws IOException {
         Files.createDirectories(target);
         Path root = target.toRealPath();
-        try (InputStream in = open(archive)) {
+        try (InputStream in = Archives.open(archive)) {
             int entries = 0;
             try (TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
                 TarArchiveEntry e;
@@ -98,7 +98,7 @@ public final class ContextArchives {
      */
     public static Set<String> rewrite(Path archive, Path tarFile, Map<String, byte[]> replaced) throws IOException {
         Set<String> done = new HashSet<>();
-        try (InputStream in = open(archive);
+        try (InputStream in = Archives.open(archive);
                 TarArchiveInputStream source = new TarArchiveInputStream(in);
                 OutputStream out = new BufferedOutputStream(Files.newOutputStream(tarFile));
                 TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
@@ -110,7 +110,7 @@ public final class ContextArchives {
                 if (e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO()) {
                     continue;
                 }
-                String name = relativeName(e.getName());
+                String name = Archives.relativeName(e.getName());
                 byte[] contents = regular(e) ? replaced.get(name) : null;
                 if (contents != null) {
                     // the entry is the input's own: it gets the new size only while it is written
@@ -143,13 +143,7 @@ public final class ContextArchives {
                 && !e.isBlockDevice() && !e.isFIFO();
     }
 
-    static String relativeName(String name) {
-        return Archives.relativeName(name);
-    }
 
-    private static InputStream open(Path archive) throws IOException {
-        return Archives.open(archive);
-    }
 
     private static void setMode(Path file, int mode) throws IOException {
         if ((mode & 0111) == 0) {
@@ -170,8 +164,4 @@ public final class ContextArchives {
         }
     }
 
-    /** Deletes a directory tree, best effort. */
-    public static void deleteTree(Path dir) {
-        Archives.deleteTree(dir);
-    }
 }

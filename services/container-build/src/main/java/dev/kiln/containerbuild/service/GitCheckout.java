@@ -9,17 +9,9 @@ import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
 
-/** Clones a git repository with JGit and checks out one commit (detached). */
+/** A commit of a checked-out git source (service-support {@code GitSources}) packed as the daemon's build context. */
 public final class GitCheckout {
     private GitCheckout() {
-    }
-
-    /**
-     * Clones {@code url} into {@code dir} and checks out {@code commit}, or {@code ref} (a branch, tag or commit) when
-     * {@code commit} is null. Returns the commit id checked out.
-     */
-    public static String checkout(String url, String ref, String commit, Path dir) throws GitAPIException, java.io.IOException {
-        return dev.kiln.support.source.GitSources.checkout(url, ref, commit, dir);
     }
 
     /**

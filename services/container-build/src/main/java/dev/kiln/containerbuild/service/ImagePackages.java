@@ -66,7 +66,7 @@ final class ImagePackages {
                 return Optional.of(List.of());
             }
         } finally {
-            ContextArchives.deleteTree(dir);
+            dev.kiln.support.source.Archives.deleteTree(dir);
         }
     }
 

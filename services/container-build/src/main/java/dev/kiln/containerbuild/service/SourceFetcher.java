@@ -98,7 +98,7 @@ public class SourceFetcher {
     private String fetchGit(Source source, Path contextDir) throws BuildFailure {
         String what = source.gitUrl() + " at " + (source.gitCommit() != null ? source.gitCommit() : source.gitRef());
         try {
-            String commit = GitCheckout.checkout(source.gitUrl(), source.gitRef(), source.gitCommit(), contextDir);
+            String commit = dev.kiln.support.source.GitSources.checkout(source.gitUrl(), source.gitRef(), source.gitCommit(), contextDir);
             LOG.infof("checked out %s (%s)", what, commit);
             return commit;
         } catch (Exception e) {

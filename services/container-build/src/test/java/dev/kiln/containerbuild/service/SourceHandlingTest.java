@@ -196,12 +196,12 @@ class SourceHandlingTest {
                     .setSign(false).call();
         }
         String url = origin.toUri().toString();
-        assertEquals(first.name(), GitCheckout.checkout(url, "main", first.name(), tmp.resolve("c1")));
+        assertEquals(first.name(), dev.kiln.support.source.GitSources.checkout(url, "main", first.name(), tmp.resolve("c1")));
         assertEquals("FROM kiln/busybox\n", Files.readString(tmp.resolve("c1/Dockerfile")));
-        GitCheckout.checkout(url, "main", null, tmp.resolve("c2"));
+        dev.kiln.support.source.GitSources.checkout(url, "main", null, tmp.resolve("c2"));
         assertTrue(Files.readString(tmp.resolve("c2/Dockerfile")).contains("echo two"));
         assertThrows(IllegalArgumentException.class,
-                () -> GitCheckout.checkout(url, "main", "0123456789012345678901234567890123456789", tmp.resolve("c3")));
+                () -> dev.kiln.support.source.GitSources.checkout(url, "main", "0123456789012345678901234567890123456789", tmp.resolve("c3")));
     }
 
     @Test

@@ -342,8 +342,6 @@ public class PushService {
             case PushFailure.REGISTRY_AUTH_FAILED -> "The candidate registry " + candidate
                     + " refused registry-push's credentials; check kiln.registry.candidate.username and password. ("
                     + failure.detail() + ")";
-            case PushFailure.REGISTRY_UNAVAILABLE -> "The candidate registry " + candidate + " did not take the image after "
-                    + attempts + " attempt(s); try again when it is back. (" + failure.detail() + ")";
             case PushFailure.DOCKER_UNAVAILABLE -> "The Docker daemon at " + event.dockerHost()
                     + " that built the image could not be reached for " + policy.giveUpAfter().toMinutes()
                     + " minute(s), and the image is only there; build it again. (" + failure.detail() + ")";
