@@ -22,7 +22,7 @@ final class Require {
 
     static String digest(String value, String field) {
         text(value, field);
-        if (!value.matches("sha256:[0-9a-f]{64}")) {
+        if (!Digest.isSha256(value)) {
             throw new IllegalArgumentException(field + " must be a sha256 digest (sha256:<64 hex>), got: " + value);
         }
         return value;

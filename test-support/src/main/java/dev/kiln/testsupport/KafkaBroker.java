@@ -71,7 +71,7 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    /** {@code java -cp 'test-support/target/lib/*:test-support/target/test-support.jar' dev.kiln.testsupport.KafkaBroker PORT CONTROLLER_PORT LOG_DIR}. */
+    /** {@code java -cp 'test-support/target/lib/*:test-support/target/test-support.jar' KafkaBroker PORT CONTROLLER_PORT LOG_DIR}. */
     public static void main(String[] args) throws InterruptedException {
         if (args.length != 3) {
             System.err.println("usage: KafkaBroker PORT CONTROLLER_PORT LOG_DIR");

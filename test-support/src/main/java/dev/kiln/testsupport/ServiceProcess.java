@@ -95,6 +95,15 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * SIGTERM, as a rolling update, a scale-down or an eviction sends it: the service shuts down the normal way. True
+     * when it exited within {@code bound}.
+     */
+    public boolean terminate(Duration bound) throws InterruptedException {
+        process.destroy();
+        return process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** Whether the process still runs. */
     public boolean isAlive() {
         return process.isAlive();
@@ -129,6 +138,15 @@ public final class ServiceProcess implements AutoCloseable {
             Thread.sleep(250);
         }
         throw new IllegalStateException(name + " was not ready within " + timeout + ":\n" + tail());
+    }
+
+    /** The service's whole log. */
+    public String output() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no output in " + log + ": " + e.getMessage() + ")";
+        }
     }
 
     /** The last 60 lines of the service's log. */

@@ -6,7 +6,7 @@ import dev.kiln.cli.ExitCodes;
 import dev.kiln.cli.client.ServerResponseException;
 import dev.kiln.cli.client.ServerUnreachableException;
 import dev.kiln.cli.client.ServiceClient;
-import dev.kiln.cli.service.ImageReference;
+import dev.kiln.events.ImageReference;
 import dev.kiln.support.registry.RegistryClient;
 import dev.kiln.support.registry.RegistryException;
 import dev.kiln.support.verify.CosignKeys;
@@ -76,6 +76,10 @@ public class VerifyCommand implements Callable<Integer> {
         ImageReference ref;
         try {
             ref = ImageReference.parse(reference);
+            if (ref.registry() == null) {
+                throw new IllegalArgumentException("'" + reference.strip() + "' names no registry: give "
+                        + "REGISTRY/REPOSITORY[:TAG] or REGISTRY/REPOSITORY@sha256:…, e.g. localhost:5001/hello:1.0-1");
+            }
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "Invalid REFERENCE: " + e.getMessage());
         }
@@ -93,15 +97,15 @@ public class VerifyCommand implements Callable<Integer> {
             fetchKeys(cosign, pgp);
         }
 
-        RegistryClient registry = RegistryClient.anonymous(ref.registry(), ref.baseUrl());
+        RegistryClient registry = RegistryClient.anonymous(ref.registry(), RegistryClient.defaultUrl(ref.registry()));
         ImageVerifier.Report report;
         try {
-            report = new ImageVerifier().verify(registry, ref.repository(), ref.tagOrDigest(), cosign, pgp, Optional.of(lookasideUrl));
+            report = new ImageVerifier().verify(registry, ref.repository(), ref.tagOrDigestOrLatest(), cosign, pgp, Optional.of(lookasideUrl));
         } catch (IllegalArgumentException e) {
             throw new ServerResponseException(404, "Not found", e.getMessage());
         } catch (RegistryException e) {
             if (e.status() == 0) {
-                throw new ServerUnreachableException(ref.baseUrl().toString(), new java.net.ConnectException(e.getMessage()));
+                throw new ServerUnreachableException(RegistryClient.defaultUrl(ref.registry()).toString(), new java.net.ConnectException(e.getMessage()));
             }
             throw new ServerResponseException(e.status(), "Registry " + ref.registry() + " answered HTTP " + e.status(), e.getMessage());
         }

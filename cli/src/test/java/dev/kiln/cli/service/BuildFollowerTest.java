@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.cli.client.ServerOutage;
 import dev.kiln.cli.domain.Build;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -116,7 +117,7 @@ class BuildFollowerTest {
                 build("COMPLETE", false, history("SUBMITTED", T0, "COMPLETE", "2025-01-01T10:00:12.3Z"),
                         null, CANDIDATE, PROMOTED)).iterator();
         String ref = new BuildFollower(id -> answers.next(), Duration.ofMillis(10), new PrintWriter(text), true,
-                new dev.kiln.cli.client.ServerOutage(Duration.ZERO, new PrintWriter(java.io.Writer.nullWriter())))
+                new ServerOutage(Duration.ZERO, new PrintWriter(java.io.Writer.nullWriter())))
                 .follow("b1", Duration.ofMinutes(1));
         assertEquals("localhost:5001/hello@sha256:aa", ref);
         String out = text.toString();

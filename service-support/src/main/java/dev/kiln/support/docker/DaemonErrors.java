@@ -3,6 +3,7 @@ package dev.kiln.support.docker;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.exception.DockerException;
+import dev.kiln.support.text.Failures;
 
 /**
  * What the Docker daemon said, as a sentence: docker-java's exceptions carry the daemon's answer as
@@ -22,7 +23,7 @@ public final class DaemonErrors {
         if (failure == null) {
             return "no details";
         }
-        String message = dev.kiln.support.text.Failures.message(failure);
+        String message = Failures.message(failure);
         if (failure instanceof DockerException) {
             message = message.replaceFirst("^(Status \\d+:\\s*)+", "");
         }

@@ -1,6 +1,7 @@
 package dev.kiln.support.messaging;
 
 import dev.kiln.events.EventType;
+import dev.kiln.support.text.Failures;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -128,7 +129,7 @@ public class KafkaTopics {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            LOG.warnf("could not check Kiln's topics on %s: %s", servers, dev.kiln.support.text.Failures.message(e));
+            LOG.warnf("could not check Kiln's topics on %s: %s", servers, Failures.message(e));
         }
     }
 

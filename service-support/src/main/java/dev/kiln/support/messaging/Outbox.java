@@ -3,6 +3,8 @@ package dev.kiln.support.messaging;
 import dev.kiln.events.EventCodec;
 import dev.kiln.events.EventType;
 import dev.kiln.events.KilnEvent;
+import dev.kiln.support.jdbc.Jdbc;
+import dev.kiln.support.text.Failures;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -138,7 +140,7 @@ public class Outbox {
                 }
             } catch (SQLException | RuntimeException e) {
                 failures++;
-                LOG.warnf("outbox relay for %s: %s (trying again)", table.get(), dev.kiln.support.text.Failures.message(e));
+                LOG.warnf("outbox relay for %s: %s (trying again)", table.get(), Failures.message(e));
                 policy.pause(failures, () -> !running);
             }
         }
@@ -189,20 +191,20 @@ public class Outbox {
     }
 
     private boolean lock(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(hashtext(?))")) {
-            ps.setString(1, "kiln-outbox:" + table.get());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getBoolean(1);
-            }
-        }
+        return Jdbc.tryLock(c, lockName());
     }
 
     private void unlock(Connection c) {
-        try (Statement st = c.createStatement()) {
-            st.execute("SELECT pg_advisory_unlock_all()");
+        try {
+            // all of the session's locks: a lock left from a checkout whose unlock failed goes too
+            Jdbc.unlockAll(c);
         } catch (SQLException e) {
             LOG.debugf("outbox relay: unlocking on a broken connection (%s); closing it ends the lock", e.getMessage());
         }
+    }
+
+    private String lockName() {
+        return "kiln-outbox:" + table.get();
     }
 
     private void idle(long millis) {

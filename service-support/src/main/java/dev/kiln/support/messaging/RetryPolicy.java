@@ -1,5 +1,6 @@
 package dev.kiln.support.messaging;
 
+import dev.kiln.support.text.Failures;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
@@ -77,7 +78,7 @@ public record RetryPolicy(Duration initialDelay, Duration maxDelay, int unexpect
                     throw e;
                 }
                 LOG.warnf("%s failed (attempt %d of %d, trying again): %s", what, attempt, attempts,
-                        dev.kiln.support.text.Failures.message(e));
+                        Failures.message(e));
                 if (!pause(attempt, () -> false)) {
                     throw e;
                 }

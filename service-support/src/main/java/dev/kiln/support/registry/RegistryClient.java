@@ -30,6 +30,9 @@ import java.util.Optional;
  * realm for the challenged service and scopes (with the credentials as Basic, or anonymously without), kept for its
  * {@code expires_in} (60 s when not said) per scope, and the request is sent again once with
  * {@code Authorization: Bearer <token>}. A token already held for a request's repository and action is sent up front.
+ *
+ * <p>Longer than the house's 300 lines: every distribution API call shares one authentication flow (Basic, the token
+ * challenge, the token cache) and one error wording.
  */
 public final class RegistryClient {
     public static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
@@ -71,6 +74,17 @@ public final class RegistryClient {
 
     public static RegistryClient anonymous(String registry, URI baseUrl) {
         return new RegistryClient(registry, baseUrl, Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * How a registry named in an image reference is reached when nothing says otherwise: plain http for one on this
+     * machine (localhost, 127.x, [::1]), https for every other.
+     */
+    public static URI defaultUrl(String registry) {
+        String host = registry.startsWith("[") ? registry.substring(0, registry.indexOf(']') + 1)
+                : registry.contains(":") ? registry.substring(0, registry.indexOf(':')) : registry;
+        boolean local = host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]");
+        return URI.create((local ? "http://" : "https://") + registry);
     }
 
     public String registry() {

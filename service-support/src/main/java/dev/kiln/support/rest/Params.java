@@ -1,5 +1,6 @@
 package dev.kiln.support.rest;
 
+import dev.kiln.events.Digest;
 import dev.kiln.support.text.Excerpt;
 import java.util.List;
 import java.util.Optional;
@@ -11,7 +12,6 @@ import java.util.regex.Pattern;
  */
 public final class Params {
     /** A manifest or blob digest as Kiln records them. */
-    public static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
     /** Longest free-text parameter value (names, references) Kiln reads. */
     public static final int MAX_TEXT = 256;
 
@@ -39,7 +39,7 @@ public final class Params {
         if (value == null || value.isEmpty()) {
             return Optional.empty();
         }
-        if (!DIGEST.matcher(value).matches()) {
+        if (!Digest.isSha256(value)) {
             throw ProblemException.badRequest(name + " must be a digest sha256:<64 lower-case hex digits>, got "
                     + Excerpt.of(value));
         }

@@ -1,9 +1,11 @@
 package dev.kiln.support.rest;
 
+import dev.kiln.support.text.Excerpt;
+
 /**
  * A refusal a resource or filter throws: answered by {@link ProblemMappers} as a {@link Problem} with this status,
  * title and detail. The detail is a sentence for the client; it quotes client input only through
- * {@link dev.kiln.support.text.Excerpt}.
+ * {@link Excerpt}.
  */
 public class ProblemException extends RuntimeException {
     private final int status;

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.kiln.support.messaging.FailureKind;
 import dev.kiln.support.text.Excerpt;
+import dev.kiln.support.text.Failures;
 import jakarta.ws.rs.NotAcceptableException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
@@ -124,8 +126,8 @@ public class ProblemMappers {
      */
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
-        if (dev.kiln.support.messaging.FailureKind.isTransient(e)) {
-            LOG.warnf("answering 503, a dependency is away: %s", dev.kiln.support.text.Failures.message(e));
+        if (FailureKind.isTransient(e)) {
+            LOG.warnf("answering 503, a dependency is away: %s", Failures.message(e));
             String name = ConfigProvider.getConfig().getOptionalValue("quarkus.application.name", String.class)
                     .orElse("the service");
             return Response.fromResponse(Problem.response(503, "Service unavailable", name

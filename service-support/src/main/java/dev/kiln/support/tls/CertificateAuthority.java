@@ -26,10 +26,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -54,7 +53,6 @@ import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 
 /**
  * Kiln's internal certificate authority for the Docker daemon's mutual TLS (what BiZEPS' certGenerator does), made
@@ -64,15 +62,8 @@ import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
  * {@code key.pem}, the layout dockerd ({@code --tlscacert/--tlscert/--tlskey}), the docker CLI
  * ({@code DOCKER_CERT_PATH}) and docker-java ({@code kiln.docker.cert-path}) read.
  *
- * <p>Command line ({@code kiln certs} calls the same class):
- * <pre>
- * CertificateAuthority init   --dir DIR [--cn NAME] [--days N]
- * CertificateAuthority server --ca DIR --out DIR [--cn NAME] [--dns a,b] [--ip 127.0.0.1,::1] [--days N] [--if-missing]
- * CertificateAuthority client --ca DIR --out DIR [--cn NAME] [--days N] [--if-missing]
- * </pre>
- * {@code init} keeps an existing CA (so clients can be issued from it later); {@code server} and {@code client} load the
- * CA from {@code --ca} ({@code ca.pem} + {@code ca-key.pem}) and write {@code ca.pem}, {@code cert.pem},
- * {@code key.pem} into {@code --out}; with {@code --if-missing} they keep a certificate already there.
+ * <p>Longer than the house's 300 lines: creating, loading and issuing share the Bouncy Castle builders, the PEM
+ * reading and the file modes. Its command line is {@code kiln certs}.
  */
 public final class CertificateAuthority {
     public static final String CA_CERT = "ca.pem";
@@ -214,126 +205,6 @@ public final class CertificateAuthority {
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot issue a certificate for " + commonName + ": " + e.getMessage(), e);
         }
-    }
-
-    // ---- command line ------------------------------------------------------------------------------------------
-
-    public static void main(String[] args) {
-        try {
-            System.out.println(run(args));
-        } catch (IllegalArgumentException e) {
-            System.err.println("certs: " + e.getMessage());
-            System.err.println(usage());
-            System.exit(2);
-        } catch (RuntimeException e) {
-            System.err.println("certs: " + e.getMessage());
-            System.exit(1);
-        }
-    }
-
-    /** Runs one sub-command and returns what it did, one line; throws IllegalArgumentException on a usage error. */
-    public static String run(String... args) {
-        if (args.length == 0) {
-            throw new IllegalArgumentException("a sub-command is needed");
-        }
-        Map<String, String> o = options(args);
-        Duration days = o.containsKey("days") ? Duration.ofDays(positive(o.get("days"), "--days")) : null;
-        switch (args[0]) {
-            case "init" -> {
-                allow(o, "dir", "cn", "days");
-                Path dir = Path.of(required(o, "dir"));
-                boolean existed = Files.exists(dir.resolve(CA_CERT));
-                CertificateAuthority ca = loadOrCreate(dir, o.getOrDefault("cn", "Kiln internal CA"),
-                        days == null ? DEFAULT_CA_VALIDITY : days);
-                return (existed ? "kept the CA in " : "created a CA in ") + dir + ": "
-                        + ca.certificate.getSubjectX500Principal().getName() + ", valid until "
-                        + ca.certificate.getNotAfter().toInstant();
-            }
-            case "server", "client" -> {
-                boolean server = args[0].equals("server");
-                if (server) {
-                    allow(o, "ca", "out", "cn", "dns", "ip", "days", "if-missing");
-                } else {
-                    allow(o, "ca", "out", "cn", "days", "if-missing");
-                }
-                CertificateAuthority ca = load(Path.of(required(o, "ca")));
-                Path out = Path.of(required(o, "out"));
-                if (o.containsKey("if-missing") && Files.exists(out.resolve(CERT)) && Files.exists(out.resolve(KEY))) {
-                    return "kept the " + args[0] + " certificate in " + out;
-                }
-                Duration validity = days == null ? DEFAULT_VALIDITY : days;
-                Issued issued = server
-                        ? ca.issueServer(o.getOrDefault("cn", "kiln-dockerd"), list(o.getOrDefault("dns", "localhost")),
-                                list(o.getOrDefault("ip", "127.0.0.1")), validity)
-                        : ca.issueClient(o.getOrDefault("cn", "kiln-client"), validity);
-                issued.writeTo(out);
-                return "issued a " + args[0] + " certificate in " + out + ": "
-                        + issued.certificate().getSubjectX500Principal().getName() + ", valid until "
-                        + issued.certificate().getNotAfter().toInstant();
-            }
-            default -> throw new IllegalArgumentException("unknown sub-command " + args[0]);
-        }
-    }
-
-    static String usage() {
-        return """
-                usage: CertificateAuthority init   --dir DIR [--cn NAME] [--days N]
-                       CertificateAuthority server --ca DIR --out DIR [--cn NAME] [--dns a,b] [--ip 127.0.0.1,::1] [--days N] [--if-missing]
-                       CertificateAuthority client --ca DIR --out DIR [--cn NAME] [--days N] [--if-missing]""";
-    }
-
-    private static Map<String, String> options(String[] args) {
-        Map<String, String> o = new LinkedHashMap<>();
-        for (int i = 1; i < args.length; i++) {
-            String a = args[i];
-            if (!a.startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument " + a);
-            }
-            String name = a.substring(2);
-            int eq = name.indexOf('=');
-            if (eq >= 0) {
-                o.put(name.substring(0, eq), name.substring(eq + 1));
-            } else if (name.equals("if-missing")) {
-                o.put(name, "true");
-            } else if (i + 1 < args.length) {
-                o.put(name, args[++i]);
-            } else {
-                throw new IllegalArgumentException(a + " needs a value");
-            }
-        }
-        return o;
-    }
-
-    private static void allow(Map<String, String> o, String... names) {
-        for (String k : o.keySet()) {
-            if (!List.of(names).contains(k)) {
-                throw new IllegalArgumentException("unknown option --" + k);
-            }
-        }
-    }
-
-    private static String required(Map<String, String> o, String name) {
-        String v = o.get(name);
-        if (v == null || v.isBlank()) {
-            throw new IllegalArgumentException("--" + name + " is required");
-        }
-        return v;
-    }
-
-    private static long positive(String v, String what) {
-        try {
-            long n = Long.parseLong(v);
-            if (n > 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // below
-        }
-        throw new IllegalArgumentException(what + " must be a positive number, got " + v);
-    }
-
-    private static List<String> list(String csv) {
-        return List.of(csv.split(",")).stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
     // ---- helpers -----------------------------------------------------------------------------------------------

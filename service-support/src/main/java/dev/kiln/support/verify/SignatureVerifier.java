@@ -1,6 +1,7 @@
 package dev.kiln.support.verify;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.events.ImageReference;
 import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,18 +92,18 @@ public final class SignatureVerifier {
         if (!identity.get().digest().equals(digest)) {
             return Optional.of("it signs another image (" + identity.get().digest() + "), not " + digest);
         }
-        if (!repositoryOf(identity.get().dockerReference()).equals(repository)) {
+        if (!repositoryOf(identity.get().dockerReference()).equals(Optional.of(repository))) {
             return Optional.of("it signs a name in another repository (" + identity.get().dockerReference() + "), not " + repository);
         }
         return Optional.empty();
     }
 
-    /** {@code registry/repository} of {@code registry/repository:tag} or {@code registry/repository@digest}. */
-    public static String repositoryOf(String reference) {
-        int at = reference.indexOf('@');
-        String name = at >= 0 ? reference.substring(0, at) : reference;
-        int slash = name.lastIndexOf('/');
-        int colon = name.lastIndexOf(':');
-        return colon > slash ? name.substring(0, colon) : name;
+    /** {@code registry/repository} of a reference; empty for text that is not one (a forged payload). */
+    private static Optional<String> repositoryOf(String reference) {
+        try {
+            return Optional.of(ImageReference.parse(reference).name());
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 }

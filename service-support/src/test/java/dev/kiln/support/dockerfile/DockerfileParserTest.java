@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.support.dockerfile.DockerfileParser.InvalidDockerfileException;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -140,16 +139,6 @@ class DockerfileParserTest {
             String rewritten = DockerfileParser.rewriteFroms(df, r, Map.of(0, "a/b@sha256:1", 2, "c/d@sha256:2"));
             assertEquals("ARG T=1\nFROM --platform=linux/amd64 a/b@sha256:1 AS build\n\nRUN make\nFROM build\n"
                     + "FROM c/d@sha256:2\n", rewritten);
-        }
-
-        @Test
-        void registryHost() {
-            assertEquals(Optional.of("localhost:5001"), DockerfileParser.registryHost("localhost:5001/base/busybox:latest"));
-            assertEquals(Optional.of("localhost"), DockerfileParser.registryHost("localhost/busybox"));
-            assertEquals(Optional.of("registry.fedoraproject.org"),
-                    DockerfileParser.registryHost("registry.fedoraproject.org/fedora:40"));
-            assertEquals(Optional.empty(), DockerfileParser.registryHost("kiln/busybox:latest"));
-            assertEquals(Optional.empty(), DockerfileParser.registryHost("busybox:latest"));
         }
     }
 

@@ -54,10 +54,10 @@ class CertificateAuthorityTest {
         serverDir = dir.resolve("server");
         clientDir = dir.resolve("client");
         otherClientDir = dir.resolve("other-client");
-        CertificateAuthority.run("init", "--dir", caDir.toString(), "--cn", "Test CA", "--days", "30");
-        CertificateAuthority.run("server", "--ca", caDir.toString(), "--out", serverDir.toString(),
-                "--dns", "localhost,docker.kiln.test", "--ip", "127.0.0.1,::1", "--days", "10");
-        CertificateAuthority.run("client", "--ca", caDir.toString(), "--out", clientDir.toString(), "--cn", "container-build");
+        CertificateAuthority ca = CertificateAuthority.loadOrCreate(caDir, "Test CA", Duration.ofDays(30));
+        ca.issueServer("kiln-dockerd", List.of("localhost", "docker.kiln.test"), List.of("127.0.0.1", "::1"),
+                Duration.ofDays(10)).writeTo(serverDir);
+        ca.issueClient("container-build", CertificateAuthority.DEFAULT_VALIDITY).writeTo(clientDir);
         CertificateAuthority.create("Another CA", DAY).issueClient("intruder", DAY).writeTo(otherClientDir);
     }
 
@@ -113,31 +113,21 @@ class CertificateAuthorityTest {
     @Test
     void moreClientsFromTheSameCaLater() throws Exception {
         byte[] caBefore = Files.readAllBytes(caDir.resolve("ca.pem"));
-        String kept = CertificateAuthority.run("init", "--dir", caDir.toString());
-        assertTrue(kept.startsWith("kept"), kept);
-        assertArrayEquals(caBefore, Files.readAllBytes(caDir.resolve("ca.pem")), "init keeps an existing CA");
+        CertificateAuthority kept = CertificateAuthority.loadOrCreate(caDir, "Another name", Duration.ofDays(1));
+        assertTrue(kept.certificate().getSubjectX500Principal().getName().contains("CN=Test CA"));
+        assertArrayEquals(caBefore, Files.readAllBytes(caDir.resolve("ca.pem")), "an existing CA is kept");
         Path qa = dir.resolve("qa");
-        CertificateAuthority.run("client", "--ca", caDir.toString(), "--out", qa.toString(), "--cn", "qa");
+        CertificateAuthority.load(caDir).issueClient("qa", DAY).writeTo(qa);
         validate(CertificateAuthority.readCertificate(caDir.resolve("ca.pem")),
                 CertificateAuthority.readCertificate(qa.resolve("cert.pem")));
-        byte[] cert = Files.readAllBytes(qa.resolve("cert.pem"));
-        assertTrue(CertificateAuthority.run("client", "--ca", caDir.toString(), "--out", qa.toString(), "--if-missing")
-                .startsWith("kept"));
-        assertArrayEquals(cert, Files.readAllBytes(qa.resolve("cert.pem")));
     }
 
     @Test
-    void usageErrors() {
-        assertThrows(IllegalArgumentException.class, () -> CertificateAuthority.run());
-        assertThrows(IllegalArgumentException.class, () -> CertificateAuthority.run("sign"));
-        assertThrows(IllegalArgumentException.class, () -> CertificateAuthority.run("client", "--out", "x"));
-        assertThrows(IllegalArgumentException.class, () -> CertificateAuthority.run("client", "--ca",
-                dir.resolve("nothing").toString(), "--out", "x"));
-        assertThrows(IllegalArgumentException.class, () -> CertificateAuthority.run("init", "--dir", "x", "--days", "0"));
-        assertThrows(IllegalArgumentException.class, () -> CertificateAuthority.run("client", "--ca", caDir.toString(),
-                "--out", "x", "--dns", "a"));
-        assertThrows(IllegalArgumentException.class, () -> CertificateAuthority.run("server", "--ca", caDir.toString(),
-                "--out", "x", "--ip", "not-an-ip"));
+    void badInput() {
+        CertificateAuthority ca = CertificateAuthority.load(caDir);
+        assertThrows(RuntimeException.class, () -> CertificateAuthority.load(dir.resolve("nothing")));
+        assertThrows(IllegalArgumentException.class,
+                () -> ca.issueServer("x", List.of(), List.of("not-an-ip"), DAY));
     }
 
     /**

@@ -63,13 +63,6 @@ class SignatureVerifierTest {
         assertTrue(wrongDigest.describe().contains("another image"), wrongDigest.describe());
     }
 
-    @Test
-    void repositoryOfAReference() {
-        assertEquals("localhost:5000/a/b", SignatureVerifier.repositoryOf("localhost:5000/a/b:1.0"));
-        assertEquals("localhost:5000/a/b", SignatureVerifier.repositoryOf("localhost:5000/a/b@" + DIGEST));
-        assertEquals("localhost:5000/a", SignatureVerifier.repositoryOf("localhost:5000/a"));
-    }
-
     private static JsonNode layer(Map<String, byte[]> blobs, KeyPair key, byte[] payload) throws Exception {
         Signature s = Signature.getInstance("SHA256withECDSA");
         s.initSign(key.getPrivate());

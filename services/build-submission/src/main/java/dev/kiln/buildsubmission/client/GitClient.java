@@ -1,6 +1,7 @@
 package dev.kiln.buildsubmission.client;
 
 import dev.kiln.buildsubmission.config.KilnConfig;
+import dev.kiln.support.source.GitSources;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -83,6 +84,6 @@ public class GitClient {
     }
 
     private static ObjectId resolve(Repository repo, String ref) throws IOException {
-        return dev.kiln.support.source.GitSources.resolve(repo, ref);
+        return GitSources.resolve(repo, ref);
     }
 }

@@ -127,7 +127,7 @@ public final class StateMachine {
     }
 
     /** A QA result was recorded: evidence for the gate, never an end; the build is VERIFYING. */
-    public static Optional<Transition> onQaResult(Snapshot b, QaRecord result) {
+    public static Optional<Transition> onQaResult(Snapshot b) {
         return forward(b.state(), BuildState.VERIFYING);
     }
 

@@ -1,12 +1,15 @@
 package dev.kiln.buildsubmission.rest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.kiln.buildsubmission.auth.AuthService;
+import dev.kiln.buildsubmission.auth.RequestCaller;
 import dev.kiln.buildsubmission.config.KilnConfig;
 import dev.kiln.buildsubmission.domain.Caller;
 import dev.kiln.buildsubmission.domain.Component;
-import dev.kiln.buildsubmission.service.AuthService;
 import dev.kiln.buildsubmission.service.SubmissionException;
 import dev.kiln.support.text.Excerpt;
+import io.quarkus.security.Authenticated;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -63,7 +66,7 @@ public class AccessResource {
     @GET
     @Path("/whoami")
     @Operation(summary = "The user and role of the token sent (401 without one)")
-    @TokenRequired
+    @Authenticated
     public WhoAmI whoami() {
         Caller c = caller.get();
         return new WhoAmI(c.user(), c.role().wireName());
@@ -88,7 +91,7 @@ public class AccessResource {
     @POST
     @Path("/components")
     @Consumes(MediaType.APPLICATION_JSON)
-    @TokenRequired(admin = true)
+    @RolesAllowed("admin")
     @Operation(summary = "Register a component with its owners (admin)")
     public Response addComponent(NewComponentBody body) {
         Caller admin = caller.get();
@@ -102,7 +105,7 @@ public class AccessResource {
     @PUT
     @Path("/components/{name}/owners")
     @Consumes(MediaType.APPLICATION_JSON)
-    @TokenRequired(admin = true)
+    @RolesAllowed("admin")
     @Operation(summary = "Replace the owners of a component (admin)")
     public ComponentJson setOwners(@PathParam("name") String name, OwnersBody body) {
         Caller admin = caller.get();
@@ -115,7 +118,7 @@ public class AccessResource {
     @POST
     @Path("/tokens")
     @Consumes(MediaType.APPLICATION_JSON)
-    @TokenRequired(admin = true)
+    @RolesAllowed("admin")
     @Operation(summary = "Create a token for a user and role (admin); the token is in this answer only")
     public Response createToken(NewTokenBody body) {
         Caller admin = caller.get();

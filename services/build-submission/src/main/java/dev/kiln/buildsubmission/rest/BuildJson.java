@@ -2,6 +2,7 @@ package dev.kiln.buildsubmission.rest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.kiln.buildsubmission.domain.Build;
+import dev.kiln.buildsubmission.domain.Failure;
 import dev.kiln.buildsubmission.domain.ImageLocation;
 import dev.kiln.events.Source;
 import java.time.Instant;
@@ -71,31 +72,38 @@ public record BuildJson(String id, String component, String state, boolean scrat
     }
 
     private static BuildJson of(Build b, boolean withLayers) {
-        Source s = b.source();
-        return new BuildJson(b.id(), b.component(), b.state().name(), b.scratch(), b.requester(), b.nvr().toString(),
-                b.dockerfilePath(),
+        Build.Request r = b.request();
+        Build.Timeline time = b.timeline();
+        Build.Built built = b.built();
+        Build.Delivery d = b.delivery();
+        Source s = r.source();
+        Failure f = time.failure();
+        return new BuildJson(b.id(), r.component(), b.state().name(), r.scratch(), r.requester(), r.nvr().toString(),
+                r.dockerfilePath(),
                 new SourceJson(s.kind().name(), s.contextDigest(), s.gitUrl(), s.gitRef(), s.gitCommit()),
-                b.createdAt(), b.updatedAt(),
-                b.history().stream().map(h -> new HistoryJson(h.state().name(), h.at(), h.inferred() ? Boolean.TRUE : null)).toList(),
-                b.failure() == null ? null
-                        : new FailureJson(b.failure().stage() == null ? null : b.failure().stage().wireName(),
-                                b.failure().reason(), b.failure().message()),
-                b.parentImage(), b.parentDigest(), location(b.candidate()),
-                b.qaResults().stream().map(q -> new QaJson(q.testCase(), q.outcome().name(), q.summary(), q.reporter()))
+                time.createdAt(), time.updatedAt(),
+                time.history().stream()
+                        .map(h -> new HistoryJson(h.state().name(), h.at(), h.inferred() ? Boolean.TRUE : null)).toList(),
+                f == null ? null
+                        : new FailureJson(f.stage() == null ? null : f.stage().wireName(), f.reason(), f.message()),
+                built.parentImage(), built.parentDigest(), location(d.candidate()),
+                d.qaResults().stream().map(q -> new QaJson(q.testCase(), q.outcome().name(), q.summary(), q.reporter()))
                         .toList(),
-                b.signatures().stream().map(g -> new SignatureJson(g.reference(), g.digest(), g.format(), g.keyId()))
+                d.signatures().stream().map(g -> new SignatureJson(g.reference(), g.digest(), g.format(), g.keyId()))
                         .toList(),
-                location(b.promoted()), b.imageId(), b.imageSize(), qaSummary(b),
-                b.cancelRequest() == null ? null : new CancelJson(b.cancelRequest().by(), b.cancelRequest().at()),
-                withLayers ? b.layers().stream().map(l -> new LayerJson(l.diffId(), l.sizeBytes(), l.createdBy()))
+                location(d.promoted()), built.imageId(), built.imageSize(), qaSummary(b),
+                time.cancelRequest() == null ? null
+                        : new CancelJson(time.cancelRequest().by(), time.cancelRequest().at()),
+                withLayers ? built.layers().stream().map(l -> new LayerJson(l.diffId(), l.sizeBytes(), l.createdBy()))
                         .toList() : null,
-                b.workerId() == null && b.dockerHost() == null ? null : new WorkerJson(b.workerId(), b.dockerHost()));
+                built.workerId() == null && built.dockerHost() == null ? null
+                        : new WorkerJson(built.workerId(), built.dockerHost()));
     }
 
     /** How many test cases ended in each outcome, e.g. {@code {"PASSED": 3, "FAILED": 1}}. */
     private static Map<String, Integer> qaSummary(Build b) {
         Map<String, Integer> out = new TreeMap<>();
-        b.qaResults().forEach(q -> out.merge(q.outcome().name(), 1, Integer::sum));
+        b.delivery().qaResults().forEach(q -> out.merge(q.outcome().name(), 1, Integer::sum));
         return out;
     }
 

@@ -1,12 +1,15 @@
 package dev.kiln.buildsubmission.rest;
 
+import dev.kiln.buildsubmission.auth.RequestCaller;
 import dev.kiln.buildsubmission.config.KilnConfig;
 import dev.kiln.buildsubmission.domain.Build;
 import dev.kiln.buildsubmission.domain.Caller;
 import dev.kiln.buildsubmission.service.Submission;
 import dev.kiln.buildsubmission.service.SubmissionException;
 import dev.kiln.buildsubmission.service.SubmissionService;
+import dev.kiln.support.sbom.CycloneDx;
 import dev.kiln.support.text.Excerpt;
+import io.quarkus.security.Authenticated;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -58,7 +61,7 @@ public class BuildResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @TokenRequired
+    @Authenticated
     @Operation(summary = "Submit a build from an uploaded context or a git source (token needed)")
     public Response submit(SubmitBuildBody body) {
         Caller caller = requestCaller.get();
@@ -101,7 +104,7 @@ public class BuildResource {
 
     @GET
     @Path("/{id}/sbom")
-    @Produces({dev.kiln.support.sbom.CycloneDx.MEDIA_TYPE, MediaType.APPLICATION_JSON})
+    @Produces({CycloneDx.MEDIA_TYPE, MediaType.APPLICATION_JSON})
     @Operation(summary = "The image's content manifest as a CycloneDX 1.5 SBOM (packages from dpkg or apk)")
     public byte[] sbom(@PathParam("id") String id) {
         return service.sbom(id(id));
@@ -148,7 +151,7 @@ public class BuildResource {
     @Path("/{id}/cancel")
     @Operation(summary = "Ask for the build to be canceled (token needed: the requester, an owner, a release "
             + "engineer or an admin); sends kiln.build.cancel-requested")
-    @TokenRequired
+    @Authenticated
     public Response cancel(@PathParam("id") String id) {
         Caller caller = requestCaller.get();
         return Response.accepted(BuildJson.of(service.cancel(id(id), caller))).build();

@@ -1,8 +1,11 @@
 package dev.kiln.buildsubmission.rest;
 
-import dev.kiln.buildsubmission.service.AuthService;
 import dev.kiln.buildsubmission.service.ContextService;
 import dev.kiln.buildsubmission.service.SubmissionException;
+import dev.kiln.events.Digest;
+import dev.kiln.support.text.Excerpt;
+import io.quarkus.security.Authenticated;
+import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -10,11 +13,8 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import dev.kiln.support.text.Excerpt;
-import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.io.InputStream;
 import java.net.URI;
@@ -27,11 +27,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "contexts")
 public class ContextResource {
     private final ContextService contexts;
-    private final AuthService auth;
 
-    public ContextResource(ContextService contexts, AuthService auth) {
+    public ContextResource(ContextService contexts) {
         this.contexts = contexts;
-        this.auth = auth;
     }
 
     @POST
@@ -40,9 +38,8 @@ public class ContextResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Upload a build context archive (tar or tar.gz; token needed)")
     @Blocking
-    public Response upload(InputStream body, @HeaderParam("Content-Length") Long contentLength,
-            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        auth.require(authorization);
+    @Authenticated
+    public Response upload(InputStream body, @HeaderParam("Content-Length") Long contentLength) {
         ContextService.StoredContext stored = contexts.upload(body, contentLength == null ? -1 : contentLength);
         return Response.created(URI.create("/api/v1/contexts/" + stored.digest()))
                 .entity(Map.of("digest", stored.digest(), "size", stored.size())).build();
@@ -55,7 +52,7 @@ public class ContextResource {
     @Operation(summary = "The archive bytes (open to everyone: container-build and qa fetch it)")
     public Response get(@PathParam("digest") String digest) {
         Params.text(digest, "digest", 71);
-        if (!ContextService.DIGEST.matcher(digest).matches()) {
+        if (!Digest.isSha256(digest)) {
             throw SubmissionException.invalid("Invalid digest", "the digest in the path must look like "
                     + "sha256:<64 lowercase hex digits>, got " + Excerpt.of(digest));
         }

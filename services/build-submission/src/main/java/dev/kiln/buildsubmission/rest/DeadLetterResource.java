@@ -1,9 +1,12 @@
 package dev.kiln.buildsubmission.rest;
 
+import dev.kiln.buildsubmission.auth.RequestCaller;
 import dev.kiln.buildsubmission.service.DeadLetterService;
 import dev.kiln.buildsubmission.service.DeadLetterService.DeadLetter;
 import dev.kiln.buildsubmission.service.DeadLetterService.Replay;
+import dev.kiln.buildsubmission.service.SubmissionException;
 import dev.kiln.support.rest.Params;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -42,7 +45,7 @@ public class DeadLetterResource {
     }
 
     @GET
-    @TokenRequired(admin = true)
+    @RolesAllowed("admin")
     @Operation(summary = "Dead letters, newest first (admin); topic: a Kiln topic or its .dlq")
     public List<Summary> list(@QueryParam("topic") String topic, @QueryParam("limit") String limit) {
         Optional<String> t = Optional.ofNullable(topic).filter(x -> !x.isBlank());
@@ -53,7 +56,7 @@ public class DeadLetterResource {
 
     @GET
     @Path("/{id}")
-    @TokenRequired(admin = true)
+    @RolesAllowed("admin")
     @Operation(summary = "One dead letter with its headers and value (admin)")
     public DeadLetter show(@PathParam("id") String id) {
         Params.text("id", id, 256);
@@ -62,7 +65,7 @@ public class DeadLetterResource {
 
     @POST
     @Path("/{id}/replay")
-    @TokenRequired(admin = true)
+    @RolesAllowed("admin")
     @Operation(summary = "Send a dead letter again to its original topic (admin); force: even if replayed before")
     public Replay replay(@PathParam("id") String id, @QueryParam("force") String force) {
         Params.text("id", id, 256);
@@ -72,11 +75,11 @@ public class DeadLetterResource {
 
     @POST
     @Path("/replay")
-    @TokenRequired(admin = true)
+    @RolesAllowed("admin")
     @Operation(summary = "Replay every dead letter of a topic not replayed yet, oldest first (admin)")
     public List<Replay> replayAll(@QueryParam("topic") String topic) {
         if (topic == null || topic.isBlank()) {
-            throw dev.kiln.buildsubmission.service.SubmissionException.invalid("Missing topic",
+            throw SubmissionException.invalid("Missing topic",
                     "name the topic whose dead letters to replay: ?topic=kiln.image.pushed");
         }
         Params.text("topic", topic, 256);

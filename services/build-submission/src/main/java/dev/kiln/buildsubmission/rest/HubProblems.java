@@ -2,6 +2,7 @@ package dev.kiln.buildsubmission.rest;
 
 import dev.kiln.buildsubmission.service.SubmissionException;
 import dev.kiln.support.rest.Problem;
+import dev.kiln.support.rest.ProblemMappers;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -9,7 +10,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 /**
  * The hub's own refusals ({@link SubmissionException}, kind → status) as problem documents; everything else (JSON,
  * routes, media types, the unexpected) is answered by service-support's shared mappers
- * ({@code dev.kiln.support.rest.ProblemMappers}).
+ * ({@code ProblemMappers}).
  */
 public class HubProblems {
     private static final Logger LOG = Logger.getLogger(HubProblems.class);

@@ -13,8 +13,8 @@ import dev.kiln.events.BuildCanceled;
 import dev.kiln.events.BuildCompleted;
 import dev.kiln.events.BuildFailed;
 import dev.kiln.events.BuildLog;
-import dev.kiln.events.BuildState;
 import dev.kiln.events.BuildStarted;
+import dev.kiln.events.BuildState;
 import dev.kiln.events.BuildStateChanged;
 import dev.kiln.events.EventType;
 import dev.kiln.events.GatingDecision;
@@ -78,11 +78,11 @@ public class BuildEventService {
 
     public void onCompleted(String eventId, BuildCompleted e) {
         apply(eventId, e, (c, b, now) -> {
-            if (b.imageId() != null && !b.imageId().equals(e.imageId())) {
+            if (b.built().imageId() != null && !b.built().imageId().equals(e.imageId())) {
                 // A redelivered build.requested was built a second time: the first image is the one registry-push
                 // ships (it refuses to replace it), so its facts stay.
                 LOG.warnf("build %s: a second build.completed names image %s; the build's image stays %s", b.id(),
-                        e.imageId(), b.imageId());
+                        e.imageId(), b.built().imageId());
                 return Optional.empty();
             }
             store.recordCompleted(c, b.id(), e.parentImage(), e.parentDigest(), e.imageId(), e.sizeBytes(),
@@ -102,8 +102,9 @@ public class BuildEventService {
 
     public void onPushed(String eventId, ImagePushed e) {
         apply(eventId, e, (c, b, now) -> {
-            if (b.candidate() != null && !b.candidate().digest().equals(e.digest())) {
-                LOG.warnf("build %s: candidate %s replaced by %s", b.id(), b.candidate().reference(), e.reference());
+            if (b.delivery().candidate() != null && !b.delivery().candidate().digest().equals(e.digest())) {
+                LOG.warnf("build %s: candidate %s replaced by %s", b.id(), b.delivery().candidate().reference(),
+                        e.reference());
             }
             store.recordCandidate(c, b.id(), new ImageLocation(e.registry(), e.repository(), e.digest(), e.tags()), now);
             return StateMachine.onPushed(snapshot(b));
@@ -112,13 +113,13 @@ public class BuildEventService {
 
     public void onQaResult(String eventId, QaResult e) {
         apply(eventId, e, (c, b, now) -> {
-            if (b.candidate() != null && !b.candidate().digest().equals(e.subjectDigest())) {
+            if (b.delivery().candidate() != null && !b.delivery().candidate().digest().equals(e.subjectDigest())) {
                 LOG.infof("build %s: QA result %s for %s ignored, the candidate is %s", b.id(), e.testCase(),
-                        e.subjectDigest(), b.candidate().digest());
+                        e.subjectDigest(), b.delivery().candidate().digest());
                 return Optional.empty();
             }
-            QaRecord existing = b.qaResults().stream().filter(r -> r.testCase().equals(e.testCase())).findFirst()
-                    .orElse(null);
+            QaRecord existing = b.delivery().qaResults().stream().filter(r -> r.testCase().equals(e.testCase()))
+                    .findFirst().orElse(null);
             if (!StateMachine.supersedes(existing, e.outcome(), e.time())) {
                 LOG.debugf("build %s: stale QA result %s %s ignored", b.id(), e.testCase(), e.outcome());
                 return Optional.empty();
@@ -126,7 +127,7 @@ public class BuildEventService {
             QaRecord record = new QaRecord(e.testCase(), e.subjectDigest(), e.outcome(), e.summary(), e.reporter(),
                     e.logUrl(), e.time());
             store.upsertQa(c, b.id(), record);
-            return StateMachine.onQaResult(snapshot(reload(c, b)), record);
+            return StateMachine.onQaResult(snapshot(reload(c, b)));
         });
     }
 
@@ -140,9 +141,9 @@ public class BuildEventService {
 
     public void onGating(String eventId, GatingDecision e) {
         apply(eventId, e, (c, b, now) -> {
-            if (b.candidate() != null && !b.candidate().digest().equals(e.subjectDigest())) {
+            if (b.delivery().candidate() != null && !b.delivery().candidate().digest().equals(e.subjectDigest())) {
                 LOG.infof("build %s: gating decision for %s ignored, the candidate is %s", b.id(), e.subjectDigest(),
-                        b.candidate().digest());
+                        b.delivery().candidate().digest());
                 return Optional.empty();
             }
             return StateMachine.onGating(snapshot(b), new StateMachine.Gate(e.satisfied(), e.finalized(), e.policyId(),
@@ -176,21 +177,21 @@ public class BuildEventService {
             Instant at = event.time() == null ? now : event.time();
             Optional<Transition> t = step.apply(c, b, now);
             // an event that proves a state the build was only inferred to have passed gives that state its own time
-            Optional<BuildState> proven = StateMachine.proves(event, b.scratch())
-                    .filter(state -> b.history().stream().anyMatch(h -> h.inferred() && h.state() == state));
+            Optional<BuildState> proven = StateMachine.proves(event, b.request().scratch())
+                    .filter(state -> b.timeline().history().stream().anyMatch(h -> h.inferred() && h.state() == state));
             if (proven.isPresent() && store.proveHistory(c, b.id(), proven.get(), at)) {
                 LOG.infof("build %s: %s seen (was inferred) on %s", b.id(), proven.get(), type.ceType());
             }
             if (t.isPresent()) {
                 Transition tr = t.get();
-                List<BuildState> passed = StateMachine.passedOver(tr.from(), tr.to(), b.scratch());
+                List<BuildState> passed = StateMachine.passedOver(tr.from(), tr.to(), b.request().scratch());
                 store.applyTransition(c, b.id(), tr, now, at, passed);
                 if (!passed.isEmpty()) {
                     LOG.infof("build %s: %s inferred (%s came first)", b.id(), passed, type.ceType());
                 }
                 Failure f = tr.failure();
                 // announced through the outbox, in this transaction
-                outbox.add(c, new BuildStateChanged(b.id(), b.component(), tr.from(), tr.to(),
+                outbox.add(c, new BuildStateChanged(b.id(), b.request().component(), tr.from(), tr.to(),
                         f == null ? null : f.stage(), f == null ? null : f.reason(), f == null ? null : f.message(), now));
                 LOG.infof("build %s: %s -> %s on %s", b.id(), tr.from(), tr.to(), type.ceType());
             }
@@ -203,7 +204,8 @@ public class BuildEventService {
     }
 
     private static StateMachine.Snapshot snapshot(Build b) {
-        return new StateMachine.Snapshot(b.state(), b.scratch(), b.candidate(), b.qaResults(), b.signatures(),
-                b.promoted());
+        Build.Delivery d = b.delivery();
+        return new StateMachine.Snapshot(b.state(), b.request().scratch(), d.candidate(), d.qaResults(), d.signatures(),
+                d.promoted());
     }
 }

@@ -24,6 +24,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 /**
  * Build context archives: plain or gzipped tar, told apart by their magic bytes, read as a stream (never held in
  * memory whole).
+ *
+ * <p>Longer than the house's 300 lines: the upload checks (expanded size, entry count, names, links) and the
+ * Dockerfile lookup read the stream once, with the counting streams they need at the bottom.
  */
 public final class ContextArchive {
     private static final long MAX_DOCKERFILE_BYTES = 1024 * 1024;

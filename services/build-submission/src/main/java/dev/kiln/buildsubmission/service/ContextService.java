@@ -3,6 +3,7 @@ package dev.kiln.buildsubmission.service;
 import dev.kiln.buildsubmission.config.KilnConfig;
 import dev.kiln.buildsubmission.store.ContextStore;
 import dev.kiln.buildsubmission.store.Transactions;
+import dev.kiln.events.Digest;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,7 +16,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -26,7 +26,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class ContextService {
     private static final Logger LOG = Logger.getLogger(ContextService.class);
-    public static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
 
     /** A stored context. */
     public record StoredContext(String digest, long size) {
@@ -96,7 +95,7 @@ public class ContextService {
 
     /** The stored archive's bytes, streamed from the database a chunk at a time. */
     public Optional<InputStream> open(String digest) {
-        if (digest == null || !DIGEST.matcher(digest).matches()) {
+        if (digest == null || !Digest.isSha256(digest)) {
             return Optional.empty();
         }
         return store.open(digest);

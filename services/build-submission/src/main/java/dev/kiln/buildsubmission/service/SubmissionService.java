@@ -1,10 +1,12 @@
 package dev.kiln.buildsubmission.service;
 
+import dev.kiln.buildsubmission.auth.AuthService;
 import dev.kiln.buildsubmission.client.GitClient;
 import dev.kiln.buildsubmission.client.GitSourceException;
 import dev.kiln.buildsubmission.config.KilnConfig;
 import dev.kiln.buildsubmission.domain.Build;
 import dev.kiln.buildsubmission.domain.Caller;
+import dev.kiln.buildsubmission.domain.ImageLocation;
 import dev.kiln.buildsubmission.domain.StateMachine;
 import dev.kiln.buildsubmission.domain.Transition;
 import dev.kiln.buildsubmission.store.BuildStore;
@@ -14,13 +16,14 @@ import dev.kiln.events.BuildOptions;
 import dev.kiln.events.BuildRequested;
 import dev.kiln.events.BuildState;
 import dev.kiln.events.BuildStateChanged;
+import dev.kiln.events.Digest;
 import dev.kiln.events.Nvr;
 import dev.kiln.events.Source;
 import dev.kiln.support.dockerfile.DockerfileParser;
 import dev.kiln.support.messaging.Outbox;
 import dev.kiln.support.sbom.CycloneDx;
-import jakarta.enterprise.context.ApplicationScoped;
 import dev.kiln.support.text.Excerpt;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -40,7 +43,12 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
-/** Accepting builds: reading the Dockerfile's labels, reserving the NVR, storing the build, announcing it. */
+/**
+ * Accepting builds: reading the Dockerfile's labels, reserving the NVR, storing the build, announcing it.
+ *
+ * <p>Longer than the house's 300 lines: accepting and cancelling builds share the build's transaction, the NVR rules
+ * and the outbox; the read side (find, list, logs, SBOM) is small.
+ */
 @ApplicationScoped
 public class SubmissionService {
     private static final Logger LOG = Logger.getLogger(SubmissionService.class);
@@ -98,7 +106,7 @@ public class SubmissionService {
         String dockerfile;
         if (hasContext) {
             String digest = s.contextDigest().strip();
-            if (!ContextService.DIGEST.matcher(digest).matches()) {
+            if (!Digest.isSha256(digest)) {
                 throw SubmissionException.invalid("Invalid context digest",
                         "context.digest must look like sha256:<64 hex digits>, got " + Excerpt.of(digest));
             }
@@ -199,9 +207,9 @@ public class SubmissionService {
                             "no release could be reserved for " + name + "-" + version + " right now: try again");
                 }
             }
-            Build b = new Build(id, component, BuildState.SUBMITTED, scratch, requester, nvr, dockerfilePath, source,
-                    now, now, List.of(), null, null, null, null, List.of(), List.of(), null, null, null, null, List.of(), null,
-                    null);
+            Build b = new Build(id, BuildState.SUBMITTED,
+                    new Build.Request(component, scratch, requester, nvr, dockerfilePath, source),
+                    Build.Timeline.started(now), Build.Built.NOTHING, Build.Delivery.NOTHING);
             builds.insert(c, b);
             builds.insertHistory(c, id, BuildState.SUBMITTED, now);
             // in the build's transaction: the outbox relay sends both once it commits, whatever happens next
@@ -211,7 +219,7 @@ public class SubmissionService {
             return builds.find(c, id).orElseThrow();
         });
 
-        LOG.infof("build %s accepted: %s %s from %s", id, component, build.nvr(), describe(source));
+        LOG.infof("build %s accepted: %s %s from %s", id, component, build.request().nvr(), describe(source));
         return build;
     }
 
@@ -283,11 +291,13 @@ public class SubmissionService {
             List<String> packages = builds.contentManifest(c, id).orElseThrow(() -> SubmissionException.notFound(
                     "No content manifest yet", "build " + id + " is " + b.state()
                             + " and has no content manifest: it is recorded when the image is built"));
-            CycloneDx.Subject subject = new CycloneDx.Subject(b.id(), b.nvr().name(), b.nvr().release() == null
-                    ? b.nvr().version() : b.nvr().version() + "-" + b.nvr().release(), b.imageId(), b.parentImage(),
-                    b.parentDigest(), null, null, null);
-            if (b.candidate() != null) {
-                subject = subject.at(b.candidate().registry(), b.candidate().repository(), b.candidate().digest());
+            Nvr nvr = b.request().nvr();
+            CycloneDx.Subject subject = new CycloneDx.Subject(b.id(), nvr.name(), nvr.release() == null ? nvr.version()
+                    : nvr.version() + "-" + nvr.release(), b.built().imageId(), b.built().parentImage(),
+                    b.built().parentDigest(), null, null, null);
+            ImageLocation candidate = b.delivery().candidate();
+            if (candidate != null) {
+                subject = subject.at(candidate.registry(), candidate.repository(), candidate.digest());
             }
             return CycloneDx.json(subject, packages, Instant.now());
         });
@@ -309,7 +319,7 @@ public class SubmissionService {
      */
     public Build cancel(String id, Caller caller) {
         Build b = find(id).orElseThrow(() -> SubmissionException.notFound("Build not found", "there is no build " + Excerpt.of(id)));
-        auth.authorizeCancel(caller, b.component(), b.requester());
+        auth.authorizeCancel(caller, b.request().component(), b.request().requester());
         if (b.state().isTerminal()) {
             throw SubmissionException.conflict("Build already finished",
                     "build " + id + " is already " + b.state() + " and cannot be canceled");
@@ -323,8 +333,8 @@ public class SubmissionService {
                 Optional<Transition> t = StateMachine.forward(locked.state(), BuildState.CANCELED);
                 if (t.isPresent()) {
                     builds.applyTransition(c, id, t.get(), now, now, List.of());
-                    outbox.add(c, new BuildStateChanged(id, locked.component(), t.get().from(), t.get().to(), null,
-                            null, null, now));
+                    outbox.add(c, new BuildStateChanged(id, locked.request().component(), t.get().from(),
+                            t.get().to(), null, null, null, now));
                     LOG.infof("build %s: SUBMITTED -> CANCELED before it started (by %s)", id, caller.user());
                 }
             }

@@ -4,8 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.events.BuildFailed;
+import dev.kiln.events.BuildStarted;
 import dev.kiln.events.BuildState;
+import dev.kiln.events.ImagePushed;
+import dev.kiln.events.Nvr;
 import dev.kiln.events.QaOutcome;
+import dev.kiln.events.QaResult;
 import dev.kiln.events.Stage;
 import java.time.Instant;
 import java.util.List;
@@ -44,13 +49,13 @@ class StateMachineTest {
     @Test
     void eachEventProvesTheStateItBelongsTo() {
         String id = "b";
-        assertEquals(Optional.of(BuildState.BUILDING), StateMachine.proves(new dev.kiln.events.BuildStarted(id, "w",
+        assertEquals(Optional.of(BuildState.BUILDING), StateMachine.proves(new BuildStarted(id, "w",
                 "tcp://d:2376", T), false));
-        assertEquals(Optional.of(BuildState.PUSHED), StateMachine.proves(new dev.kiln.events.ImagePushed(id, "c",
-                false, new dev.kiln.events.Nvr("c", "1", "1"), "r", "c", List.of("1-1"), D, "m", 1, T), false));
-        assertEquals(Optional.of(BuildState.VERIFYING), StateMachine.proves(new dev.kiln.events.QaResult(id,
+        assertEquals(Optional.of(BuildState.PUSHED), StateMachine.proves(new ImagePushed(id, "c",
+                false, new Nvr("c", "1", "1"), "r", "c", List.of("1-1"), D, "m", 1, T), false));
+        assertEquals(Optional.of(BuildState.VERIFYING), StateMachine.proves(new QaResult(id,
                 "r/c", D, "kiln.image.starts", QaOutcome.PASSED, "ok", "kiln-qa", null, T), false));
-        assertEquals(Optional.empty(), StateMachine.proves(new dev.kiln.events.BuildFailed(id, Stage.BUILD, "x",
+        assertEquals(Optional.empty(), StateMachine.proves(new BuildFailed(id, Stage.BUILD, "x",
                 "y", false, T), false));
     }
 
@@ -99,10 +104,14 @@ class StateMachineTest {
         QaRecord passed = new QaRecord("kiln.image.starts", D, QaOutcome.PASSED, "ok", "kiln-qa", null, T);
         QaRecord failed = new QaRecord("kiln.image.starts", D, QaOutcome.FAILED, "exit 1", "kiln-qa", null, T);
         QaRecord error = new QaRecord("hook.x", D, QaOutcome.ERROR, null, "hook", null, T);
-        assertEquals(BuildState.VERIFYING, to(StateMachine.onQaResult(snap(BuildState.PUSHED), passed)));
-        assertEquals(BuildState.VERIFYING, to(StateMachine.onQaResult(snap(BuildState.PUSHED), failed)));
-        assertTrue(StateMachine.onQaResult(snap(BuildState.VERIFYING), failed).isEmpty());
-        assertTrue(StateMachine.onQaResult(snap(BuildState.PROMOTING), error).isEmpty());
+        assertEquals(BuildState.VERIFYING, to(StateMachine.onQaResult(withResults(BuildState.PUSHED, passed))));
+        assertEquals(BuildState.VERIFYING, to(StateMachine.onQaResult(withResults(BuildState.PUSHED, failed))));
+        assertTrue(StateMachine.onQaResult(withResults(BuildState.VERIFYING, failed)).isEmpty());
+        assertTrue(StateMachine.onQaResult(withResults(BuildState.PROMOTING, error)).isEmpty());
+    }
+
+    private static StateMachine.Snapshot withResults(BuildState state, QaRecord... results) {
+        return new StateMachine.Snapshot(state, false, CANDIDATE, List.of(results), List.of(), null);
     }
 
     @Test
@@ -110,7 +119,7 @@ class StateMachineTest {
         QaRecord passed = new QaRecord("kiln.image.starts", D, QaOutcome.PASSED, "ok", "kiln-qa", null, T);
         StateMachine.Snapshot scratch = new StateMachine.Snapshot(BuildState.VERIFYING, true, CANDIDATE, List.of(passed),
                 List.of(), null);
-        assertTrue(StateMachine.onQaResult(scratch, passed).isEmpty(), "a passed result alone does not end it");
+        assertTrue(StateMachine.onQaResult(scratch).isEmpty(), "a passed result alone does not end it");
         assertEquals(BuildState.COMPLETE, to(StateMachine.onGating(scratch, OPEN)));
         assertEquals(BuildState.FAILED, to(StateMachine.onGating(scratch, FINAL)));
         assertTrue(StateMachine.onGating(scratch, CLOSED).isEmpty());

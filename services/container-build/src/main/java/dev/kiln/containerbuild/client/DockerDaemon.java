@@ -11,6 +11,7 @@ import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.ImageHistory;
 import com.github.dockerjava.transport.DockerHttpClient;
 import dev.kiln.containerbuild.config.KilnConfig;
+import dev.kiln.events.ImageReference;
 import dev.kiln.support.docker.DockerClients;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -77,23 +78,9 @@ public class DockerDaemon {
 
     /** Pulls {@code reference} ({@code host/repo:tag} or {@code host/repo@sha256:...}) and returns the pulled image. */
     public InspectImageResponse pull(String reference, long timeoutSeconds) throws InterruptedException {
-        String repository;
-        String tag;
-        int at = reference.indexOf('@');
-        int lastSlash = reference.lastIndexOf('/');
-        int colon = reference.lastIndexOf(':');
-        if (at >= 0) {
-            repository = reference.substring(0, at);
-            tag = reference.substring(at + 1);
-        } else if (colon > lastSlash) {
-            repository = reference.substring(0, colon);
-            tag = reference.substring(colon + 1);
-        } else {
-            repository = reference;
-            tag = "latest";
-        }
-        PullImageResultCallback callback = call(() -> client.pullImageCmd(repository).withTag(tag)
-                .exec(new PullImageResultCallback()));
+        ImageReference ref = ImageReference.parse(reference);
+        PullImageResultCallback callback = call(() -> client.pullImageCmd(ref.name())
+                .withTag(ref.tagOrDigestOrLatest()).exec(new PullImageResultCallback()));
         try {
             if (!callback.awaitCompletion(timeoutSeconds, TimeUnit.SECONDS)) {
                 callback.close();
@@ -104,8 +91,9 @@ public class DockerDaemon {
         } catch (RuntimeException e) {
             throw translate(e);
         }
-        String local = at >= 0 ? reference : repository + ":" + tag;
-        return inspectImage(local).orElseThrow(() -> new NotFoundException("image " + reference + " is not in the daemon after the pull"));
+        String local = ref.name() + (ref.digest() != null ? "@" : ":") + ref.tagOrDigestOrLatest();
+        return inspectImage(local).orElseThrow(() -> new NotFoundException("image " + reference
+                + " is not in the daemon after the pull"));
     }
 
     /**

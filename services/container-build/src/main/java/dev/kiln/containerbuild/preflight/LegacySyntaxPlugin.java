@@ -1,6 +1,6 @@
 package dev.kiln.containerbuild.preflight;
 
-import dev.kiln.containerbuild.service.BuildFailure;
+import dev.kiln.containerbuild.domain.BuildFailure;
 import dev.kiln.events.Stage;
 import java.util.List;
 import java.util.Locale;

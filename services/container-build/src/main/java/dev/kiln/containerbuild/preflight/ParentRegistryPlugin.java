@@ -1,6 +1,7 @@
 package dev.kiln.containerbuild.preflight;
 
-import dev.kiln.containerbuild.service.BuildFailure;
+import dev.kiln.containerbuild.domain.BuildFailure;
+import dev.kiln.events.ImageReference;
 import dev.kiln.events.Stage;
 import dev.kiln.support.dockerfile.DockerfileParser;
 import java.util.List;
@@ -29,7 +30,15 @@ public final class ParentRegistryPlugin implements PreflightPlugin {
             if (s.fromStage() || s.isScratch()) {
                 continue;
             }
-            String registry = DockerfileParser.registryHost(s.image()).orElse(IMPLICIT_REGISTRY);
+            ImageReference reference;
+            try {
+                reference = ImageReference.parse(s.image());
+            } catch (IllegalArgumentException e) {
+                throw new BuildFailure(Stage.PREFLIGHT, "dockerfile-invalid", "The parent image " + s.image()
+                        + " (line " + s.from().firstLine() + " of " + c.dockerfilePath() + ") is not an image reference: "
+                        + e.getMessage() + "; fix the FROM line and submit again.", false);
+            }
+            String registry = reference.registryHost().orElse(IMPLICIT_REGISTRY);
             if (!allowed.contains(registry)) {
                 String example = allowed.isEmpty() ? "<allowed registry>" : allowed.get(0);
                 throw new BuildFailure(Stage.PREFLIGHT, "parent-registry-not-allowed", "The parent image " + s.image()

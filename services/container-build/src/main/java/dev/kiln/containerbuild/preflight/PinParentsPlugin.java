@@ -1,6 +1,7 @@
 package dev.kiln.containerbuild.preflight;
 
-import dev.kiln.containerbuild.service.BuildFailure;
+import dev.kiln.containerbuild.domain.BuildFailure;
+import dev.kiln.events.ImageReference;
 import dev.kiln.support.dockerfile.DockerfileParser;
 import java.util.HashMap;
 import java.util.List;
@@ -45,7 +46,7 @@ public final class PinParentsPlugin implements PreflightPlugin {
                 digest = resolver.digestOf(s.image());
                 digests.put(s.image(), digest);
             }
-            String pinned = repository(s.image()) + "@" + digest;
+            String pinned = ImageReference.parse(s.image()).name() + "@" + digest;
             rewrite.put(s.index(), pinned);
             c.pinned().put(s.image(), pinned);
             c.log("preflight " + name() + ": FROM " + s.image() + " (line " + s.from().firstLine() + ") pinned to " + pinned);
@@ -54,28 +55,16 @@ public final class PinParentsPlugin implements PreflightPlugin {
         c.parent(parsed.parentImage(), digests.get(parsed.parentImage()));
     }
 
-    /** {@code host/repo:tag} → {@code host/repo}; {@code host/repo@sha256:...} → {@code host/repo}. */
-    static String repository(String reference) {
-        int at = reference.indexOf('@');
-        if (at >= 0) {
-            return reference.substring(0, at);
-        }
-        int colon = reference.lastIndexOf(':');
-        return colon > reference.lastIndexOf('/') ? reference.substring(0, colon) : reference;
-    }
-
     /** The digest of {@code reference} among an image's repo digests (or the digest the reference names). */
-    static String repoDigest(String reference, List<String> repoDigests) {
-        int at = reference.indexOf('@');
-        if (at >= 0) {
-            return reference.substring(at + 1);
+    static String repoDigest(ImageReference reference, List<String> repoDigests) {
+        if (reference.digest() != null) {
+            return reference.digest().toString();
         }
-        if (repoDigests == null || repoDigests.isEmpty()) {
+        if (repoDigests == null) {
             return null;
         }
-        String repository = repository(reference);
         for (String rd : repoDigests) {
-            if (rd.startsWith(repository + "@")) {
+            if (rd.startsWith(reference.name() + "@")) {
                 return rd.substring(rd.indexOf('@') + 1);
             }
         }

@@ -3,12 +3,13 @@ package dev.kiln.containerbuild.preflight;
 import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.exception.DockerClientException;
 import com.github.dockerjava.api.exception.DockerException;
-import com.github.dockerjava.api.exception.NotFoundException;
 import dev.kiln.containerbuild.client.DockerDaemon;
 import dev.kiln.containerbuild.client.DockerUnavailableException;
 import dev.kiln.containerbuild.config.KilnConfig;
-import dev.kiln.containerbuild.service.BuildFailure;
+import dev.kiln.containerbuild.domain.BuildFailure;
+import dev.kiln.events.ImageReference;
 import dev.kiln.events.Stage;
+import dev.kiln.support.docker.DaemonErrors;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
@@ -67,7 +68,7 @@ public class Preflight {
     private String resolve(String reference) throws BuildFailure, InterruptedException {
         try {
             InspectImageResponse image = docker.pull(reference, PULL_TIMEOUT_SECONDS);
-            String digest = PinParentsPlugin.repoDigest(reference, image.getRepoDigests());
+            String digest = PinParentsPlugin.repoDigest(ImageReference.parse(reference), image.getRepoDigests());
             if (digest == null) {
                 throw new BuildFailure(Stage.PREFLIGHT, "parent-image-unavailable", "The parent image " + reference
                         + " has no registry digest after the pull; push it to its registry and submit again.", false);
@@ -78,8 +79,8 @@ public class Preflight {
                     + e.getMessage() + "); the build can be tried again once the daemon is back.", true, e);
         } catch (DockerException | DockerClientException e) {
             throw new BuildFailure(Stage.PREFLIGHT, "parent-image-unavailable", "The parent image " + reference
-                    + " could not be pulled (" + dev.kiln.support.docker.DaemonErrors.text(e) + "); check that it exists in its registry"
-                    + " and that the builders may read it.", dev.kiln.support.docker.DaemonErrors.isTransientPullFailure(e), e);
+                    + " could not be pulled (" + DaemonErrors.text(e) + "); check that it exists in its registry"
+                    + " and that the builders may read it.", DaemonErrors.isTransientPullFailure(e), e);
         }
     }
 

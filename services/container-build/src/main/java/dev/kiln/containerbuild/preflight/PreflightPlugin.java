@@ -1,7 +1,7 @@
 package dev.kiln.containerbuild.preflight;
 
 
-import dev.kiln.containerbuild.service.BuildFailure;
+import dev.kiln.containerbuild.domain.BuildFailure;
 /**
  * One preflight check or preparation of a build (atomic-reactor's pre-build plugins). Plugins run in the fixed order
  * of {@link Preflight#ORDER}; the first that throws ends the build with its {@link BuildFailure} (stage

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
-import dev.kiln.containerbuild.service.BuildService;
 import dev.kiln.events.BuildCompleted;
 import dev.kiln.events.BuildFailed;
 import dev.kiln.events.BuildLog;
@@ -15,6 +14,7 @@ import dev.kiln.events.EventType;
 import dev.kiln.events.KilnEvent;
 import dev.kiln.events.Nvr;
 import dev.kiln.events.Source;
+import dev.kiln.support.docker.BuildImageTag;
 import dev.kiln.testsupport.KafkaResource;
 import dev.kiln.testsupport.KafkaTestClient;
 import dev.kiln.testsupport.TestDocker;
@@ -204,7 +204,7 @@ final class BuildGroup {
         DockerClient docker = TestDocker.client();
         for (String id : buildIds) {
             try {
-                docker.removeImageCmd(BuildService.imageTag(id)).withForce(true).exec();
+                docker.removeImageCmd(BuildImageTag.of(id)).withForce(true).exec();
             } catch (NotFoundException e) {
                 // never built
             }

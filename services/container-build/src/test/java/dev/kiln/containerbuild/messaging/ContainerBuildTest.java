@@ -9,8 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
-import dev.kiln.containerbuild.service.BuildService;
-import dev.kiln.containerbuild.service.RpmFixture;
+import dev.kiln.containerbuild.inspect.RpmFixture;
 import dev.kiln.events.BuildCancelRequested;
 import dev.kiln.events.BuildCanceled;
 import dev.kiln.events.BuildCompleted;
@@ -26,6 +25,9 @@ import dev.kiln.events.KilnEvent;
 import dev.kiln.events.Nvr;
 import dev.kiln.events.Source;
 import dev.kiln.events.Stage;
+import dev.kiln.support.docker.BuildImageTag;
+import dev.kiln.support.docker.KilnLabels;
+import dev.kiln.support.messaging.KafkaTopics;
 import dev.kiln.testsupport.KafkaResource;
 import dev.kiln.testsupport.KafkaTestClient;
 import dev.kiln.testsupport.TestDocker;
@@ -118,7 +120,7 @@ class ContainerBuildTest {
         }
         for (String id : builds) {
             try {
-                docker.removeImageCmd(BuildService.imageTag(id)).withForce(true).exec();
+                docker.removeImageCmd(BuildImageTag.of(id)).withForce(true).exec();
             } catch (NotFoundException e) {
                 // never built
             }
@@ -159,7 +161,7 @@ class ContainerBuildTest {
         assertEquals(completed.imageId(), image.getId());
         Map<String, String> labels = image.getConfig().getLabels();
         assertEquals("1", labels.get("release"));
-        assertEquals(request.buildId(), labels.get(BuildService.LABEL_BUILD_ID));
+        assertEquals(request.buildId(), labels.get(KilnLabels.BUILD_ID));
         assertEquals("hello", completed.labels().get("name"));
         assertEquals("1.0", completed.labels().get("version"));
         assertEquals("1", completed.labels().get("release"));
@@ -171,7 +173,7 @@ class ContainerBuildTest {
         assertTrue(repoDigests.contains(repository + "@" + completed.parentDigest()),
                 completed.parentDigest() + " not in " + repoDigests);
         assertTrue(log.contains("FROM " + repository + "@" + completed.parentDigest()), "the pinned FROM is built: " + log);
-        assertEquals(completed.parentDigest(), labels.get(BuildService.LABEL_PARENT_DIGEST));
+        assertEquals(completed.parentDigest(), labels.get(KilnLabels.PARENT_DIGEST));
         // injected labels
         assertEquals("hello", labels.get("org.opencontainers.image.title"));
         assertEquals("1.0-1", labels.get("org.opencontainers.image.version"));
@@ -510,7 +512,7 @@ class ContainerBuildTest {
         assertEquals("bob", canceled.canceledBy());
         assertThrows(NotFoundException.class, () -> docker.inspectContainerCmd(container).exec(),
                 "the intermediate container is removed");
-        assertThrows(NotFoundException.class, () -> docker.inspectImageCmd(BuildService.imageTag(request.buildId())).exec());
+        assertThrows(NotFoundException.class, () -> docker.inspectImageCmd(BuildImageTag.of(request.buildId())).exec());
     }
 
     @Test
@@ -538,7 +540,7 @@ class ContainerBuildTest {
             for (String group : List.of(gone, other)) {
                 admin.alterConsumerGroupOffsets(group, Map.of(partition, new OffsetAndMetadata(0))).all().get();
             }
-            List<String> removed = dev.kiln.support.messaging.KafkaTopics.deleteEmptyGroups(servers,
+            List<String> removed = KafkaTopics.deleteEmptyGroups(servers,
                     "kiln-container-build-cancel-", own);
             assertTrue(removed.contains(gone), removed.toString());
             assertFalse(removed.contains(own), "the live worker's group stays");

@@ -6,9 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.containerbuild.service.BuildFailure;
+import dev.kiln.containerbuild.domain.BuildFailure;
 import dev.kiln.events.BuildOptions;
 import dev.kiln.events.BuildRequested;
+import dev.kiln.events.ImageReference;
 import dev.kiln.events.Nvr;
 import dev.kiln.events.Source;
 import dev.kiln.events.Stage;
@@ -289,14 +290,15 @@ class PreflightPluginsTest {
         }
 
         @Test
-        void repositoryAndRepoDigest() {
-            assertEquals("localhost:5001/a/b", PinParentsPlugin.repository("localhost:5001/a/b:1"));
-            assertEquals("localhost:5001/a/b", PinParentsPlugin.repository("localhost:5001/a/b@" + D1));
-            assertEquals("localhost:5001/a/b", PinParentsPlugin.repository("localhost:5001/a/b"));
-            assertEquals(D1, PinParentsPlugin.repoDigest("localhost:5001/a/b:1", List.of("x/y@" + D2, "localhost:5001/a/b@" + D1)));
-            assertEquals(D1, PinParentsPlugin.repoDigest("localhost:5001/a/b@" + D1, List.of()));
-            assertNull(PinParentsPlugin.repoDigest("localhost:5001/a/b:1", null));
-            assertNull(PinParentsPlugin.repoDigest("localhost:5001/a/b:1", List.of("x/y@" + D2)));
+        void repoDigest() {
+            assertEquals("localhost:5001/a/b", ImageReference.parse("localhost:5001/a/b:1").name());
+            assertEquals("localhost:5001/a/b", ImageReference.parse("localhost:5001/a/b@" + D1).name());
+            assertEquals("localhost:5001/a/b", ImageReference.parse("localhost:5001/a/b").name());
+            assertEquals(D1, PinParentsPlugin.repoDigest(ImageReference.parse("localhost:5001/a/b:1"),
+                    List.of("x/y@" + D2, "localhost:5001/a/b@" + D1)));
+            assertEquals(D1, PinParentsPlugin.repoDigest(ImageReference.parse("localhost:5001/a/b@" + D1), List.of()));
+            assertNull(PinParentsPlugin.repoDigest(ImageReference.parse("localhost:5001/a/b:1"), null));
+            assertNull(PinParentsPlugin.repoDigest(ImageReference.parse("localhost:5001/a/b:1"), List.of("x/y@" + D2)));
         }
     }
 

@@ -23,21 +23,24 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Optional;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.jboss.logging.Logger;
 
 /**
  * Runs an image's default command in an isolated container through docker-java: no network, a memory and process
  * limit, no privileges, no new privileges. Daemon trouble is raised as {@link CheckFailure}.
+ *
+ * <p>Longer than the house's 300 lines: every daemon call qa makes (pull, create with limits, run, archive reads,
+ * removal) and the one translation of daemon errors into {@link CheckFailure}.
  */
 public final class DockerRunner {
     private static final Logger LOG = Logger.getLogger(DockerRunner.class);

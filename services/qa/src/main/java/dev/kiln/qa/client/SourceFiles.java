@@ -1,11 +1,11 @@
 package dev.kiln.qa.client;
 
-import dev.kiln.support.source.Archives;
-import dev.kiln.support.source.GitSources;
 import dev.kiln.events.Source;
 import dev.kiln.qa.domain.CheckFailure;
 import dev.kiln.support.messaging.FailureKind;
 import dev.kiln.support.messaging.TransientFailure;
+import dev.kiln.support.source.Archives;
+import dev.kiln.support.source.GitSources;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.ProcessingException;
@@ -19,13 +19,12 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 /**
  * Reads a build's container test files ({@code tests/*.yaml} and {@code tests/*.yml} at the source root) from its
- * source: an uploaded context fetched from the hub by digest (checked against it), or a git commit cloned with JGit.
+ * source: an uploaded context fetched from the hub by digest (checked against it) and unpacked with service-support's
+ * safe extractor, or a git commit cloned with JGit.
  */
 @ApplicationScoped
 public class SourceFiles {
@@ -47,10 +46,6 @@ public class SourceFiles {
 
     public static boolean isTestFile(String name) {
         return name.matches("tests/[^/]+\\.ya?ml");
-    }
-
-    static boolean inTestsDirectory(String name) {
-        return name.matches("tests/[^/]+");
     }
 
     /** Whether a file of {@code size} bytes is read; throws for a test file too large to read. */
@@ -75,10 +70,14 @@ public class SourceFiles {
             if (!actual.equals(digest)) {
                 throw new CheckFailure("the build context served for " + digest + " has digest " + actual, null);
             }
+            Path dir = Files.createTempDirectory("kiln-qa-context-");
             try {
-                return readTar(archive);
+                Archives.extract(archive, dir, name -> name.startsWith("tests/"));
+                return testsIn(dir);
             } catch (IOException e) {
                 throw new CheckFailure("could not read the build context " + digest + ": " + DockerRunner.message(e), e);
+            } finally {
+                Archives.deleteTree(dir);
             }
         } catch (WebApplicationException e) {
             int status = e.getResponse() == null ? 0 : e.getResponse().getStatus();
@@ -101,24 +100,6 @@ public class SourceFiles {
         }
     }
 
-    static Map<String, String> readTar(Path archive) throws IOException {
-        Map<String, String> files = new TreeMap<>();
-        try (InputStream in = Archives.open(archive)) {
-            try (TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
-                TarArchiveEntry e;
-                while ((e = tar.getNextEntry()) != null) {
-                    String name = Archives.relativeName(e.getName());
-                    if (e.isFile() && inTestsDirectory(name) && wanted(name, e.getSize())) {
-                        files.put(name, new String(tar.readAllBytes(), StandardCharsets.UTF_8));
-                    }
-                }
-            }
-        } catch (java.util.zip.ZipException | IllegalArgumentException e) {
-            throw new IOException("the build context is not a tar or gzip tar: " + e.getMessage(), e);
-        }
-        return files;
-    }
-
     private Map<String, String> fromGit(Source source) {
         String wanted = source.gitCommit() != null ? source.gitCommit() : source.gitRef();
         Path dir = null;
@@ -129,19 +110,7 @@ public class SourceFiles {
             } catch (IllegalArgumentException unknown) {
                 throw new CheckFailure(wanted + " is not in " + source.gitUrl(), null);
             }
-            Map<String, String> files = new TreeMap<>();
-            Path tests = dir.resolve("tests");
-            if (Files.isDirectory(tests, LinkOption.NOFOLLOW_LINKS)) {
-                try (Stream<Path> list = Files.list(tests)) {
-                    for (Path p : list.sorted().toList()) {
-                        String name = "tests/" + p.getFileName();
-                        if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && wanted(name, Files.size(p))) {
-                            files.put(name, new String(Files.readAllBytes(p), StandardCharsets.UTF_8));
-                        }
-                    }
-                }
-            }
-            return files;
+            return testsIn(dir);
         } catch (CheckFailure e) {
             throw e;
         } catch (Exception e) {
@@ -152,7 +121,20 @@ public class SourceFiles {
         }
     }
 
-
-
-
+    /** The files directly in {@code dir/tests} (links not followed), as {@link #testFiles} answers them. */
+    static Map<String, String> testsIn(Path dir) throws IOException {
+        Map<String, String> files = new TreeMap<>();
+        Path tests = dir.resolve("tests");
+        if (Files.isDirectory(tests, LinkOption.NOFOLLOW_LINKS)) {
+            try (Stream<Path> list = Files.list(tests)) {
+                for (Path p : list.sorted().toList()) {
+                    String name = "tests/" + p.getFileName();
+                    if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && wanted(name, Files.size(p))) {
+                        files.put(name, new String(Files.readAllBytes(p), StandardCharsets.UTF_8));
+                    }
+                }
+            }
+        }
+        return files;
+    }
 }

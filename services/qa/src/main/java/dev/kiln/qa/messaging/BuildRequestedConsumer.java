@@ -1,8 +1,8 @@
 package dev.kiln.qa.messaging;
 
 import dev.kiln.events.BuildRequested;
-import dev.kiln.qa.client.QaDatabase;
 import dev.kiln.qa.domain.BuildSource;
+import dev.kiln.qa.store.QaDatabase;
 import dev.kiln.support.messaging.EventConsumer;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,20 +1,17 @@
 package dev.kiln.qa.rest;
 
+import dev.kiln.support.auth.TokenIdentity;
+import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
 
-/** The hook {@link HookAuth} found for the current request. */
+/** The hook of the current request, as {@link HookIdentities} named its token. */
 @RequestScoped
 public class HookCaller {
-    private String hook;
-
-    void set(String hook) {
-        this.hook = hook;
-    }
+    @Inject
+    SecurityIdentity identity;
 
     public String hook() {
-        if (hook == null) {
-            throw new IllegalStateException("no hook: the endpoint lacks @HookToken");
-        }
-        return hook;
+        return TokenIdentity.of(identity).details(String.class);
     }
 }

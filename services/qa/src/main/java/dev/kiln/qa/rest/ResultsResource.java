@@ -2,9 +2,12 @@ package dev.kiln.qa.rest;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.kiln.events.QaOutcome;
-import dev.kiln.qa.client.QaDatabase;
 import dev.kiln.qa.domain.StoredResult;
 import dev.kiln.qa.service.HookResults;
+import dev.kiln.qa.store.QaDatabase;
+import dev.kiln.support.rest.Params;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -14,12 +17,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import jakarta.ws.rs.core.Context;
-import dev.kiln.support.rest.Params;
-import io.smallrye.common.annotation.Blocking;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -73,7 +74,7 @@ public class ResultsResource {
 
     /** A QA hook reports a result: stored, then published as {@code kiln.qa.result} with the hook as reporter. */
     @POST
-    @HookToken
+    @RolesAllowed(HookIdentities.ROLE)
     @Consumes(MediaType.APPLICATION_JSON)
     public Response submit(ResultBody body, @Context UriInfo uri) {
         String hook = caller.hook();

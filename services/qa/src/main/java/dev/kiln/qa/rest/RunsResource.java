@@ -1,9 +1,9 @@
 package dev.kiln.qa.rest;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.kiln.qa.client.QaDatabase;
 import dev.kiln.qa.domain.Run;
 import dev.kiln.qa.service.JUnitReport;
+import dev.kiln.qa.store.QaDatabase;
 import dev.kiln.support.rest.Params;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;

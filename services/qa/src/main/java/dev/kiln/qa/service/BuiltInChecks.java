@@ -3,6 +3,7 @@ package dev.kiln.qa.service;
 import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.model.ContainerConfig;
 import dev.kiln.events.ImagePushed;
+import dev.kiln.events.QaOutcome;
 import dev.kiln.qa.client.DockerRunner;
 import dev.kiln.qa.config.QaConfig;
 import dev.kiln.qa.domain.CaseResult;
@@ -53,7 +54,7 @@ public final class BuiltInChecks {
         }
         ContainerRun run = docker.run(reference, limits);
         boolean passed = !run.timedOut() && run.exitCode() != null && run.exitCode() == 0;
-        return new CaseResult(passed ? dev.kiln.events.QaOutcome.PASSED : dev.kiln.events.QaOutcome.FAILED,
+        return new CaseResult(passed ? QaOutcome.PASSED : QaOutcome.FAILED,
                 startsSummary(run, limits));
     }
 

@@ -1,11 +1,12 @@
 package dev.kiln.qa.service;
 
+import dev.kiln.events.ImageReference;
 import dev.kiln.events.QaOutcome;
-import dev.kiln.qa.client.QaDatabase;
+import dev.kiln.events.QaResult;
 import dev.kiln.qa.config.QaConfig;
 import dev.kiln.qa.domain.Run;
 import dev.kiln.qa.domain.StoredResult;
-import dev.kiln.support.rest.BearerToken;
+import dev.kiln.qa.store.QaDatabase;
 import dev.kiln.support.rest.ProblemException;
 import dev.kiln.support.text.Excerpt;
 import jakarta.annotation.PostConstruct;
@@ -17,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
@@ -29,7 +29,6 @@ import org.jboss.logging.Logger;
 public class HookResults {
     private static final Logger LOG = Logger.getLogger(HookResults.class);
     static final Pattern TEST_CASE = Pattern.compile("[a-z0-9]+([._-][a-z0-9]+)*");
-    static final Pattern ITEM = Pattern.compile("(.+/.+)@(sha256:[0-9a-f]{64})");
 
     /** A refusal: HTTP status, title, detail (answered by service-support's problem mappers). */
     public static class Refused extends ProblemException {
@@ -69,20 +68,16 @@ public class HookResults {
         }
     }
 
-    /** The hook name for an {@code Authorization} header; 401 without a bearer token, 403 for an unknown one. */
-    public String authorize(String authorization) {
-        byte[] given = BearerToken.from(authorization).orElseThrow(() -> new Refused(401, "Unauthorized",
-                "send the hook's token as Authorization: Bearer <token>")).getBytes(StandardCharsets.UTF_8);
+    /** The hook a bearer token belongs to; empty for a token that is not one of {@code kiln.qa.hook-tokens}. */
+    public Optional<String> hookFor(String token) {
+        byte[] given = token.getBytes(StandardCharsets.UTF_8);
         String hook = null;
         for (Map.Entry<String, String> e : hooksByToken.entrySet()) {
             if (MessageDigest.isEqual(given, e.getKey().getBytes(StandardCharsets.UTF_8))) {
                 hook = e.getValue();
             }
         }
-        if (hook == null) {
-            throw new Refused(403, "Forbidden", "the token is not one of qa's hook tokens (kiln.qa.hook-tokens)");
-        }
-        return hook;
+        return Optional.ofNullable(hook);
     }
 
     /** Validates, stores and publishes a hook's result as reporter {@code hook}. */
@@ -108,11 +103,8 @@ public class HookResults {
         } catch (IllegalArgumentException e) {
             throw invalid("outcome must be one of PASSED, FAILED, ERROR, NEEDS_INSPECTION, QUEUED, RUNNING, got " + Excerpt.of(s.outcome()));
         }
-        Matcher item = s.item() == null ? null : ITEM.matcher(s.item());
-        if (item == null || !item.matches()) {
-            throw invalid("item must be the image reference <registry>/<repository>@sha256:<64 hex>, got " + Excerpt.of(s.item()));
-        }
-        String digest = item.group(2);
+        ImageReference item = image(s.item());
+        String digest = item.digest().toString();
         String buildId = s.buildId();
         if (buildId == null || buildId.isBlank()) {
             Optional<Run> run = db.runsOf(digest).stream().findFirst();
@@ -121,14 +113,14 @@ public class HookResults {
             }
             buildId = run.get().buildId();
         }
-        StoredResult stored = recorder.record(new StoredResult(0, null, buildId, item.group(1), digest, s.testcase(), outcome,
+        StoredResult stored = recorder.record(new StoredResult(0, null, buildId, item.name(), digest, s.testcase(), outcome,
                 s.note(), hook, s.refUrl(), ResultRecorder.now(), null));
         LOG.infof("hook %s reported %s %s for %s", hook, s.testcase(), outcome, s.item());
         return stored;
     }
 
     /** Stores a result another reporter published on Kafka (qa's own, and reserved test cases, are not stored). */
-    public void storeForeign(dev.kiln.events.QaResult e) {
+    public void storeForeign(QaResult e) {
         if (QaRunService.REPORTER.equals(e.reporter())) {
             return;
         }
@@ -154,6 +146,19 @@ public class HookResults {
                         + ", got " + Excerpt.of(value));
             }
         }
+    }
+
+    /** The subject of a result: an image by digest in a named repository. */
+    private static ImageReference image(String item) {
+        try {
+            ImageReference ref = ImageReference.parse(item);
+            if (ref.digest() != null && ref.name().contains("/")) {
+                return ref;
+            }
+        } catch (IllegalArgumentException e) {
+            // answered below, with the rule
+        }
+        throw invalid("item must be the image reference <registry>/<repository>@sha256:<64 hex>, got " + Excerpt.of(item));
     }
 
     private static Refused invalid(String detail) {

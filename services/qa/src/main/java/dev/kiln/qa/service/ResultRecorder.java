@@ -1,8 +1,8 @@
 package dev.kiln.qa.service;
 
 import dev.kiln.events.QaResult;
-import dev.kiln.qa.client.QaDatabase;
 import dev.kiln.qa.domain.StoredResult;
+import dev.kiln.qa.store.QaDatabase;
 import dev.kiln.support.messaging.Outbox;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
+import dev.kiln.support.docker.DaemonErrors;
 import dev.kiln.support.registry.RegistryClient;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -169,7 +170,7 @@ public final class DaemonImagePusher {
             throw new DaemonException("image " + imageId + " is not in the Docker daemon", true, e);
         } catch (RuntimeException e) {
             throw new DaemonException("the Docker daemon could not save image " + imageId + ": "
-                    + dev.kiln.support.docker.DaemonErrors.text(e), false, e);
+                    + DaemonErrors.text(e), false, e);
         }
         byte[] manifestBytes = small.get("manifest.json");
         if (manifestBytes == null) {

@@ -30,7 +30,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -41,6 +40,9 @@ import org.jboss.logging.Logger;
  * atomic-reactor's tag_and_push: moves a built image from its builder's daemon into the candidate registry, attaches
  * the build's SBOM to it ({@code sha256-<hex>.sbom}, which release copies to production with the image) and says so
  * with {@code kiln.image.pushed}, or with {@code kiln.build.failed} (stage push) when it cannot.
+ *
+ * <p>Longer than the house's 300 lines: the push, the redelivery check (a candidate tag that already holds the image)
+ * and the SBOM attachment are one idempotent step per event.
  */
 @ApplicationScoped
 public class PushService {

@@ -1,7 +1,5 @@
 package dev.kiln.registrypush.service;
 
-import dev.kiln.testsupport.FaultInjectingProxy;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -17,12 +15,14 @@ import dev.kiln.events.ImagePushed;
 import dev.kiln.events.KilnEvent;
 import dev.kiln.events.Nvr;
 import dev.kiln.events.Stage;
+import dev.kiln.registrypush.BaseImage;
 import dev.kiln.registrypush.config.RegistryPushConfig;
 import dev.kiln.support.messaging.FailureKind;
 import dev.kiln.support.messaging.RetryPolicy;
 import dev.kiln.support.messaging.TransientFailure;
 import dev.kiln.support.registry.RegistryClient;
 import dev.kiln.support.registry.RegistryException;
+import dev.kiln.testsupport.FaultInjectingProxy;
 import dev.kiln.testsupport.KafkaBroker;
 import dev.kiln.testsupport.RegistryProcess;
 import dev.kiln.testsupport.TestDocker;
@@ -50,7 +50,7 @@ class PushFailureTest {
     @BeforeAll
     static void daemon() {
         docker = TestDocker.client();
-        baseImageId = docker.inspectImageCmd(dev.kiln.registrypush.BaseImage.ensure(docker)).exec().getId();
+        baseImageId = docker.inspectImageCmd(BaseImage.ensure(docker)).exec().getId();
     }
 
     @AfterAll

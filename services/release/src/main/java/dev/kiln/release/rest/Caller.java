@@ -1,21 +1,18 @@
 package dev.kiln.release.rest;
 
 import dev.kiln.release.domain.Principal;
+import dev.kiln.support.auth.TokenIdentity;
+import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
 
-/** The principal {@link BearerAuth} found for the current request. */
+/** The principal of the current request, as the hub named its token ({@link ReleaseIdentities}). */
 @RequestScoped
 public class Caller {
-    private Principal principal;
-
-    void set(Principal principal) {
-        this.principal = principal;
-    }
+    @Inject
+    SecurityIdentity identity;
 
     public Principal principal() {
-        if (principal == null) {
-            throw new IllegalStateException("no caller: the endpoint lacks @RequiresRole");
-        }
-        return principal;
+        return TokenIdentity.of(identity).details(Principal.class);
     }
 }

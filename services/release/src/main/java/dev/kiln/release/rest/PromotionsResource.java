@@ -5,7 +5,7 @@ import dev.kiln.release.domain.Promotion;
 import dev.kiln.release.service.ReleaseService;
 import dev.kiln.support.rest.Params;
 import dev.kiln.support.rest.Problem;
-import dev.kiln.support.text.Excerpt;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -40,7 +40,7 @@ public class PromotionsResource {
     }
 
     @POST
-    @RequiresRole(Principal.RELEASE_ENGINEER)
+    @RolesAllowed({ Principal.RELEASE_ENGINEER, Principal.ADMIN })
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
     public Response promote(PromotionRequest request) {

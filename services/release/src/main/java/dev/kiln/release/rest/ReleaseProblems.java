@@ -2,6 +2,7 @@ package dev.kiln.release.rest;
 
 import dev.kiln.release.service.ReleaseException;
 import dev.kiln.support.rest.Problem;
+import dev.kiln.support.rest.ProblemMappers;
 import jakarta.ws.rs.core.Response;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,7 +10,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * Release's own refusals as problem documents; everything else (JSON, routes, media types, the unexpected) is answered
- * by service-support's shared mappers ({@code dev.kiln.support.rest.ProblemMappers}).
+ * by service-support's shared mappers ({@code ProblemMappers}).
  */
 public class ReleaseProblems {
     @ServerExceptionMapper

@@ -5,7 +5,9 @@ import dev.kiln.release.domain.Waiver;
 import dev.kiln.release.service.ReleaseService;
 import dev.kiln.support.rest.Params;
 import dev.kiln.support.rest.Problem;
+import dev.kiln.support.rest.ProblemException;
 import dev.kiln.support.text.Excerpt;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -30,7 +32,7 @@ public class WaiversResource {
     }
 
     @POST
-    @RequiresRole(Principal.RELEASE_ENGINEER)
+    @RolesAllowed({ Principal.RELEASE_ENGINEER, Principal.ADMIN })
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
     public Response waive(WaiverRequest request) {
@@ -51,11 +53,11 @@ public class WaiversResource {
             return;
         }
         if (comment.length() > 4096) {
-            throw dev.kiln.support.rest.ProblemException.badRequest("comment must be at most 4096 characters, got "
+            throw ProblemException.badRequest("comment must be at most 4096 characters, got "
                     + comment.length());
         }
         if (comment.chars().anyMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\t' && c != '\r')) {
-            throw dev.kiln.support.rest.ProblemException.badRequest("comment must not contain control characters other "
+            throw ProblemException.badRequest("comment must not contain control characters other "
                     + "than newlines and tabs, got " + Excerpt.of(comment));
         }
     }

@@ -2,6 +2,7 @@ package dev.kiln.signing.messaging;
 
 import dev.kiln.events.ImagePromoted;
 import dev.kiln.events.ImagePushed;
+import dev.kiln.events.KilnEvent;
 import dev.kiln.events.Stage;
 import dev.kiln.signing.config.SigningConfig;
 import dev.kiln.signing.service.SigningService;
@@ -60,7 +61,7 @@ public class ImageEventsConsumer {
         }
     }
 
-    private <T extends dev.kiln.events.KilnEvent> CompletionStage<Void> handle(Message<String> message, Class<T> type,
+    private <T extends KilnEvent> CompletionStage<Void> handle(Message<String> message, Class<T> type,
             Function<T, SigningService.Outcome> work) {
         return consumer.consume(message, type, Stage.SIGNING, d -> {
             SigningService.Outcome outcome = work.apply(d.event());

@@ -1,6 +1,6 @@
 package dev.kiln.signing.service;
 
-import dev.kiln.signing.client.SigningDatabase;
+import dev.kiln.signing.store.SigningDatabase;
 import dev.kiln.support.verify.SimpleSigningFormat;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -1,10 +1,10 @@
 package dev.kiln.signing.service;
 
-import dev.kiln.signing.client.SigningDatabase;
 import dev.kiln.signing.config.SigningConfig;
 import dev.kiln.signing.domain.OpenPgpKey;
 import dev.kiln.signing.domain.SigningKey;
 import dev.kiln.signing.domain.StoredOpenPgpKey;
+import dev.kiln.signing.store.SigningDatabase;
 import dev.kiln.support.verify.CosignKeys;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;

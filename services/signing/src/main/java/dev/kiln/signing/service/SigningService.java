@@ -7,14 +7,16 @@ import dev.kiln.events.ImagePushed;
 import dev.kiln.events.ImageSigned;
 import dev.kiln.events.Stage;
 import dev.kiln.signing.client.RegistryClients;
-import dev.kiln.signing.client.SigningDatabase;
 import dev.kiln.signing.config.SigningConfig;
 import dev.kiln.signing.domain.OpenPgpKey;
 import dev.kiln.signing.domain.SignatureRecord;
 import dev.kiln.signing.domain.SigningKey;
 import dev.kiln.signing.domain.SigningTarget;
+import dev.kiln.signing.store.SigningDatabase;
+import dev.kiln.support.messaging.FailureKind;
 import dev.kiln.support.messaging.Outbox;
 import dev.kiln.support.messaging.RetryPolicy;
+import dev.kiln.support.messaging.TransientFailure;
 import dev.kiln.support.registry.RegistryClient;
 import dev.kiln.support.registry.RegistryException;
 import dev.kiln.support.verify.CosignFormat;
@@ -151,7 +153,7 @@ public class SigningService {
         } catch (RegistryException e) {
             if (e.isTransient()) {
                 // a registry that is away: the consumer template tries the event again (with backoff) until it is back
-                throw new dev.kiln.support.messaging.TransientFailure("the registry did not take the signature of "
+                throw new TransientFailure("the registry did not take the signature of "
                         + target.references() + ": " + e.getMessage(), e);
             }
             LOG.errorf("build %s: cannot sign %s: %s", target.buildId(), target.references(), e.getMessage());
@@ -162,9 +164,9 @@ public class SigningService {
             return Outcome.refused(failure(target.buildId(), "signature-manifest-unreadable", false, "the existing signatures at "
                     + target.signatureLocation() + " cannot be read (" + e.getMessage() + "); delete that tag and retry"));
         } catch (SigningDatabase.DatabaseException e) {
-            if (dev.kiln.support.messaging.FailureKind.isTransient(e)) {
+            if (FailureKind.isTransient(e)) {
                 // PostgreSQL restarting or away: tried again until it is back, never a failed build
-                throw new dev.kiln.support.messaging.TransientFailure("the signatures of " + target.references()
+                throw new TransientFailure("the signatures of " + target.references()
                         + " could not be recorded yet: " + e.getMessage(), e);
             }
             LOG.errorf(e, "build %s: cannot record the signatures of %s", target.buildId(), target.references());

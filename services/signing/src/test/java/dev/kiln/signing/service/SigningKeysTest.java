@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.signing.client.SigningDatabase;
 import dev.kiln.signing.config.SigningConfig;
 import dev.kiln.signing.domain.OpenPgpKey;
 import dev.kiln.signing.domain.SigningKey;
+import dev.kiln.signing.store.SigningDatabase;
 import dev.kiln.testsupport.Postgres;
 import java.io.StringWriter;
 import java.net.URI;
