@@ -51,6 +51,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class KilnStack {
     static final List<String> SERVICES = List.of("build-submission", "container-build", "registry-push", "qa", "signing", "release");
+    /** The schema of each service that keeps state; deploy/postgres/roles.sql gives it role {@code <database>_<schema>}. */
+    static final Map<String, String> DB_SCHEMAS = Map.of("build-submission", "submission", "qa", "qa",
+            "release", "release", "signing", "signing");
+    /** Each schema's role password, made for this run. */
+    static final Map<String, String> DB_PASSWORDS = new HashMap<>();
+    /** The database the services use. */
+    static String database;
     static final ObjectMapper JSON = new ObjectMapper();
     /** Builds container-build runs at once ({@code kiln.build.concurrency}); the corpus submits its builds together. */
     static final int BUILD_CONCURRENCY = 3;
@@ -134,6 +141,11 @@ final class KilnStack {
         candidate = RegistryProcess.start("candidate");
         production = RegistryProcess.start("production");
         String db = Postgres.createDatabase("kiln_e2e");
+        database = db;
+        for (String schema : DB_SCHEMAS.values()) {
+            DB_PASSWORDS.put(schema, java.util.UUID.randomUUID().toString());
+        }
+        Postgres.applyRoles(root.resolve("deploy/postgres/roles.sql"), db, DB_PASSWORDS);
 
         // The base image lives in the production registry, as Fedora's base image lives in Fedora's registry.
         TestDocker.ensureBaseImage(docker);
@@ -159,8 +171,6 @@ final class KilnStack {
         releasePort = ports.get("release");
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         env.put("QUARKUS_DATASOURCE_JDBC_URL", Postgres.jdbcUrl(db));
-        env.put("QUARKUS_DATASOURCE_USERNAME", Postgres.user());
-        env.put("QUARKUS_DATASOURCE_PASSWORD", Postgres.password());
         env.put("KILN_HUB_URL", "http://localhost:" + hubPort);
         env.put("KILN_DOCKER_HOST", TestDocker.host());
         TestDocker.certPath().ifPresent(p -> env.put("KILN_DOCKER_CERT_PATH", p));
@@ -184,13 +194,25 @@ final class KilnStack {
     /**
      * The environment of {@code service}: the shared one plus a stable instance name, as a deployment gives it (the
      * consumers join as static members; a restart under the same name takes its partitions back at once), and for
-     * container-build a stable worker id (its cancel consumer group is reused across restarts).
+     * container-build a stable worker id (its cancel consumer group is reused across restarts), and for a service with
+     * a database its own role.
      */
     private static Map<String, String> env(String service) {
         Map<String, String> own = new HashMap<>(env);
         own.put("KILN_MESSAGING_INSTANCE_ID", service + "@e2e");
         own.put("KILN_WORKER_ID", "e2e-worker-1");
+        String schema = DB_SCHEMAS.get(service);
+        if (schema != null) {
+            // its own role, owning only its schema (deploy/postgres/roles.sql)
+            own.put("QUARKUS_DATASOURCE_USERNAME", dbRole(schema));
+            own.put("QUARKUS_DATASOURCE_PASSWORD", DB_PASSWORDS.get(schema));
+        }
         return own;
+    }
+
+    /** The role deploy/postgres/roles.sql made for {@code schema} in this run's database. */
+    static String dbRole(String schema) {
+        return database + "_" + schema;
     }
 
     private static synchronized void stop() {
@@ -214,6 +236,12 @@ final class KilnStack {
             } catch (IOException e) {
                 // a temporary directory: best effort
             }
+        }
+        if (database != null) {
+            // the database and its roles (roles belong to the whole server, so each run removes its own)
+            Postgres.dropDatabase(database);
+            DB_SCHEMAS.values().forEach(schema -> Postgres.dropRole(dbRole(schema)));
+            database = null;
         }
     }
 

@@ -1,9 +1,14 @@
 package dev.kiln.testsupport;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -61,6 +66,41 @@ public final class Postgres {
             s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
         } catch (SQLException e) {
             System.err.println("could not drop the test database " + name + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Runs {@code deploy/postgres/roles.sql} of the checkout on {@code database} as the administrator, with each
+     * role's password ({@code passwords}: schema to password) set in the session first, the way {@code ./kiln} runs
+     * it with psql. The roles are {@code <database>_<schema>}.
+     */
+    public static void applyRoles(Path rolesSql, String database, Map<String, String> passwords) {
+        try (Connection c = DriverManager.getConnection(jdbcUrl(database), user(), password())) {
+            for (Map.Entry<String, String> e : passwords.entrySet()) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT set_config(?, ?, false)")) {
+                    ps.setString(1, "kiln.password." + e.getKey());
+                    ps.setString(2, e.getValue());
+                    ps.execute();
+                }
+            }
+            try (Statement s = c.createStatement()) {
+                s.execute(Files.readString(rolesSql));
+            }
+        } catch (SQLException | IOException e) {
+            throw new IllegalStateException("applying " + rolesSql + " to " + database + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Drops a role {@link #applyRoles} made, once its database is dropped; a role still in use is left be. */
+    public static void dropRole(String role) {
+        if (!role.matches("[a-z0-9_]+")) {
+            throw new IllegalArgumentException("not a role made by applyRoles: " + role);
+        }
+        try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), user(), password());
+                Statement s = c.createStatement()) {
+            s.execute("DROP ROLE IF EXISTS " + role);
+        } catch (SQLException e) {
+            System.err.println("could not drop the test role " + role + ": " + e.getMessage());
         }
     }
 

@@ -20,9 +20,10 @@ import java.util.Set;
 
 /**
  * The one way a Kiln service reads bearer tokens: {@code Authorization: Bearer <token>} becomes a Quarkus Security
- * identity through {@link TokenIdentityProvider} and the service's {@link TokenIdentities}. Authentication is not
- * proactive (service-support's defaults), so it runs only for endpoints that need an identity, before their body is
- * read. A request without a bearer token is anonymous; a service without {@link TokenIdentities} has no tokens.
+ * identity through {@link TokenIdentityProvider} and the service's {@link TokenIdentities}. A service with tokens sets
+ * {@code quarkus.http.auth.proactive=false}, so authentication runs only for endpoints that need an identity, before
+ * their body is read. A request without a bearer token is anonymous; a service without {@link TokenIdentities} has no
+ * tokens.
  */
 @ApplicationScoped
 public class BearerTokenMechanism implements HttpAuthenticationMechanism {
