@@ -171,7 +171,25 @@ final class FakeHub implements AutoCloseable {
         if (refuseUnlessAdmin(x)) {
             return;
         }
-        send(x, 201, "{\"id\":\"t1\",\"token\":\"kiln_new-secret\",\"user\":\"carol\",\"role\":\"maintainer\"}");
+        String path = x.getRequestURI().getPath();
+        if (x.getRequestMethod().equals("GET")) {
+            send(x, 200, "[{\"id\":\"t1\",\"user\":\"carol\",\"role\":\"maintainer\",\"createdAt\":"
+                    + "\"2026-12-01T10:00:00Z\",\"createdBy\":\"admin\",\"description\":\"ci\"}"
+                    + ("revoked=true".equals(x.getRequestURI().getQuery())
+                            ? ",{\"id\":\"t0\",\"user\":\"dan\",\"role\":\"admin\",\"createdAt\":"
+                                    + "\"2026-11-01T10:00:00Z\",\"createdBy\":\"admin\",\"revokedAt\":"
+                                    + "\"2026-11-02T10:00:00Z\",\"revokedBy\":\"admin\"}"
+                            : "") + "]");
+        } else if (x.getRequestMethod().equals("DELETE") && path.equals("/api/v1/tokens/t1")) {
+            send(x, 200, "{\"id\":\"t1\",\"user\":\"carol\",\"role\":\"maintainer\",\"createdAt\":"
+                    + "\"2026-12-01T10:00:00Z\",\"createdBy\":\"admin\",\"revokedAt\":\"2026-12-04T10:00:00Z\","
+                    + "\"revokedBy\":\"admin\"}");
+        } else if (x.getRequestMethod().equals("DELETE")) {
+            send(x, 404, problem("Unknown token", 404, "no token has id \"" + path.substring(path.lastIndexOf('/') + 1)
+                    + "\"; kiln token list shows the ids"));
+        } else {
+            send(x, 201, "{\"id\":\"t1\",\"token\":\"kiln_new-secret\",\"user\":\"carol\",\"role\":\"maintainer\"}");
+        }
     }
 
     private void logs(HttpExchange x, String id) throws IOException {

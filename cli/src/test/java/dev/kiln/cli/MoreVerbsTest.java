@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -204,6 +205,22 @@ class MoreVerbsTest {
         assertTrue(hub.bodies.stream().anyMatch(b -> b.startsWith("POST /api/v1/tokens")
                 && b.contains("\"user\":\"carol\"") && b.contains("\"role\":\"maintainer\"")), hub.bodies.toString());
         assertEquals(2, launcher.launch("token", "create", "--server", hub.url()).exitCode(), "--user is required");
+
+        LaunchResult tokens = launcher.launch("token", "list", "--server", hub.url(), "--token", FakeHub.ADMIN_TOKEN);
+        assertEquals(0, tokens.exitCode(), tokens.getErrorOutput());
+        assertEquals("t1  carol  maintainer  created 2026-12-01T10:00:00Z by admin  ci", tokens.getOutput().strip());
+        LaunchResult all = launcher.launch("token", "list", "--revoked", "--server", hub.url(), "--token",
+                FakeHub.ADMIN_TOKEN);
+        assertTrue(all.getOutput().contains("t0  dan  admin  created 2026-11-01T10:00:00Z by admin  REVOKED "
+                + "2026-11-02T10:00:00Z by admin"), all.getOutput());
+        LaunchResult revoke = launcher.launch("token", "revoke", "t1", "--server", hub.url(), "--token",
+                FakeHub.ADMIN_TOKEN);
+        assertEquals(0, revoke.exitCode(), revoke.getErrorOutput());
+        assertEquals("Revoked token t1 of carol (maintainer) at 2026-12-04T10:00:00Z", revoke.getOutput().strip());
+        LaunchResult unknown = launcher.launch("token", "revoke", "nope", "--server", hub.url(), "--token",
+                FakeHub.ADMIN_TOKEN);
+        assertNotEquals(0, unknown.exitCode());
+        assertTrue(unknown.getErrorOutput().contains("kiln token list shows the ids"), unknown.getErrorOutput());
     }
 
     @Test

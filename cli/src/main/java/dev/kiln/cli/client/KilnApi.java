@@ -3,6 +3,7 @@ package dev.kiln.cli.client;
 import dev.kiln.cli.domain.BuildRequest;
 import io.quarkus.rest.client.reactive.ClientExceptionMapper;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -85,6 +86,14 @@ public interface KilnApi {
     @Path("/tokens")
     @Consumes(MediaType.APPLICATION_JSON)
     String createToken(Map<String, Object> body);
+
+    @GET
+    @Path("/tokens")
+    String tokens(@QueryParam("revoked") boolean revoked);
+
+    @DELETE
+    @Path("/tokens/{id}")
+    String revokeToken(@PathParam("id") String id);
 
     @GET
     @Path("/admin/dead-letters")

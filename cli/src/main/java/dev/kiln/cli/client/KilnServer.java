@@ -164,6 +164,16 @@ public final class KilnServer {
         return call(() -> api.createToken(body));
     }
 
+    /** The tokens as the hub lists them (admin), revoked ones too when asked. */
+    public String tokensJson(boolean revoked) {
+        return call(() -> api.tokens(revoked));
+    }
+
+    /** Revokes a token (admin); the hub answers its record. */
+    public String revokeTokenJson(String id) {
+        return call(() -> api.revokeToken(id));
+    }
+
     /** One batch of log lines from the follow stream. */
     public record LogBatch(long sequence, List<String> lines) {
     }

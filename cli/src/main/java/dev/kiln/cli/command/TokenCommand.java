@@ -10,11 +10,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "token", mixinStandardHelpOptions = true, description = "API tokens.",
-        subcommands = TokenCommand.Create.class)
+        subcommands = { TokenCommand.Create.class, TokenCommand.ListTokens.class, TokenCommand.Revoke.class })
 public class TokenCommand implements Runnable {
 
     @Spec
@@ -22,7 +23,7 @@ public class TokenCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing subcommand: create");
+        throw new ParameterException(spec.commandLine(), "Missing subcommand: create, list or revoke");
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
@@ -67,6 +68,74 @@ public class TokenCommand implements Runnable {
                 err.flush();
                 out.println(t.path("token").asText());
             }
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "The tokens (admin), newest first: id, user, role, created, description; never the tokens.")
+    public static class ListTokens implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ServerOptions serverOptions;
+
+        @Option(names = "--revoked", description = "Also the revoked tokens.")
+        boolean revoked;
+
+        @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "text",
+                description = "text (one line per token) or json (the hub's list). Default: ${DEFAULT-VALUE}.")
+        OutputFormat output;
+
+        @Inject
+        ObjectMapper json;
+
+        @Override
+        public Integer call() {
+            KilnServer server = serverOptions.connect(json);
+            String body = server.tokensJson(revoked);
+            PrintWriter out = spec.commandLine().getOut();
+            if (output == OutputFormat.json) {
+                out.print(body.endsWith("\n") ? body : body + "\n");
+            } else {
+                for (JsonNode t : server.tree(body)) {
+                    out.println(t.path("id").asText() + "  " + t.path("user").asText() + "  " + t.path("role").asText()
+                            + "  created " + t.path("createdAt").asText() + " by " + t.path("createdBy").asText()
+                            + (t.hasNonNull("revokedAt") ? "  REVOKED " + t.path("revokedAt").asText() + " by "
+                                    + t.path("revokedBy").asText() : "")
+                            + (t.hasNonNull("description") ? "  " + t.path("description").asText() : ""));
+                }
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true,
+            description = {"Revoke a token (admin): it stands for nobody from now on; its record stays.",
+                    "Release keeps the hub's answers for kiln.hub.identity-cache-ttl (30 s) and follows within that."})
+    public static class Revoke implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ServerOptions serverOptions;
+
+        @Parameters(index = "0", paramLabel = "ID", description = "The token's id (kiln token list).")
+        String id;
+
+        @Inject
+        ObjectMapper json;
+
+        @Override
+        public Integer call() {
+            KilnServer server = serverOptions.connect(json);
+            JsonNode t = server.tree(server.revokeTokenJson(id));
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("Revoked token " + t.path("id").asText() + " of " + t.path("user").asText() + " ("
+                    + t.path("role").asText() + ") at " + t.path("revokedAt").asText());
             out.flush();
             return 0;
         }

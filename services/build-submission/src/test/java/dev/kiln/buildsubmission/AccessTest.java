@@ -193,4 +193,30 @@ class AccessTest {
                 .when().put("/api/v1/components/nope" + unique() + "/owners").then().statusCode(404);
         assertNotEquals(bobToken, carolToken);
     }
+
+    @Test
+    void aRevokedTokenStandsForNobodyAndStaysOnRecord() {
+        String user = "rev" + unique();
+        String token = token(user, "maintainer");
+        as(token).when().get("/api/v1/whoami").then().statusCode(200).body("user", equalTo(user));
+        String id = admin().when().get("/api/v1/tokens").then().statusCode(200)
+                .extract().jsonPath().getString("find { it.user == '" + user + "' }.id");
+        assertNotEquals(null, id, "the new token is listed");
+        as(token).when().get("/api/v1/tokens").then().statusCode(403).contentType(PROBLEM);
+        as(token).when().delete("/api/v1/tokens/" + id).then().statusCode(403).contentType(PROBLEM);
+
+        admin().when().delete("/api/v1/tokens/" + id).then().statusCode(200).body("id", equalTo(id))
+                .body("revokedBy", equalTo("admin")).body("revokedAt", startsWith("20"));
+        as(token).when().get("/api/v1/whoami").then().statusCode(401).contentType(PROBLEM)
+                .body("detail", containsString("not known to this hub"));
+        // revoking again changes nothing; the record is listed only when asked for
+        String revokedAt = admin().when().delete("/api/v1/tokens/" + id).then().statusCode(200)
+                .extract().path("revokedAt");
+        assertEquals(revokedAt, admin().when().get("/api/v1/tokens?revoked=true").then().statusCode(200)
+                .extract().jsonPath().getString("find { it.id == '" + id + "' }.revokedAt"));
+        assertEquals(null, admin().when().get("/api/v1/tokens").then().statusCode(200)
+                .extract().jsonPath().getString("find { it.id == '" + id + "' }"));
+        admin().when().delete("/api/v1/tokens/no-such-token").then().statusCode(404).contentType(PROBLEM)
+                .body("detail", containsString("kiln token list"));
+    }
 }

@@ -37,6 +37,8 @@ public class AuthService {
     public static final Pattern USER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@+-]*");
     public static final Pattern COMPONENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** At most this many tokens are listed. */
+    private static final int TOKENS_LISTED = 1000;
 
     /** A freshly made token: {@code token} is shown once and never stored. */
     public record NewToken(String id, String token, String user, Role role, String description, Instant createdAt) {
@@ -87,6 +89,26 @@ public class AuthService {
         });
         LOG.infof("%s created token %s for %s (%s)", admin.user(), id, u, r);
         return new NewToken(id, token, u, r, desc, now);
+    }
+
+    /** The tokens, newest first, without the tokens themselves; revoked ones only when asked. */
+    public List<AuthStore.TokenRecord> tokens(boolean withRevoked) {
+        return tx.inTransaction(c -> store.tokens(c, withRevoked, TOKENS_LISTED));
+    }
+
+    /**
+     * Revokes a token: from now on it stands for nobody here (release, which keeps the hub's answers briefly, follows
+     * within its cache time). Revoking a revoked token changes nothing; an unknown id is 404.
+     */
+    public AuthStore.TokenRecord revokeToken(Caller admin, String id) {
+        return tx.inTransaction(c -> {
+            AuthStore.TokenRecord found = store.token(c, id).orElseThrow(() -> SubmissionException.notFound(
+                    "Unknown token", "no token has id " + Excerpt.of(id) + "; kiln token list shows the ids"));
+            if (store.revokeToken(c, id, admin.user(), Instant.now())) {
+                LOG.infof("%s revoked token %s of %s (%s)", admin.user(), id, found.user(), found.role());
+            }
+            return store.token(c, id).orElseThrow();
+        });
     }
 
     // ---- components ----

@@ -7,16 +7,20 @@ import dev.kiln.buildsubmission.config.KilnConfig;
 import dev.kiln.buildsubmission.domain.Caller;
 import dev.kiln.buildsubmission.domain.Component;
 import dev.kiln.buildsubmission.service.SubmissionException;
+import dev.kiln.buildsubmission.store.AuthStore;
 import dev.kiln.support.text.Excerpt;
 import io.quarkus.security.Authenticated;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
@@ -50,6 +54,15 @@ public class AccessResource {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    /** A token as {@code GET /api/v1/tokens} lists it: never the token itself. */
+    public record TokenInfoJson(String id, String user, String role, String description, Instant createdAt,
+            String createdBy, Instant revokedAt, String revokedBy) {
+        static TokenInfoJson of(AuthStore.TokenRecord t) {
+            return new TokenInfoJson(t.id(), t.user(), t.role().wireName(), t.description(), t.createdAt(),
+                    t.createdBy(), t.revokedAt(), t.revokedBy());
+        }
+    }
+
     public record TokenJson(String id, String token, String user, String role, String description, Instant createdAt) {
     }
 
@@ -128,5 +141,22 @@ public class AccessResource {
         AuthService.NewToken t = auth.createToken(admin, body.user(), body.role(), body.description());
         return Response.status(201).entity(new TokenJson(t.id(), t.token(), t.user(), t.role().wireName(),
                 t.description(), t.createdAt())).build();
+    }
+
+    @GET
+    @Path("/tokens")
+    @RolesAllowed("admin")
+    @Operation(summary = "The tokens, newest first, without the tokens themselves (admin); ?revoked=true adds revoked ones")
+    public List<TokenInfoJson> tokens(@QueryParam("revoked") @DefaultValue("false") boolean revoked) {
+        return auth.tokens(revoked).stream().map(TokenInfoJson::of).toList();
+    }
+
+    @DELETE
+    @Path("/tokens/{id}")
+    @RolesAllowed("admin")
+    @Operation(summary = "Revoke a token (admin): it stands for nobody from now on; the record stays")
+    public TokenInfoJson revokeToken(@PathParam("id") String id) {
+        Params.text(id, "token id", fieldLength, "kiln.limits.field-length");
+        return TokenInfoJson.of(auth.revokeToken(caller.get(), id));
     }
 }

@@ -40,7 +40,7 @@ public class AuthStore {
 
     public Optional<Caller> callerByTokenHash(Connection c, String tokenHash) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT username, role FROM submission.api_tokens WHERE token_hash = ?")) {
+                "SELECT username, role FROM submission.api_tokens WHERE token_hash = ? AND revoked_at IS NULL")) {
             ps.setString(1, tokenHash);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -55,6 +55,58 @@ public class AuthStore {
                 });
             }
         }
+    }
+
+    /** A token as admins see it: never the token itself. */
+    public record TokenRecord(String id, String user, Role role, String description, Instant createdAt,
+            String createdBy, Instant revokedAt, String revokedBy) {
+    }
+
+    private static final String TOKEN_COLUMNS = "SELECT id, username, role, description, created_at, created_by, "
+            + "revoked_at, revoked_by FROM submission.api_tokens";
+
+    /** Every token, newest first (at most {@code limit}); revoked ones only when asked. */
+    public List<TokenRecord> tokens(Connection c, boolean withRevoked, int limit) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(TOKEN_COLUMNS + (withRevoked ? "" : " WHERE revoked_at IS NULL")
+                + " ORDER BY created_at DESC, id LIMIT ?")) {
+            ps.setInt(1, limit);
+            return tokenRecords(ps);
+        }
+    }
+
+    /** The token with this id, revoked or not. */
+    public Optional<TokenRecord> token(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(TOKEN_COLUMNS + " WHERE id = ?")) {
+            ps.setString(1, id);
+            return tokenRecords(ps).stream().findFirst();
+        }
+    }
+
+    private static List<TokenRecord> tokenRecords(PreparedStatement ps) throws SQLException {
+        List<TokenRecord> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new TokenRecord(rs.getString(1), rs.getString(2), Role.fromWire(rs.getString(3)).orElseThrow(),
+                        rs.getString(4), instant(rs, 5), rs.getString(6), instant(rs, 7), rs.getString(8)));
+            }
+        }
+        return out;
+    }
+
+    /** Marks the token revoked unless it already is; true when it was live. */
+    public boolean revokeToken(Connection c, String id, String by, Instant at) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE submission.api_tokens SET revoked_at = ?, revoked_by = ? "
+                + "WHERE id = ? AND revoked_at IS NULL")) {
+            ps.setObject(1, at.atOffset(ZoneOffset.UTC));
+            ps.setString(2, by);
+            ps.setString(3, id);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
     }
 
     // ---- components ----
