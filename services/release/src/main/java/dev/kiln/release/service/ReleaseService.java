@@ -51,6 +51,9 @@ import org.jboss.logging.Logger;
  * Only the gate ends a build at QA: when every QA result is in and one did not pass, only a waiver could satisfy the
  * gate; once {@code kiln.release.waiver-window} has passed without one, the decision is sent again as final, and the
  * hub ends the build FAILED at stage qa. A final decision never changes.
+ * <p>
+ * Longer than the house's 300 lines: the facts, the gate, waivers and both kinds of promotion share one decision
+ * rule and one promotion path, which must not drift apart; the policy itself is {@link GatePolicy}.
  */
 @ApplicationScoped
 public class ReleaseService {

@@ -22,7 +22,12 @@ import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 
-/** Plain JDBC over the Agroal data source; tables live in the {@code release} schema (Flyway). */
+/**
+ * Plain JDBC over the Agroal data source; tables live in the {@code release} schema (Flyway).
+ *
+ * <p>Longer than the house's 300 lines: the SQL of one aggregate, the release subject, with its facts, decisions,
+ * waivers and promotion queue, in one place (as Apicurio keeps its SQL).
+ */
 @ApplicationScoped
 public class ReleaseDatabase {
 
