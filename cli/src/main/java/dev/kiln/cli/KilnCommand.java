@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.cli.command.AdminCommand;
+import dev.kiln.cli.command.BusCommand;
 import dev.kiln.cli.command.CancelCommand;
 import dev.kiln.cli.command.CertsCommand;
 import dev.kiln.cli.command.CompletionCommand;
@@ -30,7 +31,8 @@ import picocli.CommandLine.Spec;
         subcommands = {ContainerBuildCommand.class, WatchCommand.class, LogsCommand.class, ListCommand.class,
                 ShowCommand.class, CancelCommand.class, LoginCommand.class, WhoamiCommand.class,
                 ComponentCommand.class, TokenCommand.class, PromoteCommand.class, WaiveCommand.class,
-                VerifyCommand.class, AdminCommand.class, CertsCommand.class, CompletionCommand.class, HelpCommand.class},
+                VerifyCommand.class, AdminCommand.class, BusCommand.class, CertsCommand.class, CompletionCommand.class,
+                HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  ok", "  1  the build failed or was canceled; verify: no valid signature", "  2  usage error",
                 "  3  the server is unreachable",

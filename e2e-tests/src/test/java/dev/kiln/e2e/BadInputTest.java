@@ -116,7 +116,9 @@ class BadInputTest {
         env.put("KILN_REGISTRY_PRODUCTION_URL", "http://localhost:2");
         Path logs = root.resolve("e2e-tests/target/badinput-logs");
         for (String s : SERVICES) {
-            services.add(ServiceProcess.start(root, s, ports.get(s), env, logs));
+            Map<String, String> own = new HashMap<>(env);
+            own.put("KILN_BUS_CERTS", kafka.certificates(s).toString()); // its own principal on the bus
+            services.add(ServiceProcess.start(root, s, ports.get(s), own, logs));
         }
         for (ServiceProcess s : services) {
             s.awaitReady(Duration.ofMinutes(3));

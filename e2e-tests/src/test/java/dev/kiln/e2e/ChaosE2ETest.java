@@ -11,6 +11,7 @@ import dev.kiln.e2e.KilnStack.CliResult;
 import dev.kiln.events.CloudEventHeaders;
 import dev.kiln.events.EventType;
 import dev.kiln.support.registry.RegistryClient;
+import dev.kiln.testsupport.KafkaBroker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -378,7 +379,7 @@ class ChaosE2ETest {
     /** Every record of every Kiln topic, from the beginning (a consumer without a group). */
     private static List<ConsumerRecord<String, String>> readAll() {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KilnStack.kafka.bootstrapServers());
+        p.putAll(KilnStack.kafka.clientProperties(KafkaBroker.ADMIN));
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

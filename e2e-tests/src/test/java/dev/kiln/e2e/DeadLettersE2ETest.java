@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.e2e.KilnStack.CliResult;
 import dev.kiln.events.CloudEventHeaders;
 import dev.kiln.events.EventType;
+import dev.kiln.testsupport.KafkaBroker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -97,7 +98,7 @@ class DeadLettersE2ETest {
 
     private static void send(String topic, String key, String value, String ceId) throws Exception {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KilnStack.kafka.bootstrapServers());
+        p.putAll(KilnStack.kafka.clientProperties(KafkaBroker.ADMIN));
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {

@@ -137,7 +137,9 @@ final class KilnStack {
         kafkaPort = KafkaBroker.freePort();
         kafkaControllerPort = KafkaBroker.freePort();
         kafkaLogDir = Files.createTempDirectory("kiln-e2e-kafka-");
-        kafka = KafkaBroker.start(kafkaPort, kafkaControllerPort, kafkaLogDir, false);
+        KafkaBroker.prepareCertificates(kafkaLogDir.resolve("certs"));
+        kafka = startBroker();
+        kafka.setUp(6);
         candidate = RegistryProcess.start("candidate");
         production = RegistryProcess.start("production");
         String db = Postgres.createDatabase("kiln_e2e");
@@ -195,10 +197,11 @@ final class KilnStack {
      * The environment of {@code service}: the shared one plus a stable instance name, as a deployment gives it (the
      * consumers join as static members; a restart under the same name takes its partitions back at once), and for
      * container-build a stable worker id (its cancel consumer group is reused across restarts), and for a service with
-     * a database its own role.
+     * a database its own role, and its own certificate for the bus (its principal in the broker's ACLs).
      */
     private static Map<String, String> env(String service) {
         Map<String, String> own = new HashMap<>(env);
+        own.put("KILN_BUS_CERTS", kafka.certificates(service).toString());
         own.put("KILN_MESSAGING_INSTANCE_ID", service + "@e2e");
         own.put("KILN_WORKER_ID", "e2e-worker-1");
         String schema = DB_SCHEMAS.get(service);
@@ -267,7 +270,13 @@ final class KilnStack {
     /** Stops the broker and starts it again on the same ports and log directory (its data kept). */
     static synchronized void restartBroker() {
         kafka.close();
-        kafka = KafkaBroker.start(kafkaPort, kafkaControllerPort, kafkaLogDir, false);
+        kafka = startBroker();
+    }
+
+    /** The broker on this run's ports, log directory and certificates (its topics and ACLs are in its log). */
+    private static KafkaBroker startBroker() {
+        return KafkaBroker.start(kafkaPort, kafkaControllerPort, kafkaLogDir.resolve("logs"),
+                kafkaLogDir.resolve("certs"), false);
     }
 
     /**

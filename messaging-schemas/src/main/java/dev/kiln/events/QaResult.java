@@ -3,8 +3,9 @@ package dev.kiln.events;
 import java.time.Instant;
 
 /**
- * One outcome of one test case for one subject ({@code registry/repository@subjectDigest}). Sent by qa and by
- * external hooks, which name their own {@code testCase} and {@code reporter}.
+ * One outcome of one test case for one subject ({@code registry/repository@subjectDigest}). Sent by qa on
+ * {@code kiln.qa.result}; a QA hook sends it on its own topic {@code kiln.qa.hook.<name>} with its own
+ * {@code testCase} and its name as {@code reporter}, and qa sends it on.
  */
 public record QaResult(String buildId, String subjectRepository, String subjectDigest, String testCase,
         QaOutcome outcome, String summary, String reporter, String logUrl, Instant time) implements KilnEvent {

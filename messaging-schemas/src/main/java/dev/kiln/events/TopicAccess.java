@@ -4,6 +4,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -42,6 +43,79 @@ public final class TopicAccess {
         }
     }
 
+    /** The broker's own principal; a super user (it connects to its own KRaft controller). */
+    public static final String BROKER = "kiln-kafka";
+
+    /** The operator's principal, the other super user: it alone makes topics and ACLs. */
+    public static final String OPERATOR = "kiln-admin";
+
+    /**
+     * A QA hook outside Kiln, named by the operator ({@code kiln bus hook add NAME}): its certificate's common name is
+     * {@code hook-<name>}; it reads the pushed candidates ({@link #HOOKS_READ}) in its own consumer group
+     * {@code kiln-hook-<name>} and writes its results to its own topic {@code kiln.qa.hook.<name>}, which only it may
+     * write. qa ({@link #HOOK_RELAY}) reads every hook topic and sends each result on as {@code kiln.qa.result} with
+     * the hook's name as reporter, taken from the topic, never from the record.
+     */
+    public record Hook(String name) {
+        public Hook {
+            if (name == null || name.length() > 48 || !HOOK_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("a hook name is 1 to 48 lower-case letters and digits, in words"
+                        + " joined by single hyphens (e.g. acme-scan)");
+            }
+        }
+
+        /** Its principal, {@code User:} of its certificate's common name. */
+        public String principal() {
+            return HOOK_PRINCIPAL_PREFIX + name;
+        }
+
+        /** The topic it sends its results to. */
+        public String topic() {
+            return HOOK_TOPIC_PREFIX + name;
+        }
+
+        /** Where qa puts the results of {@link #topic()} it cannot take (malformed, reserved test case, ...). */
+        public String deadLetterTopic() {
+            return topic() + ".dlq";
+        }
+
+        /** Its consumer group for {@link #HOOKS_READ}. */
+        public String group() {
+            return HOOK_GROUP_PREFIX + name;
+        }
+
+        /** The hook whose topic {@code topic} is, if it is one (not a dead-letter topic). */
+        public static Optional<Hook> ofTopic(String topic) {
+            if (topic == null || !topic.startsWith(HOOK_TOPIC_PREFIX)) {
+                return Optional.empty();
+            }
+            String name = topic.substring(HOOK_TOPIC_PREFIX.length());
+            return HOOK_NAME.matcher(name).matches() && name.length() <= 48 ? Optional.of(new Hook(name))
+                    : Optional.empty();
+        }
+    }
+
+    /** A hook's name: words of lower-case letters and digits joined by single hyphens (so no {@code .dlq}). */
+    public static final Pattern HOOK_NAME = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
+
+    /** The start of every hook's topic and of its dead-letter topic. */
+    public static final String HOOK_TOPIC_PREFIX = "kiln.qa.hook.";
+
+    /** The start of a hook's principal ({@code hook-<name>}). */
+    public static final String HOOK_PRINCIPAL_PREFIX = "hook-";
+
+    /** The start of a hook's consumer group ({@code kiln-hook-<name>}). */
+    public static final String HOOK_GROUP_PREFIX = "kiln-hook-";
+
+    /** What a hook reads: the pushed candidates. */
+    public static final Set<EventType> HOOKS_READ = Set.of(EventType.IMAGE_PUSHED);
+
+    /** The service that reads every hook's topic (by pattern, in its group) and writes their dead-letter topics. */
+    public static final String HOOK_RELAY = "qa";
+
+    /** The pattern the relay subscribes to: every hook topic, no dead-letter topic. */
+    public static final String HOOK_TOPIC_PATTERN = "kiln\\.qa\\.hook\\.[a-z0-9]+(-[a-z0-9]+)*";
+
     /** A group name ending in this is a prefix: the service's groups start with it. */
     public static final String PREFIX = "*";
 
@@ -64,7 +138,7 @@ public final class TopicAccess {
                     List.of("kiln-registry-push"), false),
             new Service("qa",
                     EnumSet.of(EventType.QA_RESULT, EventType.BUILD_FAILED),
-                    EnumSet.of(EventType.BUILD_REQUESTED, EventType.QA_RESULT, EventType.IMAGE_PUSHED),
+                    EnumSet.of(EventType.BUILD_REQUESTED, EventType.IMAGE_PUSHED),
                     List.of("kiln-qa"), false),
             new Service("signing",
                     EnumSet.of(EventType.IMAGE_SIGNED, EventType.BUILD_FAILED),

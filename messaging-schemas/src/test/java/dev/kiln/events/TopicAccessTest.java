@@ -2,6 +2,7 @@ package dev.kiln.events;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -44,10 +45,13 @@ class TopicAccessTest {
                 p.load(r);
             }
             Set<String> topics = new TreeSet<>();
+            Set<String> patterns = new TreeSet<>();
             Set<String> groups = new TreeSet<>();
             for (String key : p.stringPropertyNames()) {
                 if (key.startsWith("mp.messaging.incoming.") && key.endsWith(".topic")) {
-                    topics.add(p.getProperty(key));
+                    String channel = key.substring(0, key.length() - ".topic".length());
+                    boolean pattern = Boolean.parseBoolean(p.getProperty(channel + ".pattern", "false"));
+                    (pattern ? patterns : topics).add(p.getProperty(key));
                 }
                 if (key.startsWith("mp.messaging.incoming.") && key.endsWith(".group.id")) {
                     groups.add(p.getProperty(key).replace("${kiln.worker-id}", TopicAccess.PREFIX));
@@ -56,6 +60,25 @@ class TopicAccessTest {
             assertEquals(s.consumes().stream().map(EventType::topic).collect(Collectors.toCollection(TreeSet::new)),
                     topics, s.service() + " consumes");
             assertEquals(new TreeSet<>(s.groups()), groups, s.service() + "'s groups");
+            assertEquals(s.service().equals(TopicAccess.HOOK_RELAY) ? Set.of(TopicAccess.HOOK_TOPIC_PATTERN) : Set.of(),
+                    patterns, s.service() + " subscribes by pattern");
+        }
+    }
+
+    @Test
+    void theRelayReadsEveryHookTopicAndNoDeadLetterTopic() {
+        Pattern relay = Pattern.compile(TopicAccess.HOOK_TOPIC_PATTERN);
+        TopicAccess.Hook acme = new TopicAccess.Hook("acme-scan-2");
+        assertEquals("kiln.qa.hook.acme-scan-2", acme.topic());
+        assertEquals("hook-acme-scan-2", acme.principal());
+        assertEquals("kiln-hook-acme-scan-2", acme.group());
+        assertTrue(relay.matcher(acme.topic()).matches());
+        assertFalse(relay.matcher(acme.deadLetterTopic()).matches());
+        assertFalse(relay.matcher("kiln.qa.result").matches());
+        assertEquals(acme, TopicAccess.Hook.ofTopic(acme.topic()).orElseThrow());
+        assertTrue(TopicAccess.Hook.ofTopic(acme.deadLetterTopic()).isEmpty());
+        for (String bad : new String[] {"", "Acme", "acme.scan", "acme--scan", "-acme", "acme_scan", "a".repeat(49)}) {
+            assertThrows(IllegalArgumentException.class, () -> new TopicAccess.Hook(bad), bad);
         }
     }
 

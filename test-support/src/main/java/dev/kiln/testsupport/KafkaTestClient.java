@@ -8,9 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -21,7 +22,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Plain Kafka clients against the test broker ({@link KafkaResource}): send events with CloudEvents headers the way
+ * Plain Kafka clients against the test broker ({@link KafkaResource}), as the operator's principal (a super user:
+ * tests play every service and the outside world): send events with CloudEvents headers the way
  * the services do, send raw (malformed) records, and wait for events on topics.
  */
 public final class KafkaTestClient implements AutoCloseable {
@@ -30,26 +32,40 @@ public final class KafkaTestClient implements AutoCloseable {
     private final List<ConsumerRecord<String, String>> seen = new ArrayList<>();
 
     public KafkaTestClient(EventType... listenTo) {
-        this(java.util.Arrays.stream(listenTo).map(EventType::topic).toArray(String[]::new));
+        this(Arrays.stream(listenTo).map(EventType::topic).toArray(String[]::new));
     }
 
     public KafkaTestClient(String... topics) {
-        String servers = KafkaResource.broker().bootstrapServers();
-        Properties p = new Properties();
-        p.put("bootstrap.servers", servers);
+        this(KafkaBroker.ADMIN, List.of(topics));
+    }
+
+    /** A client with {@code principal}'s certificate (issued on demand by the test broker's CA). */
+    public static KafkaTestClient as(String principal, String... topics) {
+        return new KafkaTestClient(principal, List.of(topics));
+    }
+
+    private KafkaTestClient(String principal, List<String> topics) {
+        Map<String, Object> client = KafkaResource.broker().clientProperties(principal);
+        Map<String, Object> p = new HashMap<>(client);
         p.put("acks", "all");
         producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
-        Properties c = new Properties();
-        c.put("bootstrap.servers", servers);
+        Map<String, Object> c = new HashMap<>(client);
         c.put("group.id", "test-" + UUID.randomUUID());
         c.put("auto.offset.reset", "earliest");
         consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer());
-        consumer.subscribe(List.of(topics));
+        if (!topics.isEmpty()) {
+            consumer.subscribe(topics);
+        }
     }
 
     public void send(KilnEvent event) {
+        send(EventType.of(event).topic(), event);
+    }
+
+    /** Sends {@code event} with its CloudEvents headers to {@code topic} (a QA hook's own topic, say). */
+    public void send(String topic, KilnEvent event) {
         EventType type = EventType.of(event);
-        ProducerRecord<String, String> record = new ProducerRecord<>(type.topic(), event.buildId(), EventCodec.encode(event));
+        ProducerRecord<String, String> record = new ProducerRecord<>(topic, event.buildId(), EventCodec.encode(event));
         Map.of(CloudEventHeaders.SPEC_VERSION, CloudEventHeaders.SPEC_VERSION_VALUE,
                 CloudEventHeaders.ID, UUID.randomUUID().toString(),
                 CloudEventHeaders.TYPE, type.ceType(),
@@ -61,7 +77,7 @@ public final class KafkaTestClient implements AutoCloseable {
         try {
             producer.send(record).get();
         } catch (Exception e) {
-            throw new IllegalStateException("cannot send test event: " + e, e);
+            throw new IllegalStateException("cannot send test event to " + topic + ": " + e, e);
         }
     }
 

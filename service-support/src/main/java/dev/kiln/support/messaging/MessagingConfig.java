@@ -1,5 +1,6 @@
 package dev.kiln.support.messaging;
 
+import dev.kiln.support.messaging.broker.KafkaTopics;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;

@@ -70,6 +70,8 @@ public final class CertificateAuthority {
     public static final String CA_KEY = "ca-key.pem";
     public static final String CERT = "cert.pem";
     public static final String KEY = "key.pem";
+    /** The key and then the certificate in one file: Kafka's PEM key store ({@code ssl.keystore.type=PEM}). */
+    public static final String KEYSTORE = "keystore.pem";
     public static final Duration DEFAULT_CA_VALIDITY = Duration.ofDays(3650);
     public static final Duration DEFAULT_VALIDITY = Duration.ofDays(365);
     private static final String SIGNATURE = "SHA256withRSA";
@@ -93,12 +95,16 @@ public final class CertificateAuthority {
 
     /** A certificate and its private key, as issued by this CA. */
     public record Issued(X509Certificate certificate, PrivateKey key, X509Certificate ca) {
-        /** Writes {@code ca.pem}, {@code cert.pem} (0644) and {@code key.pem} (0600) into {@code dir}. */
+        /**
+         * Writes {@code ca.pem}, {@code cert.pem} (0644), {@code key.pem} and {@code keystore.pem} (0600) into
+         * {@code dir}.
+         */
         public void writeTo(Path dir) {
             createDirectory(dir);
             writeFile(dir.resolve(CA_CERT), pem(ca), PUBLIC);
             writeFile(dir.resolve(CERT), pem(certificate), PUBLIC);
             writeFile(dir.resolve(KEY), pkcs8Pem(key), PRIVATE);
+            writeFile(dir.resolve(KEYSTORE), pkcs8Pem(key) + pem(certificate), PRIVATE);
         }
     }
 
@@ -164,6 +170,20 @@ public final class CertificateAuthority {
      * names for every DNS name and IP address given (at least one of them is needed).
      */
     public Issued issueServer(String commonName, List<String> dnsNames, List<String> ipAddresses, Duration validity) {
+        return issue(commonName, validity, sans(dnsNames, ipAddresses), KeyPurposeId.id_kp_serverAuth);
+    }
+
+    /**
+     * A certificate for a server that is also a client of its peers (a Kafka broker, which connects to its KRaft
+     * controller over the same mutual TLS): as {@link #issueServer}, with extended key usages serverAuth and
+     * clientAuth.
+     */
+    public Issued issuePeer(String commonName, List<String> dnsNames, List<String> ipAddresses, Duration validity) {
+        return issue(commonName, validity, sans(dnsNames, ipAddresses), KeyPurposeId.id_kp_serverAuth,
+                KeyPurposeId.id_kp_clientAuth);
+    }
+
+    private static GeneralNames sans(List<String> dnsNames, List<String> ipAddresses) {
         List<GeneralName> names = new ArrayList<>();
         for (String dns : dnsNames) {
             if (!dns.isBlank()) {
@@ -178,15 +198,15 @@ public final class CertificateAuthority {
         if (names.isEmpty()) {
             throw new IllegalArgumentException("a server certificate needs at least one DNS name or IP address");
         }
-        return issue(commonName, validity, KeyPurposeId.id_kp_serverAuth, new GeneralNames(names.toArray(GeneralName[]::new)));
+        return new GeneralNames(names.toArray(GeneralName[]::new));
     }
 
     /** A client certificate: digitalSignature + keyEncipherment, extended key usage clientAuth. */
     public Issued issueClient(String commonName, Duration validity) {
-        return issue(commonName, validity, KeyPurposeId.id_kp_clientAuth, null);
+        return issue(commonName, validity, null, KeyPurposeId.id_kp_clientAuth);
     }
 
-    private Issued issue(String commonName, Duration validity, KeyPurposeId purpose, GeneralNames sans) {
+    private Issued issue(String commonName, Duration validity, GeneralNames sans, KeyPurposeId... purposes) {
         KeyPair pair = newKeyPair();
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
@@ -195,7 +215,7 @@ public final class CertificateAuthority {
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true,
                             new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment))
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))
+                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes))
                     .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()))
                     .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(certificate));
             if (sans != null) {

@@ -4,6 +4,7 @@ import static dev.kiln.buildsubmission.SubmissionResourceTest.admin;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -12,7 +13,9 @@ import dev.kiln.events.BuildStarted;
 import dev.kiln.events.CloudEventHeaders;
 import dev.kiln.events.EventCodec;
 import dev.kiln.events.EventType;
+import dev.kiln.events.TopicAccess;
 import dev.kiln.support.messaging.DeadLetterHeaders;
+import dev.kiln.testsupport.KafkaBroker;
 import dev.kiln.testsupport.KafkaResource;
 import dev.kiln.testsupport.PostgresResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -21,7 +24,6 @@ import io.restassured.path.json.JsonPath;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -108,6 +110,23 @@ class DeadLetterTest {
     }
 
     @Test
+    void aQaHooksRefusedResultsAreListedWithEveryOther() throws Exception {
+        TopicAccess.Hook hook = new TopicAccess.Hook("dlq-" + UUID.randomUUID().toString().substring(0, 8));
+        KafkaResource.broker().addHook(hook);
+        String key = "hooked-" + UUID.randomUUID();
+        deadLetter(hook.deadLetterTopic(), key, "{\"buildId\":\"" + key + "\"}", Map.of(
+                CloudEventHeaders.TYPE, EventType.QA_RESULT.ceType(),
+                DeadLetterHeaders.REASON, "hook-result-refused: a hook reports under its own name",
+                DeadLetterHeaders.TOPIC, hook.topic()));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> admin().get("/api/v1/admin/dead-letters")
+                .then().statusCode(200).body("buildId", hasItem(key)));
+        admin().queryParam("topic", hook.topic()).get("/api/v1/admin/dead-letters").then().statusCode(200)
+                .body("buildId", hasItem(key)).body("topic", everyItem(equalTo(hook.topic())));
+        admin().queryParam("topic", "kiln.qa.hook.Not-A-Hook").get("/api/v1/admin/dead-letters").then().statusCode(400)
+                .body("detail", containsString("kiln.qa.hook.<name>"));
+    }
+
+    @Test
     void onlyAdminsSeeDeadLettersAndBadIdsAreProblems() {
         String maintainer = AccessTest.token("dlq-" + UUID.randomUUID().toString().substring(0, 8), "maintainer");
         AccessTest.as(maintainer).get("/api/v1/admin/dead-letters").then().statusCode(403)
@@ -140,12 +159,17 @@ class DeadLetterTest {
 
     private static RecordMetadata deadLetter(EventType type, String key, String value, Map<String, String> headers)
             throws Exception {
+        return deadLetter(type.deadLetterTopic(), key, value, headers);
+    }
+
+    private static RecordMetadata deadLetter(String topic, String key, String value, Map<String, String> headers)
+            throws Exception {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaResource.broker().bootstrapServers());
+        p.putAll(KafkaResource.broker().clientProperties(KafkaBroker.ADMIN));
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
-            ProducerRecord<String, String> r = new ProducerRecord<>(type.deadLetterTopic(), key, value);
+            ProducerRecord<String, String> r = new ProducerRecord<>(topic, key, value);
             headers.forEach((k, v) -> r.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
             return producer.send(r).get(30, TimeUnit.SECONDS);
         }

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.testsupport.KafkaBroker;
-import dev.kiln.testsupport.ServiceProcess;
 import dev.kiln.testsupport.KafkaResource;
 import dev.kiln.testsupport.Postgres;
+import dev.kiln.testsupport.ServiceProcess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -54,7 +54,8 @@ class SmallHeapUploadIT {
         Map<String, String> env = Map.of("KAFKA_BOOTSTRAP_SERVERS", KafkaResource.broker().bootstrapServers(),
                 "QUARKUS_DATASOURCE_JDBC_URL", Postgres.jdbcUrl(db), "QUARKUS_DATASOURCE_USERNAME", Postgres.user(),
                 "QUARKUS_DATASOURCE_PASSWORD", Postgres.password(), "KILN_AUTH_BOOTSTRAP_ADMIN_TOKEN", ADMIN_TOKEN,
-                "KILN_CONTEXT_SPOOL_DIR", spool.toString());
+                "KILN_CONTEXT_SPOOL_DIR", spool.toString(),
+                "KILN_BUS_CERTS", KafkaResource.broker().certificates("build-submission").toString());
         // the packaged hub (this test runs after `package`), exiting at the first OutOfMemoryError
         hub = ServiceProcess.start(ServiceProcess.repositoryRoot(), "build-submission", port, env,
                 Path.of("target/small-heap-logs"), List.of("-Xmx96m", "-XX:+ExitOnOutOfMemoryError"));

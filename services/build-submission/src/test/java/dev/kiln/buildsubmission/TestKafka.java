@@ -4,6 +4,7 @@ import dev.kiln.events.CloudEventHeaders;
 import dev.kiln.events.EventCodec;
 import dev.kiln.events.EventType;
 import dev.kiln.events.KilnEvent;
+import dev.kiln.testsupport.KafkaBroker;
 import dev.kiln.testsupport.KafkaResource;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -32,7 +33,7 @@ public final class TestKafka {
     private static synchronized KafkaProducer<String, String> producer() {
         if (producer == null) {
             Properties p = new Properties();
-            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaResource.broker().bootstrapServers());
+            p.putAll(KafkaResource.broker().clientProperties(KafkaBroker.ADMIN));
             p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
             p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
             p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -76,7 +77,7 @@ public final class TestKafka {
     /** The first record on {@code topic} (read from the beginning) that matches, waiting up to 60 s for it. */
     public static ConsumerRecord<String, String> await(String topic, Predicate<ConsumerRecord<String, String>> match) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaResource.broker().bootstrapServers());
+        p.putAll(KafkaResource.broker().clientProperties(KafkaBroker.ADMIN));
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

@@ -4,6 +4,8 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.dockerjava.api.DockerClient;
@@ -11,6 +13,8 @@ import dev.kiln.events.EventType;
 import dev.kiln.events.ImagePushed;
 import dev.kiln.events.QaOutcome;
 import dev.kiln.events.QaResult;
+import dev.kiln.events.TopicAccess;
+import dev.kiln.support.messaging.DeadLetterHeaders;
 import dev.kiln.testsupport.KafkaResource;
 import dev.kiln.testsupport.KafkaTestClient;
 import dev.kiln.testsupport.PostgresResource;
@@ -27,12 +31,17 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** External hooks: the example hook (examples/qa-hook/Hook.java) over REST, token refusals, a hook publishing on Kafka. */
+/**
+ * External hooks: the example hook (examples/qa-hook/Hook.java) over REST, token refusals, a hook reporting on its own
+ * Kafka topic.
+ */
 @QuarkusTest
 @QuarkusTestResource(KafkaResource.class)
 @QuarkusTestResource(PostgresResource.class)
@@ -122,16 +131,38 @@ class QaHookTest {
     }
 
     @Test
-    void aHookMayPublishItsResultOnKafkaItself() {
+    void aHookReportsOnItsOwnTopicUnderItsOwnNameOnly() {
+        TopicAccess.Hook acme = new TopicAccess.Hook("acme-scanner");
+        KafkaResource.broker().addHook(acme); // kiln bus hook add acme-scanner
         String buildId = java.util.UUID.randomUUID().toString();
-        QaResult foreign = new QaResult(buildId, image.registry() + "/" + image.repository(), image.digest(), "acme.cve.scan",
-                QaOutcome.FAILED, "CVE-2026-0001 in openssl", "acme-scanner", "https://scanner.example/r/1", Instant.now());
-        QaResult spoof = new QaResult(buildId, foreign.subjectRepository(), image.digest(), "kiln.image.starts",
-                QaOutcome.PASSED, "trust me", "acme-scanner", null, Instant.now());
-        try (KafkaTestClient kafka = new KafkaTestClient(EventType.QA_RESULT)) {
-            kafka.send(spoof);
-            kafka.send(foreign);
-            kafka.send(foreign); // redelivered: stored once
+        String subject = image.registry() + "/" + image.repository();
+        QaResult result = new QaResult(buildId, subject, image.digest(), "acme.cve.scan", QaOutcome.FAILED,
+                "CVE-2026-0001 in openssl", "acme-scanner", "https://scanner.example/r/1", Instant.now());
+        QaResult reserved = new QaResult(buildId, subject, image.digest(), "kiln.image.starts", QaOutcome.PASSED,
+                "trust me", "acme-scanner", null, Instant.now());
+        QaResult impostor = new QaResult(buildId, subject, image.digest(), "acme.cve.scan", QaOutcome.PASSED,
+                "all clear", "kiln-qa", null, Instant.now());
+        try (KafkaTestClient hook = KafkaTestClient.as(acme.principal());
+                KafkaTestClient watch = new KafkaTestClient(EventType.QA_RESULT.topic(), acme.deadLetterTopic())) {
+            // its certificate opens its own topic only: kiln.qa.result is qa's
+            IllegalStateException refused = assertThrows(IllegalStateException.class, () -> hook.send(result));
+            assertInstanceOf(TopicAuthorizationException.class, refused.getCause().getCause(), refused.toString());
+            hook.send(acme.topic(), reserved);
+            hook.send(acme.topic(), impostor);
+            hook.send(acme.topic(), result);
+            hook.send(acme.topic(), result); // sent again: stored and sent on once
+
+            QaResult sentOn = watch.await(QaResult.class, r -> r.buildId().equals(buildId), WAIT);
+            assertEquals("acme-scanner", sentOn.reporter());
+            assertEquals("acme.cve.scan", sentOn.testCase());
+            assertEquals(QaOutcome.FAILED, sentOn.outcome());
+            for (int refusal = 0; refusal < 2; refusal++) { // the reserved test case and the impostor
+                ConsumerRecord<String, String> dead = watch.awaitRecord(acme.deadLetterTopic(), buildId, WAIT);
+                String reason = new String(dead.headers().lastHeader(DeadLetterHeaders.REASON).value(),
+                        StandardCharsets.UTF_8);
+                assertTrue(reason.startsWith("hook-result-refused: "), reason);
+                assertTrue(reason.contains("reserved for qa") || reason.contains("reports under its own name"), reason);
+            }
         }
         Awaitility.await().atMost(WAIT).untilAsserted(() -> given().queryParam("digest", image.digest())
                 .queryParam("reporter", "acme-scanner").get("/api/v1/results").then().statusCode(200)
@@ -139,5 +170,8 @@ class QaHookTest {
                 .body("data[0].testcase.name", equalTo("acme.cve.scan"))
                 .body("data[0].outcome", equalTo("FAILED"))
                 .body("data[0].ref_url", equalTo("https://scanner.example/r/1")));
+        given().queryParam("digest", image.digest()).queryParam("reporter", "kiln-qa")
+                .queryParam("testcase", "acme.cve.scan").get("/api/v1/results").then().statusCode(200)
+                .body("data.size()", equalTo(0));
     }
 }

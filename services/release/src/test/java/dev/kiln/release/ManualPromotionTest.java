@@ -40,8 +40,6 @@ import org.junit.jupiter.api.Test;
 class ManualPromotionTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
     @ConfigProperty(name = "kiln.registry.candidate.address")
     String candidateAddress;
     @ConfigProperty(name = "kiln.registry.candidate.url")
@@ -62,7 +60,7 @@ class ManualPromotionTest {
 
     @BeforeEach
     void setUp() {
-        topics = new Topics(bootstrap);
+        topics = new Topics();
         candidate = RegistryClient.anonymous(candidateAddress, URI.create(candidateUrl));
         production = RegistryClient.anonymous(productionAddress, URI.create(productionUrl));
         mirror = RegistryClient.anonymous(mirrorAddress, URI.create(mirrorUrl));

@@ -40,8 +40,6 @@ class ReleaseServiceTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String KEY_ID = "SHA256:0123456789abcdef0123456789abcdef";
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
     @ConfigProperty(name = "kiln.registry.candidate.address")
     String candidateAddress;
     @ConfigProperty(name = "kiln.registry.candidate.url")
@@ -57,7 +55,7 @@ class ReleaseServiceTest {
 
     @BeforeEach
     void setUp() {
-        topics = new Topics(bootstrap);
+        topics = new Topics();
         candidate = RegistryClient.anonymous(candidateAddress, URI.create(candidateUrl));
         production = RegistryClient.anonymous(productionAddress, URI.create(productionUrl));
     }

@@ -93,6 +93,7 @@ public class ReleaseTestResource implements QuarkusTestResourceLifecycleManager 
         try {
             ServiceProcess p = ServiceProcess.start(ServiceProcess.repositoryRoot(), "build-submission", KafkaBroker.freePort(),
                     Map.of("KAFKA_BOOTSTRAP_SERVERS", KafkaResource.broker().bootstrapServers(),
+                            "KILN_BUS_CERTS", KafkaResource.broker().certificates("build-submission").toString(),
                             "QUARKUS_DATASOURCE_JDBC_URL", Postgres.jdbcUrl(hubDb),
                             "QUARKUS_DATASOURCE_USERNAME", Postgres.user(),
                             "QUARKUS_DATASOURCE_PASSWORD", Postgres.password(),

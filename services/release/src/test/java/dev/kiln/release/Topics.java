@@ -3,15 +3,19 @@ package dev.kiln.release;
 import dev.kiln.events.EventCodec;
 import dev.kiln.events.EventType;
 import dev.kiln.events.KilnEvent;
+import dev.kiln.testsupport.KafkaBroker;
+import dev.kiln.testsupport.KafkaResource;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -23,13 +27,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** Plain Kafka clients against the test broker: send events, read a topic from the beginning. */
+/** Plain Kafka clients against the test broker, as the operator: send events, read a topic from the beginning. */
 final class Topics {
-    private final String bootstrap;
-
-    Topics(String bootstrap) {
-        this.bootstrap = bootstrap;
-    }
+    private final Map<String, Object> client = KafkaResource.broker().clientProperties(KafkaBroker.ADMIN);
 
     void send(KilnEvent event) {
         EventType type = EventType.of(event);
@@ -38,7 +38,7 @@ final class Topics {
 
     void sendRaw(String topic, String key, String value, String ceType) {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.putAll(client);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
@@ -80,7 +80,7 @@ final class Topics {
 
     private List<ConsumerRecord<String, String>> records(String topic) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.putAll(client);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -104,13 +104,12 @@ final class Topics {
     /** Waits until consumer group {@code groupId} has committed offsets up to the end of every partition of {@code topics}. */
     void awaitConsumed(String groupId, Duration timeout, String... topics) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.putAll(client);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         Instant deadline = Instant.now().plus(timeout);
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p);
-                org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
-                        java.util.Map.of("bootstrap.servers", bootstrap))) {
+                Admin admin = Admin.create(client)) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (String topic : topics) {
                 consumer.partitionsFor(topic, Duration.ofSeconds(10)).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));

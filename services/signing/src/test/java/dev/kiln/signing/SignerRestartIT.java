@@ -142,6 +142,7 @@ class SignerRestartIT {
         Map<String, String> env = pb.environment();
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
         env.put("KAFKA_BOOTSTRAP_SERVERS", KafkaResource.broker().bootstrapServers());
+        env.put("KILN_BUS_CERTS", KafkaResource.broker().certificates("signing").toString());
         env.put("QUARKUS_DATASOURCE_JDBC_URL", Postgres.jdbcUrl(db));
         env.put("QUARKUS_DATASOURCE_USERNAME", Postgres.user());
         env.put("QUARKUS_DATASOURCE_PASSWORD", Postgres.password());

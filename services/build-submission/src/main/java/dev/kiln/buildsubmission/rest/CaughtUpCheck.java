@@ -1,7 +1,8 @@
 package dev.kiln.buildsubmission.rest;
 
 import dev.kiln.buildsubmission.config.KilnConfig;
-import dev.kiln.support.messaging.KafkaTopics;
+import dev.kiln.support.messaging.broker.KafkaClients;
+import dev.kiln.support.messaging.broker.KafkaTopics;
 import dev.kiln.support.text.Failures;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -32,6 +33,9 @@ public class CaughtUpCheck implements HealthCheck {
     @Inject
     KilnConfig config;
 
+    @Inject
+    KafkaClients clients;
+
     private Admin admin;
     private volatile HealthCheckResponse last;
     private volatile long lastAt;
@@ -52,7 +56,7 @@ public class CaughtUpCheck implements HealthCheck {
         long max = config.readiness().maxLag();
         HealthCheckResponseBuilder response = HealthCheckResponse.named(NAME).withData("maxLag", max);
         try {
-            Admin a = admin(all.getValue("kafka.bootstrap.servers", String.class));
+            Admin a = admin();
             long total = 0;
             for (Map.Entry<String, Set<String>> group : KafkaTopics.consumedTopicsByGroup(all).entrySet()) {
                 for (Map.Entry<String, Long> topic : KafkaTopics.lag(a, group.getKey(), group.getValue()).entrySet()) {
@@ -72,9 +76,9 @@ public class CaughtUpCheck implements HealthCheck {
         }
     }
 
-    private synchronized Admin admin(String servers) {
+    private synchronized Admin admin() {
         if (admin == null) {
-            admin = KafkaTopics.admin(servers);
+            admin = clients.admin();
         }
         return admin;
     }

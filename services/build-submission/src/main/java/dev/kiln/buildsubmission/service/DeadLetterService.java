@@ -3,8 +3,10 @@ package dev.kiln.buildsubmission.service;
 import dev.kiln.buildsubmission.domain.Caller;
 import dev.kiln.buildsubmission.store.Transactions;
 import dev.kiln.events.EventType;
+import dev.kiln.events.TopicAccess;
 import dev.kiln.support.messaging.DeadLetterHeaders;
 import dev.kiln.support.messaging.EventPublisher;
+import dev.kiln.support.messaging.broker.KafkaClients;
 import dev.kiln.support.text.Excerpt;
 import dev.kiln.support.text.Failures;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -34,7 +35,6 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -68,18 +68,20 @@ public class DeadLetterService {
     public record Replay(String deadLetter, String topic, String ceId, String replayedBy, Instant replayedAt, int times) {
     }
 
-    private final String bootstrap;
+    private final KafkaClients clients;
     private final EventPublisher publisher;
     private final Transactions tx;
 
-    public DeadLetterService(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, EventPublisher publisher,
-            Transactions tx) {
-        this.bootstrap = bootstrap;
+    public DeadLetterService(KafkaClients clients, EventPublisher publisher, Transactions tx) {
+        this.clients = clients;
         this.publisher = publisher;
         this.tx = tx;
     }
 
-    /** Every Kiln dead-letter topic, or the one of {@code topic} (a topic or its {@code .dlq}). */
+    /**
+     * Every Kiln dead-letter topic, or the one of {@code topic} (a topic or its {@code .dlq}): each event's, and each
+     * QA hook's ({@code kiln.qa.hook.<name>.dlq}, where qa puts the results it refused) when asked for by name.
+     */
     public List<String> topics(Optional<String> topic) {
         List<String> all = new ArrayList<>();
         for (EventType t : EventType.values()) {
@@ -89,20 +91,27 @@ public class DeadLetterService {
             return all;
         }
         String wanted = topic.get().endsWith(".dlq") ? topic.get() : topic.get() + ".dlq";
-        if (!all.contains(wanted)) {
+        boolean hook = TopicAccess.Hook.ofTopic(wanted.substring(0, wanted.length() - ".dlq".length())).isPresent();
+        if (!all.contains(wanted) && !hook) {
             throw SubmissionException.invalid("Unknown topic", "topic " + Excerpt.of(topic.get())
                     + " is not a Kiln topic; topics: " + String.join(", ",
-                            java.util.Arrays.stream(EventType.values()).map(EventType::topic).toList()));
+                            java.util.Arrays.stream(EventType.values()).map(EventType::topic).toList())
+                    + " and each QA hook's " + TopicAccess.HOOK_TOPIC_PREFIX + "<name>");
         }
         return List.of(wanted);
     }
 
     /** The dead letters of {@code topic} (or all), newest first, at most {@code limit}. */
     public List<DeadLetter> list(Optional<String> topic, int limit) {
-        List<String> topics = topics(topic);
+        List<String> topics = new ArrayList<>(topics(topic));
         Map<String, Replay> replays = replays();
         List<DeadLetter> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+            if (topic.isEmpty()) {
+                consumer.listTopics(DEADLINE).keySet().stream()
+                        .filter(t -> t.startsWith(TopicAccess.HOOK_TOPIC_PREFIX) && t.endsWith(".dlq")).sorted()
+                        .forEach(topics::add);
+            }
             for (String dlq : topics) {
                 for (ConsumerRecord<String, byte[]> r : readAll(consumer, dlq)) {
                     out.add(describe(r, replays));
@@ -204,8 +213,7 @@ public class DeadLetterService {
     }
 
     private KafkaConsumer<String, byte[]> consumer() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Map<String, Object> p = clients.properties();
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

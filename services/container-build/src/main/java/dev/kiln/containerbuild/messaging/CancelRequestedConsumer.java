@@ -3,7 +3,8 @@ package dev.kiln.containerbuild.messaging;
 import dev.kiln.containerbuild.service.BuildService;
 import dev.kiln.events.BuildCancelRequested;
 import dev.kiln.support.messaging.EventConsumer;
-import dev.kiln.support.messaging.KafkaTopics;
+import dev.kiln.support.messaging.broker.KafkaClients;
+import dev.kiln.support.messaging.broker.KafkaTopics;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.common.annotation.Identifier;
@@ -15,6 +16,7 @@ import jakarta.inject.Inject;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -55,6 +57,9 @@ public class CancelRequestedConsumer {
     @Inject
     EventConsumer consumer;
 
+    @Inject
+    KafkaClients clients;
+
     /**
      * Removes the cancel groups of workers that are gone (killed before they could leave; with the default
      * {@code kiln.worker-id} of {@code <hostname>-<pid>} every start has a new one). A group with no member left is
@@ -62,11 +67,10 @@ public class CancelRequestedConsumer {
      */
     void removeStaleCancelGroups(@Observes StartupEvent started) {
         Config config = ConfigProvider.getConfig();
-        String servers = config.getValue("kafka.bootstrap.servers", String.class);
         String own = config.getValue("mp.messaging.incoming.build-cancel-requested.group.id", String.class);
         Thread cleanup = new Thread(() -> {
-            try {
-                List<String> removed = KafkaTopics.deleteEmptyGroups(servers, CANCEL_GROUP_PREFIX, own);
+            try (Admin admin = clients.admin()) {
+                List<String> removed = KafkaTopics.deleteEmptyGroups(admin, CANCEL_GROUP_PREFIX, own);
                 if (!removed.isEmpty()) {
                     LOG.infof("removed the cancel consumer groups of %d stopped worker(s): %s", removed.size(), removed);
                 }

@@ -15,6 +15,7 @@ import dev.kiln.events.KilnEvent;
 import dev.kiln.events.Nvr;
 import dev.kiln.events.Source;
 import dev.kiln.support.docker.BuildImageTag;
+import dev.kiln.testsupport.KafkaBroker;
 import dev.kiln.testsupport.KafkaResource;
 import dev.kiln.testsupport.KafkaTestClient;
 import dev.kiln.testsupport.TestDocker;
@@ -69,7 +70,7 @@ final class BuildGroup {
      */
     static Owners awaitOwners(Set<String> workerIds, PackagedWorker packaged, Duration wait) throws Exception {
         Properties p = new Properties();
-        p.put("bootstrap.servers", KafkaResource.broker().bootstrapServers());
+        p.putAll(KafkaResource.broker().clientProperties(KafkaBroker.ADMIN));
         Map<String, List<Integer>> owned = new TreeMap<>();
         try (Admin admin = Admin.create(p)) {
             long deadline = System.nanoTime() + wait.toNanos();
@@ -217,7 +218,7 @@ final class BuildGroup {
      */
     static List<KilnEvent> eventsSoFar(String buildId, EventType... types) {
         Properties c = new Properties();
-        c.put("bootstrap.servers", KafkaResource.broker().bootstrapServers());
+        c.putAll(KafkaResource.broker().clientProperties(KafkaBroker.ADMIN));
         List<KilnEvent> events = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
                 new StringDeserializer())) {

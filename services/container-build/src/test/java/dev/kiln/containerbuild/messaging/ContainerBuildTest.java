@@ -27,7 +27,8 @@ import dev.kiln.events.Source;
 import dev.kiln.events.Stage;
 import dev.kiln.support.docker.BuildImageTag;
 import dev.kiln.support.docker.KilnLabels;
-import dev.kiln.support.messaging.KafkaTopics;
+import dev.kiln.support.messaging.broker.KafkaTopics;
+import dev.kiln.testsupport.KafkaBroker;
 import dev.kiln.testsupport.KafkaResource;
 import dev.kiln.testsupport.KafkaTestClient;
 import dev.kiln.testsupport.TestDocker;
@@ -51,7 +52,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -97,14 +97,14 @@ class ContainerBuildTest {
         TestDocker.ensureBaseImage(docker);
         base = System.getProperty(BuilderResource.BASE_PROPERTY);
         kafka = new KafkaTestClient(EventType.BUILD_STARTED); // used to send; the records are collected below
-        String bootstrap = ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
+        Map<String, Object> operator = KafkaResource.broker().clientProperties(KafkaBroker.ADMIN);
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.putAll(operator);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         producer = new KafkaProducer<>(p);
         Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        c.putAll(operator);
         c.put(ConsumerConfig.GROUP_ID_CONFIG, "container-build-test-" + UUID.randomUUID());
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -530,18 +530,18 @@ class ContainerBuildTest {
     @Test
     void theCancelGroupsOfWorkersThatAreGoneAreRemovedAndALiveOneIsNot() throws Exception {
         awaitCancelsConsumed(); // this worker's own group exists and has a member
-        String servers = ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
         String own = "kiln-container-build-cancel-" + ConfigProvider.getConfig().getValue("kiln.worker-id", String.class);
         String gone = "kiln-container-build-cancel-killed-" + UUID.randomUUID();
         String other = "kiln-someone-else-" + UUID.randomUUID();
         TopicPartition partition = new TopicPartition(EventType.BUILD_CANCEL_REQUESTED.topic(), 0);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers))) {
+        try (Admin admin = Admin.create(KafkaResource.broker().clientProperties(KafkaBroker.ADMIN));
+                Admin asWorker = Admin.create(KafkaResource.broker().clientProperties("container-build"))) {
             // what a SIGKILLed worker leaves: a group with committed offsets and no member
             for (String group : List.of(gone, other)) {
                 admin.alterConsumerGroupOffsets(group, Map.of(partition, new OffsetAndMetadata(0))).all().get();
             }
-            List<String> removed = KafkaTopics.deleteEmptyGroups(servers,
-                    "kiln-container-build-cancel-", own);
+            // as the worker's principal, which may delete only its own family of groups
+            List<String> removed = KafkaTopics.deleteEmptyGroups(asWorker, "kiln-container-build-cancel-", own);
             assertTrue(removed.contains(gone), removed.toString());
             assertFalse(removed.contains(own), "the live worker's group stays");
             assertFalse(removed.contains(other), "only cancel groups are touched");
@@ -559,8 +559,7 @@ class ContainerBuildTest {
     private static void awaitCancelsConsumed() throws Exception {
         String group = "kiln-container-build-cancel-" + ConfigProvider.getConfig().getValue("kiln.worker-id", String.class);
         String topic = EventType.BUILD_CANCEL_REQUESTED.topic();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class)))) {
+        try (Admin admin = Admin.create(KafkaResource.broker().clientProperties(KafkaBroker.ADMIN))) {
             long deadline = System.nanoTime() + WAIT.toNanos();
             while (System.nanoTime() < deadline) {
                 Map<TopicPartition, OffsetSpec> latest = new HashMap<>();

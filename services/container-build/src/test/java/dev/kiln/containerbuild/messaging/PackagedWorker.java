@@ -44,6 +44,7 @@ final class PackagedWorker implements AutoCloseable {
         String workerId = name + "-" + UUID.randomUUID().toString().substring(0, 8);
         Map<String, String> e = new HashMap<>();
         e.put("KAFKA_BOOTSTRAP_SERVERS", KafkaResource.broker().bootstrapServers());
+        e.put("KILN_BUS_CERTS", KafkaResource.broker().certificates("container-build").toString());
         e.put("KILN_WORKER_ID", workerId);
         e.put("KILN_HUB_URL", "http://127.0.0.1:" + System.getProperty(ContextServerResource.PORT_PROPERTY));
         e.put("KILN_DOCKER_HOST", TestDocker.host());

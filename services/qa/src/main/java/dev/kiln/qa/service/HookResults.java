@@ -7,6 +7,7 @@ import dev.kiln.qa.config.QaConfig;
 import dev.kiln.qa.domain.Run;
 import dev.kiln.qa.domain.StoredResult;
 import dev.kiln.qa.store.QaDatabase;
+import dev.kiln.support.messaging.PermanentFailure;
 import dev.kiln.support.rest.ProblemException;
 import dev.kiln.support.text.Excerpt;
 import jakarta.annotation.PostConstruct;
@@ -14,6 +15,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +25,10 @@ import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
- * Results reported by external QA hooks and by other reporters on Kafka. A hook authenticates with a bearer token
- * from {@code kiln.qa.hook-tokens}; its name becomes the reporter. Test cases under {@code kiln.} belong to qa.
+ * Results reported by external QA hooks, over REST or on the hook's own Kafka topic. Over REST a hook authenticates
+ * with a bearer token from {@code kiln.qa.hook-tokens}; on Kafka with its certificate, which only its topic
+ * ({@code kiln.qa.hook.<name>}) accepts. Either way its name becomes the reporter. Test cases under {@code kiln.}
+ * belong to qa.
  */
 @ApplicationScoped
 public class HookResults {
@@ -82,6 +87,32 @@ public class HookResults {
 
     /** Validates, stores and publishes a hook's result as reporter {@code hook}. */
     public StoredResult submit(String hook, Submission s) {
+        return submit(hook, s, ResultRecorder.now());
+    }
+
+    /**
+     * A result hook {@code hook} sent on its own topic: checked as {@link #submit} checks a posted one, and for the
+     * reporter it claims (none, or its own name); stored with the result's own time, so a record delivered again is
+     * stored once, and sent on as {@code kiln.qa.result}.
+     *
+     * @throws PermanentFailure (a dead letter) for a result that cannot be taken, with the reason
+     */
+    public StoredResult relay(String hook, QaResult e) {
+        try {
+            if (e.reporter() != null && !e.reporter().equals(hook)) {
+                throw invalid("a hook reports under its own name: this is hook " + hook + "'s topic, but the result"
+                        + " names reporter " + Excerpt.of(e.reporter()));
+            }
+            String item = e.subjectRepository() + "@" + e.subjectDigest();
+            return submit(hook, new Submission(e.testCase(), e.outcome() == null ? null : e.outcome().name(),
+                    e.summary(), e.logUrl(), item, e.buildId()), e.time().truncatedTo(ChronoUnit.MICROS));
+        } catch (Refused r) {
+            LOG.warnf("refused a result on hook %s's topic: %s", hook, r.getMessage());
+            throw new PermanentFailure(null, "hook-result-refused", r.getMessage());
+        }
+    }
+
+    private StoredResult submit(String hook, Submission s, Instant time) {
         if (s == null) {
             throw new Refused(400, "Missing body", "send a JSON body with testcase, outcome and item");
         }
@@ -114,21 +145,9 @@ public class HookResults {
             buildId = run.get().buildId();
         }
         StoredResult stored = recorder.record(new StoredResult(0, null, buildId, item.name(), digest, s.testcase(), outcome,
-                s.note(), hook, s.refUrl(), ResultRecorder.now(), null));
+                s.note(), hook, s.refUrl(), time, null));
         LOG.infof("hook %s reported %s %s for %s", hook, s.testcase(), outcome, s.item());
         return stored;
-    }
-
-    /** Stores a result another reporter published on Kafka (qa's own, and reserved test cases, are not stored). */
-    public void storeForeign(QaResult e) {
-        if (QaRunService.REPORTER.equals(e.reporter())) {
-            return;
-        }
-        if (e.testCase().startsWith("kiln.")) {
-            LOG.warnf("ignoring a result of reserved test case %s from reporter %s", e.testCase(), e.reporter());
-            return;
-        }
-        db.insert(ResultRecorder.fromEvent(e));
     }
 
     /** At most {@code max} characters, no NUL or other control characters (newlines and tabs in {@code multiline}). */

@@ -1,4 +1,4 @@
-package dev.kiln.support.messaging;
+package dev.kiln.support.messaging.broker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,6 @@
-package dev.kiln.support.messaging;
+package dev.kiln.support.messaging.broker;
 
+import dev.kiln.support.messaging.MessagingConfig;
 import io.smallrye.reactive.messaging.ClientCustomizer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -1,4 +1,4 @@
-package dev.kiln.support.messaging;
+package dev.kiln.support.messaging.broker;
 
 import dev.kiln.events.EventType;
 import dev.kiln.events.TopicAccess;
@@ -19,7 +19,9 @@ import org.apache.kafka.common.resource.ResourceType;
  * {@code ssl.principal.mapping.rules}); it may write the topics of the events it produces and the dead-letter topics
  * of the topics it consumes, read the topics it consumes with its own consumer groups, and describe what it uses
  * (the start-up topic check and the readiness lag check). Creating topics is left to the operator's principal. The
- * hub also reads every dead-letter topic and writes every topic, to replay a dead letter where it came from.
+ * hub also reads every dead-letter topic and writes every topic, to replay a dead letter where it came from. A QA
+ * hook has no ACL until the operator adds it ({@link #hook}); qa reads every hook's topic (by prefix, as does the hub
+ * for their dead letters).
  */
 public final class KafkaAcls {
     private KafkaAcls() {
@@ -60,7 +62,34 @@ public final class KafkaAcls {
                 }
             }
         }
+        ResourcePattern hookTopics = new ResourcePattern(ResourceType.TOPIC, TopicAccess.HOOK_TOPIC_PREFIX,
+                PatternType.PREFIXED);
+        for (TopicAccess.Service s : TopicAccess.SERVICES) {
+            // the relay reads every hook's topic and writes their dead letters; the hub reads and replays those
+            if (s.service().equals(TopicAccess.HOOK_RELAY) || s.readsDeadLetters()) {
+                for (AclOperation op : List.of(AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE)) {
+                    out.add(allow(hookTopics, principal(s.service()), op));
+                }
+            }
+        }
         return List.copyOf(new LinkedHashSet<>(out));
+    }
+
+    /**
+     * One QA hook's ACLs ({@code kiln bus hook add}): it writes its own topic and nothing else, and reads the pushed
+     * candidates in its own consumer group.
+     */
+    public static List<AclBinding> hook(TopicAccess.Hook hook) {
+        List<AclBinding> out = new ArrayList<>();
+        String who = principal(hook.principal());
+        topic(out, who, hook.topic(), AclOperation.WRITE, AclOperation.DESCRIBE);
+        for (EventType e : TopicAccess.HOOKS_READ) {
+            topic(out, who, e.topic(), AclOperation.READ, AclOperation.DESCRIBE);
+        }
+        ResourcePattern group = new ResourcePattern(ResourceType.GROUP, hook.group(), PatternType.LITERAL);
+        out.add(allow(group, who, AclOperation.READ));
+        out.add(allow(group, who, AclOperation.DESCRIBE));
+        return List.copyOf(out);
     }
 
     private static void topic(List<AclBinding> out, String who, String topic, AclOperation... ops) {

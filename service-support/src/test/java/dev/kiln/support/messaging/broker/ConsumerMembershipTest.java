@@ -1,5 +1,6 @@
-package dev.kiln.support.messaging;
+package dev.kiln.support.messaging.broker;
 
+import dev.kiln.support.messaging.MessagingConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 

@@ -1,6 +1,7 @@
-package dev.kiln.support.messaging;
+package dev.kiln.support.messaging.broker;
 
 import dev.kiln.events.EventType;
+import dev.kiln.support.messaging.MessagingConfig;
 import dev.kiln.support.text.Failures;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,12 +37,13 @@ import org.jboss.logging.Logger;
 
 /**
  * Kiln's topics, checked by every service when it starts (on a thread of its own, so a broker that is away delays
- * nothing): every event topic and its dead-letter topic is created when missing, with {@code kiln.messaging.partitions}
- * partitions (6 by default: an even split for 1, 2, 3 or 6 instances of a stage), and each topic this service consumes
- * is checked against {@code kiln.messaging.expected-instances}: a partition count that is not a multiple of it leaves
- * some instances with more partitions than others (3 partitions over 2 container-build workers: 2 and 1, and the one
- * with 1 idles while the other has a queue), which is logged as a warning with the fix. Topics that exist keep their
- * partitions: Kiln never changes a count (that would move keys between partitions, and with them the order per build).
+ * nothing). The services do not create topics: the operator's principal does, with {@link BusSetup} (every event
+ * topic and its dead-letter topic, {@code kiln.messaging.partitions} partitions: 6 by default, an even split for 1, 2,
+ * 3 or 6 instances of a stage). A missing topic is logged with the command that makes it, and each topic this service
+ * consumes is checked against {@code kiln.messaging.expected-instances}: a partition count that is not a multiple of it
+ * leaves some instances with more partitions than others (3 partitions over 2 container-build workers: 2 and 1, and the
+ * one with 1 idles while the other has a queue), which is logged as a warning with the fix. Kiln never changes a
+ * partition count (that would move keys between partitions, and with them the order per build).
  */
 @ApplicationScoped
 public class KafkaTopics {
@@ -51,13 +53,15 @@ public class KafkaTopics {
     @Inject
     MessagingConfig config;
 
+    @Inject
+    KafkaClients clients;
+
     void onStart(@Observes StartupEvent started) {
         Config all = ConfigProvider.getConfig();
-        Optional<String> servers = all.getOptionalValue("kafka.bootstrap.servers", String.class);
-        if (servers.isEmpty()) {
+        if (all.getOptionalValue("kafka.bootstrap.servers", String.class).isEmpty()) {
             return;
         }
-        Thread check = new Thread(() -> check(servers.get(), consumedTopics(all)), "kiln-topic-check");
+        Thread check = new Thread(() -> check(consumedTopics(all)), "kiln-topic-check");
         check.setDaemon(true);
         check.start();
     }
@@ -71,13 +75,18 @@ public class KafkaTopics {
 
     /**
      * This service's consumer groups and the topics each consumes, from {@code mp.messaging.incoming.<channel>.topic}
-     * and {@code .group.id} (a channel without a group id is listed under {@code ""}).
+     * and {@code .group.id} (a channel without a group id is listed under {@code ""}); a channel subscribed by
+     * {@code .pattern} names no topic and is left out.
      */
     public static Map<String, Set<String>> consumedTopicsByGroup(Config config) {
         Map<String, Set<String>> out = new TreeMap<>();
         for (String name : config.getPropertyNames()) {
             if (name.startsWith("mp.messaging.incoming.") && name.endsWith(".topic")) {
                 String channel = name.substring("mp.messaging.incoming.".length(), name.length() - ".topic".length());
+                if (config.getOptionalValue("mp.messaging.incoming." + channel + ".pattern", Boolean.class)
+                        .orElse(false)) {
+                    continue; // a family of topics (qa's hook topics), which exist only once hooks are added
+                }
                 String group = config.getOptionalValue("mp.messaging.incoming." + channel + ".group.id", String.class)
                         .orElse("");
                 config.getOptionalValue(name, String.class).ifPresent(t -> {
@@ -118,9 +127,17 @@ public class KafkaTopics {
         return byTopic;
     }
 
-    private void check(String servers, Set<String> consumed) {
-        try (Admin admin = admin(servers)) {
-            ensure(admin, config.partitions());
+    private void check(Set<String> consumed) {
+        try (Admin admin = clients.admin()) {
+            Set<String> existing = admin.listTopics().names().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            Set<String> missing = new TreeSet<>(BusSetup.topics());
+            missing.removeAll(existing);
+            if (!missing.isEmpty()) {
+                LOG.warnf("Kiln's topics %s are missing: the operator makes them and their ACLs with kiln bus setup"
+                        + " (docs/security.md); until then this service waits for them", missing);
+                consumed = new TreeSet<>(consumed);
+                consumed.retainAll(existing);
+            }
             Map<String, TopicDescription> described = admin.describeTopics(consumed).allTopicNames()
                     .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             for (String warning : unevenSplits(described, config.expectedInstances())) {
@@ -129,34 +146,7 @@ public class KafkaTopics {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            LOG.warnf("could not check Kiln's topics on %s: %s", servers, Failures.message(e));
-        }
-    }
-
-    /** Creates every Kiln topic (and its {@code .dlq}) that does not exist, with {@code partitions} partitions. */
-    public static void ensure(Admin admin, int partitions) throws ExecutionException, InterruptedException,
-            java.util.concurrent.TimeoutException {
-        Set<String> existing = admin.listTopics().names().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        List<NewTopic> missing = new ArrayList<>();
-        for (EventType type : EventType.values()) {
-            for (String topic : List.of(type.topic(), type.deadLetterTopic())) {
-                if (!existing.contains(topic)) {
-                    missing.add(new NewTopic(topic, Optional.of(partitions), Optional.empty()));
-                }
-            }
-        }
-        if (missing.isEmpty()) {
-            return;
-        }
-        for (var created : admin.createTopics(missing).values().entrySet()) {
-            try {
-                created.getValue().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-                LOG.infof("created topic %s with %d partitions", created.getKey(), partitions);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw e;
-                }
-            }
+            LOG.warnf("could not check Kiln's topics: %s", Failures.message(e));
         }
     }
 
@@ -182,23 +172,14 @@ public class KafkaTopics {
      * {@code keep}; answers the names deleted. For per-instance groups (container-build's cancel groups) whose
      * instances were killed before they could remove them.
      */
-    public static List<String> deleteEmptyGroups(String servers, String prefix, String keep) throws Exception {
-        try (Admin admin = admin(servers)) {
-            Collection<ConsumerGroupListing> empty = admin.listConsumerGroups(new ListConsumerGroupsOptions()
-                    .inGroupStates(Set.of(GroupState.EMPTY))).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            List<String> stale = empty.stream().map(ConsumerGroupListing::groupId)
-                    .filter(g -> g.startsWith(prefix) && !g.equals(keep)).sorted().toList();
-            if (!stale.isEmpty()) {
-                admin.deleteConsumerGroups(stale).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            }
-            return stale;
+    public static List<String> deleteEmptyGroups(Admin admin, String prefix, String keep) throws Exception {
+        Collection<ConsumerGroupListing> empty = admin.listConsumerGroups(new ListConsumerGroupsOptions()
+                .inGroupStates(Set.of(GroupState.EMPTY))).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        List<String> stale = empty.stream().map(ConsumerGroupListing::groupId)
+                .filter(g -> g.startsWith(prefix) && !g.equals(keep)).sorted().toList();
+        if (!stale.isEmpty()) {
+            admin.deleteConsumerGroups(stale).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         }
-    }
-
-    /** An admin client for {@code servers} with Kiln's timeouts (30 s per call, 10 s per request). */
-    public static Admin admin(String servers) {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000));
+        return stale;
     }
 }

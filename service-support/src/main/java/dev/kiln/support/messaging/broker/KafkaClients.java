@@ -1,0 +1,94 @@
+package dev.kiln.support.messaging.broker;
+
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.ConfigUtils;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.jboss.logging.Logger;
+
+/**
+ * This service's Kafka client settings: the {@code kafka.*} properties the messaging channels get (the bootstrap
+ * servers, {@code security.protocol=SSL} and the PEM key and trust stores of the service's certificate), for the
+ * clients a service makes itself (admin clients, the hub's dead-letter reader). One place, so that every client of a
+ * service connects as the same principal.
+ *
+ * <p>At start it holds the bus to mutual TLS: a service whose {@code kafka.security.protocol} is not {@code SSL} does
+ * not start, except in the {@code dev} profile, where it warns. A service on TLS whose certificate files are missing
+ * does not start either, with the command that makes them.
+ */
+@ApplicationScoped
+public class KafkaClients {
+    private static final Logger LOG = Logger.getLogger(KafkaClients.class);
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private final Map<String, Object> properties;
+    private final Optional<String> principal;
+
+    @Inject
+    public KafkaClients(@Identifier("default-kafka-broker") Map<String, Object> properties, BusConfig bus) {
+        this.properties = Map.copyOf(properties);
+        this.principal = bus.principal();
+    }
+
+    void onStart(@Observes StartupEvent started) {
+        if (!properties.containsKey("bootstrap.servers")) {
+            return;
+        }
+        Optional<String> problem = problem(properties, principal.orElse("<service>"));
+        if (problem.isEmpty()) {
+            return;
+        }
+        if (ConfigUtils.getProfiles().contains("dev")) {
+            LOG.warnf("%s; allowed only because the dev profile is active", problem.get());
+        } else {
+            throw new IllegalStateException(problem.get());
+        }
+    }
+
+    /** Why {@code client} may not connect to Kiln's bus, if it may not: no mutual TLS, or a store file missing. */
+    static Optional<String> problem(Map<String, Object> client, String principal) {
+        String protocol = String.valueOf(client.getOrDefault("security.protocol", "PLAINTEXT"));
+        if (!"SSL".equalsIgnoreCase(protocol)) {
+            return Optional.of("kafka.security.protocol is " + protocol + ": Kiln's bus takes mutual TLS only"
+                    + " (docs/security.md); set kafka.security.protocol=SSL and give this service its certificate");
+        }
+        for (String store : new String[] {"ssl.keystore.location", "ssl.truststore.location"}) {
+            Object file = client.get(store);
+            if (file == null || !Files.isReadable(Path.of(file.toString()))) {
+                return Optional.of("kafka." + store + " (" + file + ") is not a readable file: this service connects to"
+                        + " the bus with its own certificate; set kiln.bus.certs (KILN_BUS_CERTS) to a directory"
+                        + " holding keystore.pem and ca.pem, made by kiln certs client --ca CA_DIR --out DIR --cn "
+                        + principal);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A copy of the client properties, to add a client's own (group id, deserializers) to. */
+    public Map<String, Object> properties() {
+        return new HashMap<>(properties);
+    }
+
+    /** An admin client as this service's principal, with Kiln's timeouts. */
+    public Admin admin() {
+        return admin(properties);
+    }
+
+    /** An admin client for {@code client} properties, with Kiln's timeouts (30 s per call, 10 s per request). */
+    public static Admin admin(Map<String, Object> client) {
+        Map<String, Object> p = new HashMap<>(client);
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        return Admin.create(p);
+    }
+}
