@@ -38,9 +38,17 @@ public final class RegistryProcess implements AutoCloseable {
      * (realm, service and issuer of the {@link TokenIssuer}; its root as the {@code rootcertbundle}).
      */
     public static RegistryProcess startWithTokenAuth(String name, TokenIssuer issuer) {
-        return start(name, null, "auth:\n  token:\n    realm: " + issuer.realm() + "\n    service: "
-                + TokenIssuer.SERVICE + "\n    issuer: " + TokenIssuer.ISSUER + "\n    rootcertbundle: "
-                + issuer.rootCertBundle() + "\n");
+        return startWithTokenAuth(name, issuer.realm(), TokenIssuer.SERVICE, TokenIssuer.ISSUER, issuer.rootCertBundle());
+    }
+
+    /**
+     * A registry with distribution's token authentication against {@code realm} (the hub's, say): it trusts tokens
+     * for {@code service} from {@code issuer} whose chain ends in {@code rootCertBundle}.
+     */
+    public static RegistryProcess startWithTokenAuth(String name, String realm, String service, String issuer,
+            Path rootCertBundle) {
+        return start(name, null, "auth:\n  token:\n    realm: " + realm + "\n    service: " + service
+                + "\n    issuer: " + issuer + "\n    rootcertbundle: " + rootCertBundle + "\n");
     }
 
     /** @param htpasswd content of an htpasswd file (bcrypt entries) to require basic auth, or null for none */

@@ -1,10 +1,10 @@
 package dev.kiln.testsupport;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.kiln.support.registry.RegistryTokens;
 import dev.kiln.support.tls.CertificateAuthority;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -12,40 +12,37 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.Signature;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A small token issuer for distribution's token authentication (the protocol Docker Hub, Quay, GHCR and Harbor
- * speak): {@code GET /token?service=...&scope=repository:<name>:<actions>} answers a JWT signed (RS256) by a key
- * whose certificate chain is in the token's {@code x5c} header and whose root is the registry's
- * {@code rootcertbundle}. Known users (HTTP Basic) get the actions they ask for; anonymous callers get {@code pull}
- * only; wrong credentials get a 401. Runs in the test's JVM.
+ * speak): {@code GET /token?service=...&scope=repository:<name>:<actions>} answers a JWT made by service-support's
+ * {@link RegistryTokens}, whose root is the registry's {@code rootcertbundle}. Known users (HTTP Basic) get the
+ * actions they ask for; anonymous callers get {@code pull} only; wrong credentials get a 401. Runs in the test's JVM;
+ * for tests of a client of token auth.
  */
 public final class TokenIssuer implements AutoCloseable {
     public static final String SERVICE = "kiln-test-registry";
     public static final String ISSUER = "kiln-test-token-issuer";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Base64.Encoder URL = Base64.getUrlEncoder().withoutPadding();
 
     private final HttpServer server;
     private final Map<String, String> users;
-    private final CertificateAuthority.Issued signer;
+    private final RegistryTokens tokens;
     private final Path dir;
     private final AtomicInteger issued = new AtomicInteger();
 
     private TokenIssuer(Map<String, String> users) throws IOException {
         this.users = Map.copyOf(users);
         CertificateAuthority ca = CertificateAuthority.create("kiln test token CA", Duration.ofDays(1));
-        this.signer = ca.issueClient("kiln test token signer", Duration.ofDays(1));
+        this.tokens = new RegistryTokens(ca.issueClient("kiln test token signer", Duration.ofDays(1)), ISSUER);
         this.dir = Files.createTempDirectory("kiln-token-issuer-");
         ca.save(dir);
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -118,48 +115,13 @@ public final class TokenIssuer implements AutoCloseable {
     }
 
     /** The JWT: the asked actions for a known user, {@code pull} alone for an anonymous one. */
-    private String token(String user, List<String> scopes) throws IOException {
-        try {
-            ObjectNode header = JSON.createObjectNode();
-            header.put("typ", "JWT");
-            header.put("alg", "RS256");
-            ArrayNode x5c = header.putArray("x5c");
-            x5c.add(Base64.getEncoder().encodeToString(signer.certificate().getEncoded()));
-            x5c.add(Base64.getEncoder().encodeToString(signer.ca().getEncoded()));
-            long now = Instant.now().getEpochSecond();
-            ObjectNode claims = JSON.createObjectNode();
-            claims.put("iss", ISSUER);
-            claims.put("sub", user == null ? "" : user);
-            claims.put("aud", SERVICE);
-            claims.put("exp", now + 300);
-            claims.put("nbf", now - 10);
-            claims.put("iat", now);
-            claims.put("jti", UUID.randomUUID().toString());
-            ArrayNode access = claims.putArray("access");
-            for (String scope : scopes) {
-                String[] parts = scope.split(":");
-                if (parts.length != 3) {
-                    continue;
-                }
-                ObjectNode entry = access.addObject();
-                entry.put("type", parts[0]);
-                entry.put("name", parts[1]);
-                ArrayNode actions = entry.putArray("actions");
-                for (String action : parts[2].split(",")) {
-                    if (user != null || action.equals("pull")) {
-                        actions.add(action);
-                    }
-                }
-            }
-            String signingInput = URL.encodeToString(JSON.writeValueAsBytes(header)) + "."
-                    + URL.encodeToString(JSON.writeValueAsBytes(claims));
-            Signature rsa = Signature.getInstance("SHA256withRSA");
-            rsa.initSign(signer.key());
-            rsa.update(signingInput.getBytes(StandardCharsets.US_ASCII));
-            return signingInput + "." + URL.encodeToString(rsa.sign());
-        } catch (GeneralSecurityException e) {
-            throw new IOException("cannot sign the token: " + e.getMessage(), e);
+    private String token(String user, List<String> scopes) {
+        List<RegistryTokens.Scope> access = new ArrayList<>();
+        for (String scope : scopes) {
+            RegistryTokens.Scope asked = RegistryTokens.Scope.parse(scope);
+            access.add(user != null ? asked : asked.only(Set.of("pull")));
         }
+        return tokens.mint(SERVICE, user, access, Instant.now(), Duration.ofMinutes(5));
     }
 
     private static void respond(HttpExchange exchange, int status, String body) throws IOException {

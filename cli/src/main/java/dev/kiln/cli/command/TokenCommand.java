@@ -40,7 +40,8 @@ public class TokenCommand implements Runnable {
         String user;
 
         @Option(names = "--role", paramLabel = "ROLE", defaultValue = "maintainer",
-                description = "maintainer, release-engineer or admin. Default: ${DEFAULT-VALUE}.")
+                description = "maintainer, release-engineer, admin, or service (a Kiln service's robot account for the"
+                        + " registries). Default: ${DEFAULT-VALUE}.")
         String role;
 
         @Option(names = "--description", paramLabel = "TEXT", description = "What the token is for.")

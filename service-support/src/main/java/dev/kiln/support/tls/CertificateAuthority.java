@@ -106,6 +106,18 @@ public final class CertificateAuthority {
             writeFile(dir.resolve(KEY), pkcs8Pem(key), PRIVATE);
             writeFile(dir.resolve(KEYSTORE), pkcs8Pem(key) + pem(certificate), PRIVATE);
         }
+
+        /** Reads what {@link #writeTo} wrote: {@code cert.pem}, {@code key.pem} and {@code ca.pem} of {@code dir}. */
+        public static Issued read(Path dir) {
+            for (String file : List.of(CERT, KEY, CA_CERT)) {
+                if (!Files.isReadable(dir.resolve(file))) {
+                    throw new IllegalArgumentException("no " + file + " in " + dir + ": a certificate directory holds "
+                            + CERT + ", " + KEY + " and " + CA_CERT + " (kiln certs client --out " + dir + ")");
+                }
+            }
+            return new Issued(readCertificate(dir.resolve(CERT)), readPrivateKey(dir.resolve(KEY)),
+                    readCertificate(dir.resolve(CA_CERT)));
+        }
     }
 
     // ---- creating and loading the CA ---------------------------------------------------------------------------

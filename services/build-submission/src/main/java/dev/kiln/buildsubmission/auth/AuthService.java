@@ -74,7 +74,7 @@ public class AuthService {
     public NewToken createToken(Caller admin, String user, String role, String description) {
         String u = checkUser(user, "user");
         Role r = Role.fromWire(role).orElseThrow(() -> SubmissionException.invalid("Invalid role",
-                "role must be one of maintainer, release-engineer, admin; got " + Excerpt.of(role)));
+                "role must be one of maintainer, release-engineer, admin, service; got " + Excerpt.of(role)));
         if (description != null && description.length() > limits.textLength()) {
             throw SubmissionException.invalid("Too long", "description is " + description.length() + " characters "
                     + "long; at most " + limits.textLength() + " are allowed (kiln.limits.text-length)");
@@ -153,6 +153,7 @@ public class AuthService {
      * engineers may build any registered component; maintainers only the ones they own.
      */
     public void authorizeBuild(Connection c, Caller caller, String component) throws SQLException {
+        refuseService(caller, "build");
         Optional<Component> found = store.component(c, component, false);
         if (found.isEmpty()) {
             if (caller.isAdmin()) {
@@ -173,6 +174,7 @@ public class AuthService {
 
     /** May {@code caller} cancel a build of {@code component} that {@code requester} submitted? */
     public void authorizeCancel(Caller caller, String component, String requester) {
+        refuseService(caller, "cancel");
         if (caller.role() != Role.MAINTAINER || caller.user().equals(requester)) {
             return;
         }
@@ -181,6 +183,14 @@ public class AuthService {
             throw SubmissionException.forbidden("Not allowed to cancel", caller.user() + " may cancel only their own "
                     + "builds and builds of components they own; this build of " + component + " was submitted by "
                     + requester);
+        }
+    }
+
+    /** A service's robot token reads and pulls; it never builds or cancels. */
+    private static void refuseService(Caller caller, String what) {
+        if (caller.role() == Role.SERVICE) {
+            throw SubmissionException.forbidden("Service token", caller.user() + "'s token is a service's (role"
+                    + " service): it may not " + what + " builds; use a maintainer's or release engineer's token");
         }
     }
 

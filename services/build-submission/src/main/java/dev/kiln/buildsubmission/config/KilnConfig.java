@@ -23,6 +23,41 @@ public interface KilnConfig {
 
     Readiness readiness();
 
+    RegistryTokens registryTokens();
+
+    /**
+     * {@code kiln.registry-tokens.*}: the hub as the token realm of the candidate and production registries
+     * (distribution's {@code auth: token}; docs/security.md).
+     */
+    interface RegistryTokens {
+        /**
+         * The token signer's certificate directory ({@code cert.pem}, {@code key.pem}, {@code ca.pem}: {@code kiln
+         * certs client --cn kiln-registry-tokens}), from the CA the registries name as {@code rootcertbundle}. Unset:
+         * the hub issues no registry tokens and answers 503.
+         */
+        Optional<String> signerDir();
+
+        /** The tokens' {@code iss}: the registries' {@code auth.token.issuer}. */
+        @WithDefault("kiln")
+        String issuer();
+
+        /** How long a token is good for. */
+        @WithDefault("5m")
+        java.time.Duration ttl();
+
+        /** The candidate registry's {@code auth.token.service}, the {@code aud} of its tokens. */
+        @WithDefault("kiln-candidate")
+        String candidate();
+
+        /** The production registry's {@code auth.token.service}. */
+        @WithDefault("kiln-production")
+        String production();
+
+        /** Whether anyone, without credentials, may pull from production (a public registry, like Fedora's). */
+        @WithDefault("true")
+        boolean anonymousProductionPull();
+    }
+
     /** {@code kiln.readiness.*}: when the hub says it is ready to answer ({@code /q/health/ready}). */
     interface Readiness {
         /**

@@ -4,9 +4,13 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 
-/** What a token may do: maintainers build the components they own, release engineers any registered one, admins everything. */
+/**
+ * What a token may do: maintainers build the components they own, release engineers any registered one, admins
+ * everything. A service token is a Kiln service's robot account (its user is the service's name): it builds and
+ * cancels nothing, and its registry access is its service's (the hub's registry token realm).
+ */
 public enum Role {
-    MAINTAINER("maintainer"), RELEASE_ENGINEER("release-engineer"), ADMIN("admin");
+    MAINTAINER("maintainer"), RELEASE_ENGINEER("release-engineer"), ADMIN("admin"), SERVICE("service");
 
     private final String wireName;
 
