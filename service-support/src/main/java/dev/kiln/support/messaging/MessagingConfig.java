@@ -31,10 +31,6 @@ public interface MessagingConfig {
     @WithDefault("PT10S")
     Duration sessionTimeout();
 
-    /** Partitions of every Kiln topic a service creates when it is missing ({@link KafkaTopics}). */
-    @WithDefault("6")
-    int partitions();
-
     /**
      * How many instances of this service are expected to consume at once; a consumed topic whose partitions are not a
      * multiple of it is reported at start ({@link KafkaTopics}).

@@ -38,8 +38,8 @@ import org.jboss.logging.Logger;
 /**
  * Kiln's topics, checked by every service when it starts (on a thread of its own, so a broker that is away delays
  * nothing). The services do not create topics: the operator's principal does, with {@link BusSetup} (every event
- * topic and its dead-letter topic, {@code kiln.messaging.partitions} partitions: 6 by default, an even split for 1, 2,
- * 3 or 6 instances of a stage). A missing topic is logged with the command that makes it, and each topic this service
+ * topic and its dead-letter topic; {@code kiln bus setup --partitions}, 6 by default, an even split for 1, 2, 3 or 6
+ * instances of a stage). A missing topic is logged with the command that makes it, and each topic this service
  * consumes is checked against {@code kiln.messaging.expected-instances}: a partition count that is not a multiple of it
  * leaves some instances with more partitions than others (3 partitions over 2 container-build workers: 2 and 1, and the
  * one with 1 idles while the other has a queue), which is logged as a warning with the fix. Kiln never changes a

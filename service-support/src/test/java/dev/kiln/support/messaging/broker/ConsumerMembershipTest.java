@@ -82,11 +82,6 @@ class ConsumerMembershipTest {
             }
 
             @Override
-            public int partitions() {
-                return 6;
-            }
-
-            @Override
             public int expectedInstances() {
                 return 1;
             }
