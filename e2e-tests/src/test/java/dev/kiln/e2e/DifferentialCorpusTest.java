@@ -147,6 +147,9 @@ class DifferentialCorpusTest {
         assertEquals(0, built.exit, "the corpus base image: " + built);
         // by id: container-build pulls it by digest, a second name for the same image
         corpusBaseId = docker(null, "image", "inspect", "--format", "{{.Id}}", base + ":" + RUN).out.strip();
+        // only an admin may push to production
+        Exec login = docker(null, "login", "-u", "admin", "-p", KilnStack.ADMIN_TOKEN, production.hostPort());
+        assertEquals(0, login.exit, "docker login to production: " + login);
         Exec pushed = docker(null, "push", "-q", base + ":" + RUN);
         assertEquals(0, pushed.exit, "the corpus base image: " + pushed);
         corpusBase = base + ":" + RUN;

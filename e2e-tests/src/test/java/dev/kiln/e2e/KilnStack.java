@@ -8,11 +8,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerResponse;
+import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.PullResponseItem;
 import com.github.dockerjava.api.model.PushResponseItem;
 import dev.kiln.support.registry.RegistryClient;
+import dev.kiln.support.tls.CertificateAuthority;
 import dev.kiln.testsupport.KafkaBroker;
 import dev.kiln.testsupport.Postgres;
 import dev.kiln.testsupport.RegistryProcess;
@@ -38,6 +40,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -80,6 +83,10 @@ final class KilnStack {
     private static int kafkaControllerPort;
     private static Path kafkaLogDir;
     private static int restarts;
+    /** The services that reach a registry, each with its own service token from the hub. */
+    static final List<String> REGISTRY_USERS = List.of("registry-push", "qa", "signing", "release");
+    static final Map<String, String> SERVICE_TOKENS = new HashMap<>();
+    private static Path registrySigner;
     /** The hub's bootstrap admin token, which the CLI uses too. */
     static final String ADMIN_TOKEN = java.util.UUID.randomUUID().toString();
 
@@ -140,22 +147,25 @@ final class KilnStack {
         KafkaBroker.prepareCertificates(kafkaLogDir.resolve("certs"));
         kafka = startBroker();
         kafka.setUp(6);
-        candidate = RegistryProcess.start("candidate");
-        production = RegistryProcess.start("production");
+        for (String s : SERVICES) {
+            ports.put(s, KafkaBroker.freePort());
+        }
+        hubPort = ports.get("build-submission");
+        releasePort = ports.get("release");
+        // the registries take tokens from the hub's realm only, signed by a certificate from Kiln's CA
+        Path ca = kafkaLogDir.resolve("certs").resolve("ca");
+        registrySigner = work.resolve("registry-tokens");
+        CertificateAuthority.load(ca).issueClient("kiln-registry-tokens", Duration.ofDays(1)).writeTo(registrySigner);
+        String realm = "http://localhost:" + hubPort + "/api/v1/registry/token";
+        Path trusted = ca.resolve(CertificateAuthority.CA_CERT);
+        candidate = RegistryProcess.startWithTokenAuth("candidate", realm, "kiln-candidate", "kiln", trusted);
+        production = RegistryProcess.startWithTokenAuth("production", realm, "kiln-production", "kiln", trusted);
         String db = Postgres.createDatabase("kiln_e2e");
         database = db;
         for (String schema : DB_SCHEMAS.values()) {
             DB_PASSWORDS.put(schema, java.util.UUID.randomUUID().toString());
         }
         Postgres.applyRoles(root.resolve("deploy/postgres/roles.sql"), db, DB_PASSWORDS);
-
-        // The base image lives in the production registry, as Fedora's base image lives in Fedora's registry.
-        TestDocker.ensureBaseImage(docker);
-        baseImage = production.hostPort() + "/base/busybox:latest";
-        docker.tagImageCmd(TestDocker.BASE_IMAGE, production.hostPort() + "/base/busybox", "latest").exec();
-        docker.pushImageCmd(production.hostPort() + "/base/busybox").withTag("latest")
-                .exec(new ResultCallback.Adapter<PushResponseItem>()).awaitCompletion(2, TimeUnit.MINUTES);
-        assertTrue(registry(production).manifestExists("base/busybox", "latest"), "base image was not published");
 
         KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
         gen.initialize(new ECGenParameterSpec("secp256r1"));
@@ -166,11 +176,6 @@ final class KilnStack {
                 + "\n-----END PRIVATE KEY-----\n");
         Files.setPosixFilePermissions(keyFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
 
-        for (String s : SERVICES) {
-            ports.put(s, KafkaBroker.freePort());
-        }
-        hubPort = ports.get("build-submission");
-        releasePort = ports.get("release");
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         env.put("QUARKUS_DATASOURCE_JDBC_URL", Postgres.jdbcUrl(db));
         env.put("KILN_HUB_URL", "http://localhost:" + hubPort);
@@ -185,12 +190,46 @@ final class KilnStack {
         env.put("KILN_AUTH_BOOTSTRAP_ADMIN_TOKEN", ADMIN_TOKEN);
         env.put("KILN_DOCKER_ALLOW_INSECURE_SOCKET", Boolean.toString(TestDocker.certPath().isEmpty()));
         env.put("KILN_BUILD_CONCURRENCY", Integer.toString(BUILD_CONCURRENCY));
+        env.put("KILN_REGISTRY_TOKENS_SIGNER_DIR", registrySigner.toString());
+        // the hub first: the registries' realm, and it issues the other services' registry credentials
+        ServiceProcess hub = ServiceProcess.start(root, "build-submission", hubPort, env("build-submission"), LOGS);
+        services.add(hub);
+        hub.awaitReady(Duration.ofMinutes(3));
+        for (String s : REGISTRY_USERS) {
+            SERVICE_TOKENS.put(s, serviceToken(s));
+        }
+
+        // The base image lives in the production registry, as Fedora's base image lives in Fedora's registry; only an
+        // admin may put it there.
+        TestDocker.ensureBaseImage(docker);
+        baseImage = production.hostPort() + "/base/busybox:latest";
+        docker.tagImageCmd(TestDocker.BASE_IMAGE, production.hostPort() + "/base/busybox", "latest").exec();
+        docker.pushImageCmd(production.hostPort() + "/base/busybox").withTag("latest")
+                .withAuthConfig(new AuthConfig().withUsername("admin").withPassword(ADMIN_TOKEN)
+                        .withRegistryAddress(production.hostPort()))
+                .exec(new ResultCallback.Adapter<PushResponseItem>()).awaitCompletion(2, TimeUnit.MINUTES);
+        assertTrue(registry(production).manifestExists("base/busybox", "latest"), "base image was not published");
+
         for (String s : SERVICES) {
-            services.add(ServiceProcess.start(root, s, ports.get(s), env(s), LOGS));
+            if (!s.equals("build-submission")) {
+                services.add(ServiceProcess.start(root, s, ports.get(s), env(s), LOGS));
+            }
         }
         for (ServiceProcess s : services) {
             s.awaitReady(Duration.ofMinutes(3));
         }
+    }
+
+    /** A service token for {@code service} (role service), made by the admin: its registry credentials. */
+    private static String serviceToken(String service) throws Exception {
+        String body = JSON.writeValueAsString(Map.of("user", service, "role", "service",
+                "description", "e2e: " + service + "'s registry credentials"));
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + hubPort + "/api/v1/tokens"))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, r.statusCode(), r.body());
+        return JSON.readTree(r.body()).path("token").asText();
     }
 
     /**
@@ -204,6 +243,14 @@ final class KilnStack {
         own.put("KILN_BUS_CERTS", kafka.certificates(service).toString());
         own.put("KILN_MESSAGING_INSTANCE_ID", service + "@e2e");
         own.put("KILN_WORKER_ID", "e2e-worker-1");
+        String token = SERVICE_TOKENS.get(service);
+        if (token != null) {
+            // who it is to the registries' token realm
+            for (String registry : List.of("CANDIDATE", "PRODUCTION")) {
+                own.put("KILN_REGISTRY_" + registry + "_USERNAME", service);
+                own.put("KILN_REGISTRY_" + registry + "_PASSWORD", token);
+            }
+        }
         String schema = DB_SCHEMAS.get(service);
         if (schema != null) {
             // its own role, owning only its schema (deploy/postgres/roles.sql)
@@ -361,8 +408,9 @@ final class KilnStack {
         return JSON.readTree(r.body());
     }
 
+    /** A client of {@code r} as the admin, who may read (and write) everything. */
     static RegistryClient registry(RegistryProcess r) {
-        return RegistryClient.anonymous(r.hostPort(), URI.create(r.url()));
+        return new RegistryClient(r.hostPort(), URI.create(r.url()), Optional.of("admin"), Optional.of(ADMIN_TOKEN));
     }
 
     static JsonNode signatureLayerFor(RegistryProcess r, String repo, String digest, String referencePrefix) throws Exception {

@@ -3,10 +3,12 @@ package dev.kiln.qa.client;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.InspectImageResponse;
+import com.github.dockerjava.api.command.PullImageCmd;
 import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.command.WaitContainerResultCallback;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.ContainerConfig;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
@@ -19,6 +21,7 @@ import dev.kiln.qa.domain.RunLimits;
 import dev.kiln.support.docker.DaemonErrors;
 import dev.kiln.support.messaging.FailureKind;
 import dev.kiln.support.messaging.TransientFailure;
+import dev.kiln.support.registry.RegistryEndpoint;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -47,9 +50,22 @@ public final class DockerRunner {
     private static final int MAX_OUTPUT_CHARS = 1 << 20;
 
     private final DockerClient docker;
+    private final Optional<AuthConfig> candidateAuth;
+    private final String candidate;
 
+    /** A runner on {@code docker} that pulls anonymously. */
     public DockerRunner(DockerClient docker) {
         this.docker = docker;
+        this.candidate = "";
+        this.candidateAuth = Optional.empty();
+    }
+
+    /** A runner on {@code docker} that pulls from {@code candidate} with qa's credentials there, if it has them. */
+    public DockerRunner(DockerClient docker, RegistryEndpoint candidate) {
+        this.docker = docker;
+        this.candidate = candidate.address();
+        this.candidateAuth = candidate.username().map(user -> new AuthConfig().withUsername(user)
+                .withPassword(candidate.password().orElse("")).withRegistryAddress(candidate.address()));
     }
 
     /**
@@ -59,8 +75,13 @@ public final class DockerRunner {
      */
     public void pull(String repository, String digest, Duration timeout) {
         try {
-            boolean done = docker.pullImageCmd(repository).withTag(digest).exec(new PullImageResultCallback())
-                    .awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            PullImageCmd pull = docker.pullImageCmd(repository).withTag(digest);
+            if (repository.startsWith(candidate + "/")) {
+                // the daemon asks the registry's token realm as qa (its service token may pull candidates)
+                candidateAuth.ifPresent(pull::withAuthConfig);
+            }
+            boolean done = pull.exec(new PullImageResultCallback()).awaitCompletion(timeout.toMillis(),
+                    TimeUnit.MILLISECONDS);
             if (!done) {
                 throw new TransientFailure("pulling " + repository + "@" + digest + " took longer than "
                         + timeout.toSeconds() + "s", null);

@@ -1,5 +1,6 @@
 package dev.kiln.qa.config;
 
+import dev.kiln.support.registry.RegistryEndpoint;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -16,6 +17,17 @@ public interface QaConfig {
     Hub hub();
 
     Qa qa();
+
+    Registry registry();
+
+    /** {@code kiln.registry.*}: the candidate registry qa pulls the images it checks from, through its daemon. */
+    interface Registry {
+        Candidate candidate();
+
+        /** Address, URL and qa's credentials ({@code kiln.registry.candidate.username/password}: qa's service token). */
+        interface Candidate extends RegistryEndpoint {
+        }
+    }
 
     interface Docker {
         /** The daemon that runs the checks. */

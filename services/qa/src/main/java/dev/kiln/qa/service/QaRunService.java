@@ -67,7 +67,7 @@ public class QaRunService {
                     + " development profile only", config.docker().host());
         }
         dockerClient = DockerClients.create(config.docker().host(), config.docker().certPath());
-        docker = new DockerRunner(dockerClient);
+        docker = new DockerRunner(dockerClient, config.registry().candidate());
     }
 
     @PreDestroy

@@ -19,9 +19,9 @@ public class RegistryClients {
 
     @Inject
     public RegistryClients(ReleaseConfig config) {
-        candidate = RegistryClient.anonymous(config.registry().candidate().address(), config.registry().candidate().url());
-        production = RegistryClient.anonymous(config.registry().production().address(), config.registry().production().url());
-        config.registry().targets().values().forEach(t -> targets.put(t.address(), RegistryClient.anonymous(t.address(), t.url())));
+        candidate = config.registry().candidate().client();
+        production = config.registry().production().client();
+        config.registry().targets().values().forEach(t -> targets.put(t.address(), t.client()));
     }
 
     public RegistryClient candidate() {

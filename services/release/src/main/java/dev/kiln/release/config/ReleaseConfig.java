@@ -1,8 +1,8 @@
 package dev.kiln.release.config;
 
+import dev.kiln.support.registry.RegistryEndpoint;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -32,12 +32,8 @@ public interface ReleaseConfig {
         Map<String, Registry> targets();
     }
 
-    interface Registry {
-        /** As written in image references, e.g. {@code localhost:5000}. */
-        String address();
-
-        /** How to reach it, e.g. {@code http://localhost:5000}. */
-        URI url();
+    /** A registry: address, URL and this service's credentials ({@code kiln.registry.<name>.username/password}). */
+    interface Registry extends RegistryEndpoint {
     }
 
     interface Hub {

@@ -25,7 +25,7 @@ public class RegistryClients {
                 config.registry().production()));
         trusted.addAll(config.registry().targets().values());
         for (SigningConfig.Registry r : trusted) {
-            byAddress.putIfAbsent(r.address(), RegistryClient.anonymous(r.address(), r.url()));
+            byAddress.putIfAbsent(r.address(), r.client());
         }
     }
 

@@ -156,6 +156,8 @@ class SigningKeysTest {
                 SigningConfig.Registry r = new SigningConfig.Registry() {
                     public String address() { return "localhost:5000"; }
                     public URI url() { return URI.create("http://localhost:5000"); }
+                    public Optional<String> username() { return Optional.empty(); }
+                    public Optional<String> password() { return Optional.empty(); }
                 };
                 return new Registries() {
                     public Registry candidate() { return r; }
