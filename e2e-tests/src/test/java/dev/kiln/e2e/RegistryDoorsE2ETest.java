@@ -9,8 +9,8 @@ import dev.kiln.support.registry.RegistryClient;
 import dev.kiln.support.registry.RegistryException;
 import dev.kiln.testsupport.RegistryProcess;
 import dev.kiln.testsupport.TestDocker;
+import dev.kiln.testsupport.TinyImage;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -87,19 +87,8 @@ class RegistryDoorsE2ETest {
     /** A one-layer image pushed as {@code repo:tag} by {@code client} is refused, and {@code repo}'s tags are unchanged. */
     private static void assertRefused(RegistryClient client, RegistryProcess registry, String repo, String tag) {
         List<String> before = KilnStack.registry(registry).tags(repo);
-        assertThrows(RegistryException.class, () -> {
-            byte[] layer = ("forged " + tag).getBytes(StandardCharsets.UTF_8);
-            byte[] config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}"
-                    .getBytes(StandardCharsets.UTF_8);
-            client.putBlob(repo, RegistryClient.sha256(layer), layer);
-            client.putBlob(repo, RegistryClient.sha256(config), config);
-            String manifest = "{\"schemaVersion\":2,\"mediaType\":\"" + RegistryClient.DOCKER_MANIFEST + "\",\"config\":"
-                    + "{\"mediaType\":\"application/vnd.docker.container.image.v1+json\",\"size\":" + config.length
-                    + ",\"digest\":\"" + RegistryClient.sha256(config) + "\"},\"layers\":[{\"mediaType\":"
-                    + "\"application/vnd.docker.image.rootfs.diff.tar.gzip\",\"size\":" + layer.length + ",\"digest\":\""
-                    + RegistryClient.sha256(layer) + "\"}]}";
-            client.putManifest(repo, tag, manifest.getBytes(StandardCharsets.UTF_8), RegistryClient.DOCKER_MANIFEST);
-        }, "pushed " + repo + ":" + tag + " to " + registry.hostPort());
+        assertThrows(RegistryException.class, () -> TinyImage.push(client, repo, tag),
+                "pushed " + repo + ":" + tag + " to " + registry.hostPort());
         assertEquals(before, KilnStack.registry(registry).tags(repo), "the tags of " + repo + " are unchanged");
     }
 

@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -301,12 +302,15 @@ public final class CertificateAuthority {
         }
     }
 
-    /** Reads the first certificate of a PEM file. */
+    /**
+     * Reads the first certificate of a PEM file; what comes before it (the key of a {@link #KEYSTORE}) is skipped.
+     */
     public static X509Certificate readCertificate(Path file) {
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser p = new PEMParser(r)) {
-            Object o = p.readObject();
-            if (o instanceof X509CertificateHolder h) {
-                return new JcaX509CertificateConverter().getCertificate(h);
+            for (Object o = p.readObject(); o != null; o = p.readObject()) {
+                if (o instanceof X509CertificateHolder h) {
+                    return new JcaX509CertificateConverter().getCertificate(h);
+                }
             }
             throw new IllegalArgumentException(file + " holds no PEM certificate");
         } catch (IOException e) {
@@ -314,6 +318,12 @@ public final class CertificateAuthority {
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The common name of {@code certificate}'s subject, if it has one. */
+    public static Optional<String> commonName(X509Certificate certificate) {
+        var cn = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()).getRDNs(BCStyle.CN);
+        return cn.length == 0 ? Optional.empty() : Optional.of(cn[0].getFirst().getValue().toString());
     }
 
     /** Reads a PEM private key: PKCS#8 ({@code PRIVATE KEY}) or traditional ({@code RSA/EC PRIVATE KEY}). */

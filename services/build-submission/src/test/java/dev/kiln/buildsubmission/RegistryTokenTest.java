@@ -17,6 +17,7 @@ import dev.kiln.support.registry.RegistryException;
 import dev.kiln.testsupport.KafkaResource;
 import dev.kiln.testsupport.PostgresResource;
 import dev.kiln.testsupport.RegistryProcess;
+import dev.kiln.testsupport.TinyImage;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -168,19 +169,7 @@ class RegistryTokenTest {
 
     /** Pushes a one-layer image as {@code repo:tag}. */
     private static void push(RegistryClient client, String repo, String tag) {
-        byte[] layer = ("layer of " + repo + ":" + tag).getBytes(StandardCharsets.UTF_8);
-        byte[] config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}"
-                .getBytes(StandardCharsets.UTF_8);
-        String layerDigest = RegistryClient.sha256(layer);
-        String configDigest = RegistryClient.sha256(config);
-        client.putBlob(repo, layerDigest, layer);
-        client.putBlob(repo, configDigest, config);
-        String manifest = "{\"schemaVersion\":2,\"mediaType\":\"" + RegistryClient.DOCKER_MANIFEST + "\","
-                + "\"config\":{\"mediaType\":\"application/vnd.docker.container.image.v1+json\",\"size\":" + config.length
-                + ",\"digest\":\"" + configDigest + "\"},\"layers\":[{\"mediaType\":"
-                + "\"application/vnd.docker.image.rootfs.diff.tar.gzip\",\"size\":" + layer.length + ",\"digest\":\""
-                + layerDigest + "\"}]}";
-        client.putManifest(repo, tag, manifest.getBytes(StandardCharsets.UTF_8), RegistryClient.DOCKER_MANIFEST);
+        TinyImage.push(client, repo, tag);
     }
 
     /** A push of {@code repo:tag} fails, and the tag is not there afterwards (read as an admin). */

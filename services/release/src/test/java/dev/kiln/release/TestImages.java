@@ -1,6 +1,7 @@
 package dev.kiln.release;
 
 import dev.kiln.support.registry.RegistryClient;
+import dev.kiln.testsupport.TinyImage;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 
@@ -17,20 +18,7 @@ final class TestImages {
     }
 
     static String push(RegistryClient registry, String repository, String tag, int layerSize) {
-        byte[] layer = new byte[layerSize];
-        new SecureRandom().nextBytes(layer);
-        String layerDigest = RegistryClient.sha256(layer);
-        byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\""
-                + layerDigest + "\"]}}").getBytes(StandardCharsets.UTF_8);
-        String configDigest = RegistryClient.sha256(config);
-        registry.putBlob(repository, layerDigest, layer);
-        registry.putBlob(repository, configDigest, config);
-        byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"" + RegistryClient.DOCKER_MANIFEST + "\","
-                + "\"config\":{\"mediaType\":\"application/vnd.docker.container.image.v1+json\",\"size\":" + config.length
-                + ",\"digest\":\"" + configDigest + "\"},"
-                + "\"layers\":[{\"mediaType\":\"application/vnd.docker.image.rootfs.diff.tar.gzip\",\"size\":" + layer.length
-                + ",\"digest\":\"" + layerDigest + "\"}]}").getBytes(StandardCharsets.UTF_8);
-        return registry.putManifest(repository, tag, manifest, RegistryClient.DOCKER_MANIFEST);
+        return TinyImage.push(registry, repository, tag, layerSize);
     }
 
     /**

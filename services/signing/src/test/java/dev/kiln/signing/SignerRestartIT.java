@@ -14,6 +14,7 @@ import dev.kiln.testsupport.KafkaResource;
 import dev.kiln.testsupport.KafkaTestClient;
 import dev.kiln.testsupport.Postgres;
 import dev.kiln.testsupport.RegistryProcess;
+import dev.kiln.testsupport.TinyImage;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -85,7 +86,7 @@ class SignerRestartIT {
         for (int i = 0; i < IMAGES; i++) {
             String repo = "batch-" + i + "-" + UUID.randomUUID().toString().substring(0, 6);
             String buildId = UUID.randomUUID().toString();
-            digests.put(buildId, TestImages.push(registry, repo, "1.0-" + i));
+            digests.put(buildId, TinyImage.push(registry, repo, "1.0-" + i));
             repos.put(buildId, repo);
         }
 

@@ -26,6 +26,7 @@ import dev.kiln.support.verify.OpenPgpVerifier;
 import dev.kiln.testsupport.KafkaResource;
 import dev.kiln.testsupport.KafkaTestClient;
 import dev.kiln.testsupport.PostgresResource;
+import dev.kiln.testsupport.TinyImage;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -109,7 +110,7 @@ class SigningServiceTest {
     @Test
     void pushedImageIsSignedVerifiablyInBothFormatsAndOnlyOnce() throws Exception {
         String repo = "hello-" + shortId();
-        String digest = TestImages.push(candidate, repo, "1.0-1");
+        String digest = TinyImage.push(candidate, repo, "1.0-1");
         String buildId = UUID.randomUUID().toString();
         ImagePushed pushed = pushed(buildId, candidateAddress, repo, digest, List.of("1.0-1", "extra"));
         kafka.send(pushed);
@@ -189,7 +190,7 @@ class SigningServiceTest {
     @Test
     void digestThatDoesNotExistIsNeverSigned() {
         String repo = "ghost-" + shortId();
-        TestImages.push(candidate, repo, "1.0-1");
+        TinyImage.push(candidate, repo, "1.0-1");
         String missing = "sha256:" + "ab".repeat(32);
         String buildId = UUID.randomUUID().toString();
         kafka.send(pushed(buildId, candidateAddress, repo, missing, List.of("1.0-1")));
@@ -216,7 +217,7 @@ class SigningServiceTest {
     @Test
     void promotedImageCarriesItsOwnValidSignaturesUnderEveryTag() throws Exception {
         String repo = "promoted-" + shortId();
-        String digest = TestImages.push(candidate, repo, "2.0-3");
+        String digest = TinyImage.push(candidate, repo, "2.0-3");
         String pushBuild = UUID.randomUUID().toString();
         kafka.send(pushed(pushBuild, candidateAddress, repo, digest, List.of("2.0-3")));
         awaitSigned(pushBuild, "simple-signing");
@@ -262,7 +263,7 @@ class SigningServiceTest {
     @Test
     void promotionToAFurtherTargetRegistryIsSignedThere() throws Exception {
         String repo = "mirrored-" + shortId();
-        String digest = TestImages.push(candidate, repo, "3.0-1");
+        String digest = TinyImage.push(candidate, repo, "3.0-1");
         RegistryClient mirror = RegistryClient.anonymous(mirrorAddress, URI.create(mirrorUrl));
         RegistryClient.Manifest m = candidate.getManifest(repo, digest).orElseThrow();
         copyBlobs(m, repo, mirror);
@@ -283,7 +284,7 @@ class SigningServiceTest {
     @Test
     void skopeoVerifiesTheSimpleSignatureWithSignedByAgainstTheLookasideServer() throws Exception {
         String repo = "skopeo-" + shortId();
-        String digest = TestImages.push(candidate, repo, "1.0-1");
+        String digest = TinyImage.push(candidate, repo, "1.0-1");
         String buildId = UUID.randomUUID().toString();
         kafka.send(pushed(buildId, candidateAddress, repo, digest, List.of("1.0-1")));
         awaitSigned(buildId, "simple-signing");
@@ -316,7 +317,7 @@ class SigningServiceTest {
             dlq.awaitRecord("kiln.image.pushed.dlq", key, WAIT);
         }
         String repo = "after-poison-" + shortId();
-        String digest = TestImages.push(candidate, repo, "1.0-1");
+        String digest = TinyImage.push(candidate, repo, "1.0-1");
         String buildId = UUID.randomUUID().toString();
         kafka.send(pushed(buildId, candidateAddress, repo, digest, List.of("1.0-1")));
         awaitSigned(buildId, "cosign");

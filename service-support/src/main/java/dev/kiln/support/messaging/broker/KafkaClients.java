@@ -1,5 +1,7 @@
 package dev.kiln.support.messaging.broker;
 
+import dev.kiln.support.text.Failures;
+import dev.kiln.support.tls.CertificateAuthority;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigUtils;
 import io.smallrye.common.annotation.Identifier;
@@ -23,8 +25,9 @@ import org.jboss.logging.Logger;
  * service connects as the same principal.
  *
  * <p>At start it holds the bus to mutual TLS: a service whose {@code kafka.security.protocol} is not {@code SSL} does
- * not start, except in the {@code dev} profile, where it warns. A service on TLS whose certificate files are missing
- * does not start either, with the command that makes them.
+ * not start, except in the {@code dev} profile, where it warns. A service on TLS whose certificate files are missing,
+ * or whose certificate is for another principal than its {@code kiln.bus.principal}, does not start either, with the
+ * command that makes the right one.
  */
 @ApplicationScoped
 public class KafkaClients {
@@ -44,7 +47,7 @@ public class KafkaClients {
         if (!properties.containsKey("bootstrap.servers")) {
             return;
         }
-        Optional<String> problem = problem(properties, principal.orElse("<service>"));
+        Optional<String> problem = problem(properties, principal.orElse(null));
         if (problem.isEmpty()) {
             return;
         }
@@ -55,7 +58,10 @@ public class KafkaClients {
         }
     }
 
-    /** Why {@code client} may not connect to Kiln's bus, if it may not: no mutual TLS, or a store file missing. */
+    /**
+     * Why {@code client} may not connect to Kiln's bus as {@code principal} (null: not checked), if it may not: no
+     * mutual TLS, a store file missing, or a certificate for another principal.
+     */
     static Optional<String> problem(Map<String, Object> client, String principal) {
         String protocol = String.valueOf(client.getOrDefault("security.protocol", "PLAINTEXT"));
         if (!"SSL".equalsIgnoreCase(protocol)) {
@@ -68,8 +74,25 @@ public class KafkaClients {
                 return Optional.of("kafka." + store + " (" + file + ") is not a readable file: this service connects to"
                         + " the bus with its own certificate; set kiln.bus.certs (KILN_BUS_CERTS) to a directory"
                         + " holding keystore.pem and ca.pem, made by kiln certs client --ca CA_DIR --out DIR --cn "
-                        + principal);
+                        + (principal == null ? "<service>" : principal));
             }
+        }
+        if (principal == null) {
+            return Optional.empty();
+        }
+        Path keystore = Path.of(client.get("ssl.keystore.location").toString());
+        Optional<String> cn;
+        try {
+            cn = CertificateAuthority.commonName(CertificateAuthority.readCertificate(keystore));
+        } catch (RuntimeException e) {
+            return Optional.of("kafka.ssl.keystore.location (" + keystore + ") holds no readable certificate: "
+                    + Failures.message(e));
+        }
+        if (!cn.equals(Optional.of(principal))) {
+            // the broker would take it for someone else: every ACL check would fail, far from the cause
+            return Optional.of("the bus certificate in " + keystore + " is for " + cn.map(n -> "CN=" + n).orElse("no CN")
+                    + ", but this service is " + principal + " (kiln.bus.principal): give it its own certificate,"
+                    + " kiln certs client --ca CA_DIR --out DIR --cn " + principal);
         }
         return Optional.empty();
     }

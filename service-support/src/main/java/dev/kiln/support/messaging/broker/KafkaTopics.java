@@ -1,6 +1,5 @@
 package dev.kiln.support.messaging.broker;
 
-import dev.kiln.events.EventType;
 import dev.kiln.support.messaging.MessagingConfig;
 import dev.kiln.support.text.Failures;
 import io.quarkus.runtime.StartupEvent;
@@ -13,24 +12,19 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupListing;
 import org.apache.kafka.clients.admin.ListConsumerGroupsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
@@ -129,12 +123,19 @@ public class KafkaTopics {
 
     private void check(Set<String> consumed) {
         try (Admin admin = clients.admin()) {
+            // a principal lists only the topics its ACLs let it describe: this service's own (each consumed topic
+            // and its dead-letter topic)
             Set<String> existing = admin.listTopics().names().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            Set<String> missing = new TreeSet<>(BusSetup.topics());
+            Set<String> missing = new TreeSet<>();
+            for (String topic : consumed) {
+                missing.add(topic);
+                missing.add(topic + ".dlq");
+            }
             missing.removeAll(existing);
             if (!missing.isEmpty()) {
-                LOG.warnf("Kiln's topics %s are missing: the operator makes them and their ACLs with kiln bus setup"
-                        + " (docs/security.md); until then this service waits for them", missing);
+                LOG.warnf("topics %s are missing, or this service may not see them: the operator makes Kiln's topics"
+                        + " and their ACLs with kiln bus setup (docs/security.md); until then this service waits for"
+                        + " them", missing);
                 consumed = new TreeSet<>(consumed);
                 consumed.retainAll(existing);
             }

@@ -1,21 +1,26 @@
-package dev.kiln.signing;
+package dev.kiln.testsupport;
 
 import dev.kiln.support.registry.RegistryClient;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 
-/** Puts a tiny image (config blob, one random layer, Docker schema2 manifest) into a registry. */
-final class TestImages {
-    private TestImages() {
+/** Puts a tiny image (a config blob, one random layer, a Docker schema2 manifest) into a registry, for tests. */
+public final class TinyImage {
+    private TinyImage() {
     }
 
-    /** Returns the manifest digest. */
-    static String push(RegistryClient registry, String repository, String tag) {
-        byte[] layer = new byte[512];
+    /** Pushes {@code repository:tag} with a 512-byte layer; returns the manifest digest. */
+    public static String push(RegistryClient registry, String repository, String tag) {
+        return push(registry, repository, tag, 512);
+    }
+
+    /** Pushes {@code repository:tag} with a random layer of {@code layerSize} bytes; returns the manifest digest. */
+    public static String push(RegistryClient registry, String repository, String tag, int layerSize) {
+        byte[] layer = new byte[layerSize];
         new SecureRandom().nextBytes(layer);
         String layerDigest = RegistryClient.sha256(layer);
-        byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\""
-                + layerDigest + "\"]}}").getBytes(StandardCharsets.UTF_8);
+        byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},\"rootfs\":{\"type\":\"layers\","
+                + "\"diff_ids\":[\"" + layerDigest + "\"]}}").getBytes(StandardCharsets.UTF_8);
         String configDigest = RegistryClient.sha256(config);
         registry.putBlob(repository, layerDigest, layer);
         registry.putBlob(repository, configDigest, config);
