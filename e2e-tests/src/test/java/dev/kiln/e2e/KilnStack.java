@@ -196,7 +196,7 @@ final class KilnStack {
         services.add(hub);
         hub.awaitReady(Duration.ofMinutes(3));
         for (String s : REGISTRY_USERS) {
-            SERVICE_TOKENS.put(s, serviceToken(s));
+            SERVICE_TOKENS.put(s, token(s, "service"));
         }
 
         // The base image lives in the production registry, as Fedora's base image lives in Fedora's registry; only an
@@ -220,10 +220,9 @@ final class KilnStack {
         }
     }
 
-    /** A service token for {@code service} (role service), made by the admin: its registry credentials. */
-    private static String serviceToken(String service) throws Exception {
-        String body = JSON.writeValueAsString(Map.of("user", service, "role", "service",
-                "description", "e2e: " + service + "'s registry credentials"));
+    /** A new hub token for {@code user} with {@code role}, made by the admin (a service's: its registry credentials). */
+    static String token(String user, String role) throws Exception {
+        String body = JSON.writeValueAsString(Map.of("user", user, "role", role, "description", "e2e"));
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create("http://localhost:" + hubPort + "/api/v1/tokens"))
                 .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json")

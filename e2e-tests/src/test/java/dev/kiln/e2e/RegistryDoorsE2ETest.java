@@ -61,8 +61,7 @@ class RegistryDoorsE2ETest {
                 || push.err().contains("denied") || push.err().contains("unauthorized"), push.toString());
         assertEquals(before, KilnStack.registry(KilnStack.candidate).tags("intruder"), "nothing was pushed");
         // and a maintainer's login does not make it a push either
-        String maintainer = KilnStack.cli("token", "create", "--user", "mallory", "--role", "maintainer", "-o", "json")
-                .stdout().replaceAll("(?s).*\"token\"\\s*:\\s*\"([^\"]+)\".*", "$1");
+        String maintainer = KilnStack.token("mallory", "maintainer");
         assertEquals(0, docker(config, "login", "-u", "mallory", "-p", maintainer, KilnStack.candidate.hostPort()).exit());
         assertNotEquals(0, docker(config, "push", target + ":latest").exit(), "a maintainer pushed to the candidate");
         assertEquals(before, KilnStack.registry(KilnStack.candidate).tags("intruder"), "nothing was pushed");

@@ -89,9 +89,11 @@ public final class TopicAccess {
             if (topic == null || !topic.startsWith(HOOK_TOPIC_PREFIX)) {
                 return Optional.empty();
             }
-            String name = topic.substring(HOOK_TOPIC_PREFIX.length());
-            return HOOK_NAME.matcher(name).matches() && name.length() <= 48 ? Optional.of(new Hook(name))
-                    : Optional.empty();
+            try {
+                return Optional.of(new Hook(topic.substring(HOOK_TOPIC_PREFIX.length())));
+            } catch (IllegalArgumentException e) {
+                return Optional.empty(); // a hook's dead-letter topic, or no hook's at all
+            }
         }
     }
 

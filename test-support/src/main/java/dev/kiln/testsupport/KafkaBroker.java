@@ -10,7 +10,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -159,14 +158,7 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Kafka client properties that connect to {@code servers} with the certificate in {@code certDir}. */
     public static Map<String, Object> clientProperties(String servers, Path certDir) {
-        Map<String, Object> p = new HashMap<>();
-        p.put("bootstrap.servers", servers);
-        p.put("security.protocol", "SSL");
-        p.put("ssl.keystore.type", "PEM");
-        p.put("ssl.keystore.location", certDir.resolve(CertificateAuthority.KEYSTORE).toString());
-        p.put("ssl.truststore.type", "PEM");
-        p.put("ssl.truststore.location", certDir.resolve(CertificateAuthority.CA_CERT).toString());
-        return p;
+        return KafkaClients.ssl(servers, certDir);
     }
 
     /**

@@ -57,9 +57,7 @@ public class BusCommand implements Runnable {
                             + ": give the operator's certificate directory (kiln certs bus --ca CA --out DIR: DIR/kiln-admin)");
                 }
             }
-            return Map.of("bootstrap.servers", bootstrap, "security.protocol", "SSL",
-                    "ssl.keystore.type", "PEM", "ssl.keystore.location", certs.resolve(CertificateAuthority.KEYSTORE).toString(),
-                    "ssl.truststore.type", "PEM", "ssl.truststore.location", certs.resolve(CertificateAuthority.CA_CERT).toString());
+            return KafkaClients.ssl(bootstrap, certs);
         }
 
         /** Runs {@code work} with an admin client; a refusal or an unreachable broker is a sentence and an exit code. */

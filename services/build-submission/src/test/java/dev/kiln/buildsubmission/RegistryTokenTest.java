@@ -82,7 +82,7 @@ class RegistryTokenTest {
         assertRefused(client(production, null, null), repo, "latest");
 
         // registry-push: the candidate only
-        push(client(candidate, "registry-push", registryPush), repo, "1.0");
+        TinyImage.push(client(candidate, "registry-push", registryPush), repo, "1.0");
         assertRefused(client(production, "registry-push", registryPush), repo, "1.0");
         // qa, a maintainer and release pull candidates but push nothing there
         assertTrue(client(candidate, "qa", qa).manifestExists(repo, "1.0"));
@@ -94,15 +94,15 @@ class RegistryTokenTest {
         assertThrows(RegistryException.class, () -> client(candidate, null, null).manifestExists(repo, "1.0"));
 
         // release: production; signing: both (its signature tags live beside the images)
-        push(client(production, "release", release), repo, "1.0");
-        push(client(production, "signing", signing), repo, "sha256-0.sig");
-        push(client(candidate, "signing", signing), repo, "sha256-0.sig");
+        TinyImage.push(client(production, "release", release), repo, "1.0");
+        TinyImage.push(client(production, "signing", signing), repo, "sha256-0.sig");
+        TinyImage.push(client(candidate, "signing", signing), repo, "sha256-0.sig");
         assertRefused(client(production, "alice-" + repo, maintainer), repo, "alice-was-here");
         // production is public: anyone pulls it
         assertTrue(client(production, null, null).manifestExists(repo, "1.0"));
 
         // an admin pushes anywhere (the operator's base images)
-        push(client(production, "admin", SubmissionResourceTest.ADMIN_TOKEN), "base/busybox-" + repo, "latest");
+        TinyImage.push(client(production, "admin", SubmissionResourceTest.ADMIN_TOKEN), "base/busybox-" + repo, "latest");
     }
 
     @Test
@@ -167,14 +167,9 @@ class RegistryTokenTest {
         return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Pushes a one-layer image as {@code repo:tag}. */
-    private static void push(RegistryClient client, String repo, String tag) {
-        TinyImage.push(client, repo, tag);
-    }
-
     /** A push of {@code repo:tag} fails, and the tag is not there afterwards (read as an admin). */
     private void assertRefused(RegistryClient client, String repo, String tag) {
-        assertThrows(RegistryException.class, () -> push(client, repo, tag), "pushed " + repo + ":" + tag);
+        assertThrows(RegistryException.class, () -> TinyImage.push(client, repo, tag), "pushed " + repo + ":" + tag);
         RegistryProcess registry = client.registry().equals(candidate.hostPort()) ? candidate : production;
         assertFalse(client(registry, "admin", SubmissionResourceTest.ADMIN_TOKEN).manifestExists(repo, tag),
                 repo + ":" + tag + " is not there");

@@ -102,6 +102,22 @@ public class KafkaClients {
         return new HashMap<>(properties);
     }
 
+    /**
+     * The client properties that connect to Kiln's bus at {@code servers} with the certificate directory
+     * {@code certDir} ({@code keystore.pem} and {@code ca.pem}, as {@code kiln certs} writes it): for the operator's
+     * tools and the tests, which are not Quarkus services.
+     */
+    public static Map<String, Object> ssl(String servers, Path certDir) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("bootstrap.servers", servers);
+        p.put("security.protocol", "SSL");
+        p.put("ssl.keystore.type", "PEM");
+        p.put("ssl.keystore.location", certDir.resolve(CertificateAuthority.KEYSTORE).toString());
+        p.put("ssl.truststore.type", "PEM");
+        p.put("ssl.truststore.location", certDir.resolve(CertificateAuthority.CA_CERT).toString());
+        return p;
+    }
+
     /** An admin client as this service's principal, with Kiln's timeouts. */
     public Admin admin() {
         return admin(properties);
