@@ -1,12 +1,15 @@
 package dev.kiln.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.kiln.support.registry.RegistryClient;
+import dev.kiln.support.tls.CertificateAuthority;
 import dev.kiln.support.verify.CosignFormat;
 import dev.kiln.support.verify.CosignKeys;
 import dev.kiln.testsupport.RegistryProcess;
@@ -17,7 +20,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +27,9 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -54,8 +58,9 @@ class VerifyCommandTest {
 
     @BeforeAll
     static void start() throws Exception {
-        registry = RegistryProcess.start("verify");
-        RegistryClient client = RegistryClient.anonymous(registry.hostPort(), URI.create(registry.url()));
+        registry = RegistryProcess.start("verify",
+                RegistryProcess.Tls.issuedBy(CertificateAuthority.create("kiln-test-ca", Duration.ofDays(1))));
+        RegistryClient client = registry.client();
         key = ecKeyPair();
         otherKey = ecKeyPair();
         digest = pushImage(client, "hello", "1.0-1", "hello layer");
@@ -87,6 +92,14 @@ class VerifyCommandTest {
     static void stop() {
         signing.stop(0);
         registry.close();
+    }
+
+    /** {@code kiln verify ARGS --registry-ca <the registry's CA>}. */
+    static LaunchResult verify(QuarkusMainLauncher launcher, String... args) {
+        List<String> all = new ArrayList<>(List.of("verify"));
+        all.addAll(List.of(args));
+        all.addAll(List.of("--registry-ca", registry.caFile().orElseThrow().toString()));
+        return launcher.launch(all.toArray(String[]::new));
     }
 
     static String signingUrl() {
@@ -145,7 +158,7 @@ class VerifyCommandTest {
 
     @Test
     void aTagWithAValidCosignSignatureVerifies(QuarkusMainLauncher launcher) throws Exception {
-        LaunchResult r = launcher.launch("verify", registry.hostPort() + "/hello:1.0-1", "--key", keyFile(key).toString(),
+        LaunchResult r = verify(launcher, registry.hostPort() + "/hello:1.0-1", "--key", keyFile(key).toString(),
                 "--lookaside", signingUrl() + "/lookaside");
         assertEquals(0, r.exitCode(), r.getErrorOutput());
         List<String> lines = r.getOutput().lines().toList();
@@ -156,14 +169,14 @@ class VerifyCommandTest {
                 lines.get(1));
         assertTrue(lines.get(2).startsWith("INVALID simple-signing") && lines.get(2).contains("signature-1"), lines.get(2));
 
-        LaunchResult byDigest = launcher.launch("verify", registry.hostPort() + "/hello@" + digest, "--key", keyFile(key).toString(),
+        LaunchResult byDigest = verify(launcher, registry.hostPort() + "/hello@" + digest, "--key", keyFile(key).toString(),
                 "--lookaside", signingUrl() + "/lookaside");
         assertEquals(0, byDigest.exitCode(), byDigest.getErrorOutput());
     }
 
     @Test
     void withoutKeysTheSigningServicesKeysAreUsed(QuarkusMainLauncher launcher) {
-        LaunchResult r = launcher.launch("verify", registry.hostPort() + "/hello:1.0-1", "--keys-url", signingUrl(),
+        LaunchResult r = verify(launcher, registry.hostPort() + "/hello:1.0-1", "--keys-url", signingUrl(),
                 "--lookaside", signingUrl() + "/lookaside");
         assertEquals(0, r.exitCode(), r.getErrorOutput());
         assertTrue(r.getOutput().startsWith("valid   cosign key " + CosignKeys.keyId(key.getPublic())), r.getOutput());
@@ -171,14 +184,14 @@ class VerifyCommandTest {
 
     @Test
     void noValidSignatureExitsOne(QuarkusMainLauncher launcher) throws Exception {
-        LaunchResult foreign = launcher.launch("verify", registry.hostPort() + "/hello:1.0-1", "--key", keyFile(ecKeyPair()).toString(),
+        LaunchResult foreign = verify(launcher, registry.hostPort() + "/hello:1.0-1", "--key", keyFile(ecKeyPair()).toString(),
                 "--lookaside", signingUrl() + "/lookaside");
         assertEquals(1, foreign.exitCode(), foreign.getErrorOutput());
         assertTrue(foreign.getOutput().lines().allMatch(l -> l.startsWith("INVALID")), foreign.getOutput());
         assertTrue(foreign.getErrorOutput().contains("No valid signature for " + registry.hostPort() + "/hello@" + digest),
                 foreign.getErrorOutput());
 
-        LaunchResult unsigned = launcher.launch("verify", registry.hostPort() + "/plain:1.0", "--key", keyFile(key).toString(),
+        LaunchResult unsigned = verify(launcher, registry.hostPort() + "/plain:1.0", "--key", keyFile(key).toString(),
                 "--lookaside", signingUrl() + "/lookaside");
         assertEquals(1, unsigned.exitCode(), unsigned.getErrorOutput());
         assertEquals("", unsigned.getOutput());
@@ -188,20 +201,49 @@ class VerifyCommandTest {
 
     @Test
     void badInputIsRefused(QuarkusMainLauncher launcher) throws Exception {
-        LaunchResult missing = launcher.launch("verify", registry.hostPort() + "/hello:9.9", "--key", keyFile(key).toString(),
+        LaunchResult missing = verify(launcher, registry.hostPort() + "/hello:9.9", "--key", keyFile(key).toString(),
                 "--lookaside", signingUrl() + "/lookaside");
         assertEquals(ExitCodes.REFUSED, missing.exitCode(), missing.getErrorOutput());
         assertTrue(missing.getErrorOutput().contains("does not exist"), missing.getErrorOutput());
-        assertEquals(ExitCodes.USAGE, launcher.launch("verify", "no-registry").exitCode());
-        assertEquals(ExitCodes.USAGE, launcher.launch("verify", registry.hostPort() + "/hello:1.0-1", "--key",
+        assertEquals(ExitCodes.USAGE, verify(launcher, "no-registry").exitCode());
+        assertEquals(ExitCodes.USAGE, verify(launcher, registry.hostPort() + "/hello:1.0-1", "--key",
                 dir.resolve("absent.pub").toString()).exitCode());
         Path notAKey = Files.writeString(dir.resolve("garbage.pub"), "hello");
-        assertEquals(ExitCodes.USAGE, launcher.launch("verify", registry.hostPort() + "/hello:1.0-1", "--key", notAKey.toString())
+        assertEquals(ExitCodes.USAGE, verify(launcher, registry.hostPort() + "/hello:1.0-1", "--key", notAKey.toString())
                 .exitCode());
-        LaunchResult noSigning = launcher.launch("verify", registry.hostPort() + "/hello:1.0-1", "--keys-url", "http://localhost:1");
+        LaunchResult noSigning = verify(launcher, registry.hostPort() + "/hello:1.0-1", "--keys-url", "http://localhost:1");
         assertEquals(ExitCodes.UNREACHABLE, noSigning.exitCode(), noSigning.getErrorOutput());
-        LaunchResult noRegistry = launcher.launch("verify", "localhost:1/hello:1.0-1", "--key", keyFile(key).toString());
+        LaunchResult noRegistry = verify(launcher, "localhost:1/hello:1.0-1", "--key", keyFile(key).toString());
         assertEquals(ExitCodes.UNREACHABLE, noRegistry.exitCode(), noRegistry.getErrorOutput());
-        assertTrue(noRegistry.getErrorOutput().contains("http://localhost:1"), noRegistry.getErrorOutput());
+        assertTrue(noRegistry.getErrorOutput().contains("https://localhost:1"), noRegistry.getErrorOutput());
+    }
+
+    @Test
+    void aRegistryWhoseCertificateIsNotTrustedIsRefusedWithTheRemedy(QuarkusMainLauncher launcher) throws Exception {
+        LaunchResult r = launcher.launch("verify", registry.hostPort() + "/hello:1.0-1", "--key", keyFile(key).toString());
+        assertEquals(ExitCodes.UNREACHABLE, r.exitCode(), r.getErrorOutput());
+        String err = r.getErrorOutput();
+        assertTrue(err.contains("does not trust") && err.contains("--registry-ca"), err);
+        assertFalse(err.contains("PKIX") || err.contains("Exception") || err.contains("sun."), err);
+        assertTrue(r.getOutput().isBlank(), r.getOutput());
+    }
+
+    @Test
+    void plainHttpIsOnlyWhatTheUserAsksFor(QuarkusMainLauncher launcher) throws Exception {
+        LaunchResult tlsAsPlain = verify(launcher, registry.hostPort() + "/hello:1.0-1", "--key", keyFile(key).toString(),
+                "--plain-http");
+        assertNotEquals(0, tlsAsPlain.exitCode(), tlsAsPlain.getErrorOutput());
+        assertTrue(tlsAsPlain.getErrorOutput().contains("HTTP request to an HTTPS server"), tlsAsPlain.getErrorOutput());
+        try (RegistryProcess plain = RegistryProcess.start("verify-plain")) {
+            pushImage(plain.client(), "plain", "1.0", "plain layer");
+            LaunchResult asTls = verify(launcher, plain.hostPort() + "/plain:1.0", "--key", keyFile(key).toString());
+            assertEquals(ExitCodes.UNREACHABLE, asTls.exitCode(), asTls.getErrorOutput());
+            assertTrue(asTls.getErrorOutput().contains("plain HTTP, not TLS") && asTls.getErrorOutput().contains("--plain-http"),
+                    asTls.getErrorOutput());
+            LaunchResult asPlain = verify(launcher, plain.hostPort() + "/plain:1.0", "--key", keyFile(key).toString(),
+                    "--plain-http");
+            assertEquals(ExitCodes.NOT_VERIFIED, asPlain.exitCode(), asPlain.getErrorOutput());
+            assertTrue(asPlain.getErrorOutput().contains("No signatures found"), asPlain.getErrorOutput());
+        }
     }
 }

@@ -40,7 +40,6 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -152,14 +151,17 @@ final class KilnStack {
         }
         hubPort = ports.get("build-submission");
         releasePort = ports.get("release");
-        // the registries take tokens from the hub's realm only, signed by a certificate from Kiln's CA
+        // the registries serve https with certificates from Kiln's CA and take tokens from the hub's realm only, signed
+        // by a certificate from the same CA
         Path ca = kafkaLogDir.resolve("certs").resolve("ca");
         registrySigner = work.resolve("registry-tokens");
-        CertificateAuthority.load(ca).issueClient("kiln-registry-tokens", Duration.ofDays(1)).writeTo(registrySigner);
+        CertificateAuthority authority = CertificateAuthority.load(ca);
+        authority.issueClient("kiln-registry-tokens", Duration.ofDays(1)).writeTo(registrySigner);
+        RegistryProcess.Tls tls = RegistryProcess.Tls.issuedBy(authority);
         String realm = "http://localhost:" + hubPort + "/api/v1/registry/token";
         Path trusted = ca.resolve(CertificateAuthority.CA_CERT);
-        candidate = RegistryProcess.startWithTokenAuth("candidate", realm, "kiln-candidate", "kiln", trusted);
-        production = RegistryProcess.startWithTokenAuth("production", realm, "kiln-production", "kiln", trusted);
+        candidate = RegistryProcess.startWithTokenAuth("candidate", realm, "kiln-candidate", "kiln", trusted, tls);
+        production = RegistryProcess.startWithTokenAuth("production", realm, "kiln-production", "kiln", trusted, tls);
         String db = Postgres.createDatabase("kiln_e2e");
         database = db;
         for (String schema : DB_SCHEMAS.values()) {
@@ -185,6 +187,8 @@ final class KilnStack {
         env.put("KILN_REGISTRY_CANDIDATE_URL", candidate.url());
         env.put("KILN_REGISTRY_PRODUCTION_ADDRESS", production.hostPort());
         env.put("KILN_REGISTRY_PRODUCTION_URL", production.url());
+        env.put("KILN_REGISTRY_CANDIDATE_CA_FILE", tls.caFile().toString());
+        env.put("KILN_REGISTRY_PRODUCTION_CA_FILE", tls.caFile().toString());
         env.put("KILN_SIGNING_KEY_FILE", keyFile.toString());
         env.put("QUARKUS_ANALYTICS_DISABLED", "true");
         env.put("KILN_AUTH_BOOTSTRAP_ADMIN_TOKEN", ADMIN_TOKEN);
@@ -409,7 +413,7 @@ final class KilnStack {
 
     /** A client of {@code r} as the admin, who may read (and write) everything. */
     static RegistryClient registry(RegistryProcess r) {
-        return new RegistryClient(r.hostPort(), URI.create(r.url()), Optional.of("admin"), Optional.of(ADMIN_TOKEN));
+        return r.client("admin", ADMIN_TOKEN);
     }
 
     static JsonNode signatureLayerFor(RegistryProcess r, String repo, String digest, String referencePrefix) throws Exception {

@@ -1,6 +1,7 @@
 package dev.kiln.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
@@ -35,7 +35,7 @@ class RegistryDoorsE2ETest {
     @Test
     void anonymousPushesAreRefusedOnBothRegistries() {
         for (RegistryProcess registry : List.of(KilnStack.candidate, KilnStack.production)) {
-            assertRefused(RegistryClient.anonymous(registry.hostPort(), URI.create(registry.url())), registry,
+            assertRefused(registry.client(), registry,
                     "base/busybox", "latest-forged");
         }
     }
@@ -70,24 +70,41 @@ class RegistryDoorsE2ETest {
     @Test
     void productionIsPulledAnonymouslyAndCandidatesAreNot() {
         RegistryProcess production = KilnStack.production;
-        assertTrue(RegistryClient.anonymous(production.hostPort(), URI.create(production.url()))
+        assertTrue(production.client()
                 .manifestExists("base/busybox", "latest"));
         RegistryProcess candidate = KilnStack.candidate;
-        assertThrows(RegistryException.class, () -> RegistryClient.anonymous(candidate.hostPort(),
-                URI.create(candidate.url())).tags("base/busybox"));
+        assertEquals(401, assertThrows(RegistryException.class, () -> candidate.client().tags("base/busybox")).status());
+    }
+
+    @Test
+    void theRegistriesSpeakOnlyTlsWithACertificateFromKilnsCa() {
+        for (RegistryProcess registry : List.of(KilnStack.candidate, KilnStack.production)) {
+            assertTrue(registry.url().startsWith("https://"), registry.url());
+            // plain HTTP to the same port: the registry answers 400 and serves nothing
+            RegistryClient plain = RegistryClient.anonymous(registry.hostPort(),
+                    URI.create(registry.url().replace("https://", "http://")));
+            assertEquals(400, assertThrows(RegistryException.class, () -> plain.manifestExists("base/busybox", "latest"))
+                    .status());
+            // a client that trusts only the system's CAs refuses the registry's certificate, and says why
+            RegistryClient untrusting = RegistryClient.anonymous(registry.hostPort(), URI.create(registry.url()));
+            RegistryException refused = assertThrows(RegistryException.class,
+                    () -> untrusting.manifestExists("base/busybox", "latest"));
+            assertFalse(refused.isTransient(), refused.getMessage());
+            assertTrue(refused.getMessage().contains("does not trust"), refused.getMessage());
+        }
     }
 
     /** A client of {@code registry} with {@code service}'s own registry credentials (its service token). */
     private static RegistryClient as(RegistryProcess registry, String service) {
-        return new RegistryClient(registry.hostPort(), URI.create(registry.url()), Optional.of(service),
-                Optional.of(KilnStack.SERVICE_TOKENS.get(service)));
+        return registry.client(service, KilnStack.SERVICE_TOKENS.get(service));
     }
 
     /** A one-layer image pushed as {@code repo:tag} by {@code client} is refused, and {@code repo}'s tags are unchanged. */
     private static void assertRefused(RegistryClient client, RegistryProcess registry, String repo, String tag) {
         List<String> before = KilnStack.registry(registry).tags(repo);
-        assertThrows(RegistryException.class, () -> TinyImage.push(client, repo, tag),
+        RegistryException refused = assertThrows(RegistryException.class, () -> TinyImage.push(client, repo, tag),
                 "pushed " + repo + ":" + tag + " to " + registry.hostPort());
+        assertEquals(401, refused.status(), "refused by the registry's door, not on the way: " + refused.getMessage());
         assertEquals(before, KilnStack.registry(registry).tags(repo), "the tags of " + repo + " are unchanged");
     }
 

@@ -1,5 +1,8 @@
 package dev.kiln.testsupport;
 
+import dev.kiln.support.registry.RegistryClient;
+import dev.kiln.support.tls.CertificateAuthority;
+import dev.kiln.support.tls.TrustedCas;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,11 +13,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
  * A real CNCF distribution registry (Debian's {@code docker-registry}) as a child process on a free loopback port with
- * its own storage directory. Fails loudly when the binary is missing.
+ * its own storage directory, over plain HTTP or, with a {@link Tls}, over https with a certificate from a Kiln CA.
+ * Fails loudly when the binary is missing.
  */
 public final class RegistryProcess implements AutoCloseable {
     public static final String BINARY = System.getenv().getOrDefault("KILN_REGISTRY_BINARY", "/usr/bin/docker-registry");
@@ -22,15 +28,37 @@ public final class RegistryProcess implements AutoCloseable {
     private volatile Process process;
     private final int port;
     private final Path dir;
+    private final Tls tls;
 
-    private RegistryProcess(Process process, int port, Path dir) {
+    /** What a registry serves https with: a server certificate for localhost and 127.0.0.1 from a Kiln CA. */
+    public record Tls(Path certificate, Path key, Path caFile) {
+        /** A server certificate from {@code ca} for {@code localhost} and {@code 127.0.0.1}, in a fresh directory. */
+        public static Tls issuedBy(CertificateAuthority ca) {
+            try {
+                Path dir = Files.createTempDirectory("kiln-registry-tls-");
+                ca.issueServer("localhost", List.of("localhost"), List.of("127.0.0.1"), Duration.ofDays(1)).writeTo(dir);
+                return new Tls(dir.resolve(CertificateAuthority.CERT), dir.resolve(CertificateAuthority.KEY),
+                        dir.resolve(CertificateAuthority.CA_CERT));
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot write the registry's certificate: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private RegistryProcess(Process process, int port, Path dir, Tls tls) {
         this.process = process;
         this.port = port;
         this.dir = dir;
+        this.tls = tls;
     }
 
     public static RegistryProcess start(String name) {
-        return start(name, null);
+        return start(name, (String) null);
+    }
+
+    /** An open registry (anonymous pushes and pulls) over https. */
+    public static RegistryProcess start(String name, Tls tls) {
+        return start(name, null, null, tls);
     }
 
     /**
@@ -47,16 +75,22 @@ public final class RegistryProcess implements AutoCloseable {
      */
     public static RegistryProcess startWithTokenAuth(String name, String realm, String service, String issuer,
             Path rootCertBundle) {
+        return startWithTokenAuth(name, realm, service, issuer, rootCertBundle, null);
+    }
+
+    /** As {@link #startWithTokenAuth(String, String, String, String, Path)}, over https when {@code tls} is given. */
+    public static RegistryProcess startWithTokenAuth(String name, String realm, String service, String issuer,
+            Path rootCertBundle, Tls tls) {
         return start(name, null, "auth:\n  token:\n    realm: " + realm + "\n    service: " + service
-                + "\n    issuer: " + issuer + "\n    rootcertbundle: " + rootCertBundle + "\n");
+                + "\n    issuer: " + issuer + "\n    rootcertbundle: " + rootCertBundle + "\n", tls);
     }
 
     /** @param htpasswd content of an htpasswd file (bcrypt entries) to require basic auth, or null for none */
     public static RegistryProcess start(String name, String htpasswd) {
-        return start(name, htpasswd, null);
+        return start(name, htpasswd, null, null);
     }
 
-    private static RegistryProcess start(String name, String htpasswd, String authConfig) {
+    private static RegistryProcess start(String name, String htpasswd, String authConfig, Tls tls) {
         if (!Files.isExecutable(Path.of(BINARY))) {
             throw new IllegalStateException(BINARY + " is missing: install Debian's docker-registry (./kiln test does)");
         }
@@ -70,6 +104,10 @@ public final class RegistryProcess implements AutoCloseable {
                     .append("  delete:\n    enabled: true\n")
                     .append("http:\n  addr: 127.0.0.1:").append(port).append('\n')
                     .append("  debug:\n    addr: ''\n");
+            if (tls != null) {
+                config.append("  tls:\n    certificate: ").append(tls.certificate()).append("\n    key: ")
+                        .append(tls.key()).append('\n');
+            }
             if (htpasswd != null) {
                 Files.writeString(dir.resolve("htpasswd"), htpasswd);
                 config.append("auth:\n  htpasswd:\n    realm: kiln\n    path: ").append(dir.resolve("htpasswd")).append('\n');
@@ -79,7 +117,7 @@ public final class RegistryProcess implements AutoCloseable {
             Files.writeString(dir.resolve("config.yml"), config);
             Process p = new ProcessBuilder(BINARY, "serve", dir.resolve("config.yml").toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
-            RegistryProcess registry = new RegistryProcess(p, port, dir);
+            RegistryProcess registry = new RegistryProcess(p, port, dir, tls);
             registry.awaitReady();
             return registry;
         } catch (IOException e) {
@@ -88,7 +126,7 @@ public final class RegistryProcess implements AutoCloseable {
     }
 
     private void awaitReady() {
-        HttpClient http = HttpClient.newHttpClient();
+        HttpClient http = HttpClient.newBuilder().sslContext(TrustedCas.context(caFile())).build();
         Instant deadline = Instant.now().plusSeconds(30);
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
@@ -135,8 +173,25 @@ public final class RegistryProcess implements AutoCloseable {
         return "localhost:" + port;
     }
 
+    /** {@code https://localhost:<port>} with TLS, else {@code http://localhost:<port>}. */
     public String url() {
-        return "http://localhost:" + port;
+        return (tls == null ? "http" : "https") + "://localhost:" + port;
+    }
+
+    /** The CA file that issued its certificate (what a client trusts it by); empty over plain HTTP. */
+    public Optional<Path> caFile() {
+        return Optional.ofNullable(tls).map(Tls::caFile);
+    }
+
+    /** An anonymous client of this registry that trusts its CA. */
+    public RegistryClient client() {
+        return client(null, null);
+    }
+
+    /** A client of this registry with the credentials {@code username}/{@code password} (null: anonymous). */
+    public RegistryClient client(String username, String password) {
+        return new RegistryClient(hostPort(), URI.create(url()), Optional.ofNullable(username),
+                Optional.ofNullable(password), Duration.ofMinutes(10), TrustedCas.context(caFile()));
     }
 
     /** The registry's own log (access log included), e.g. to count blob uploads. */

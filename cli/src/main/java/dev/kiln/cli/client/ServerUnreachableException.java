@@ -6,8 +6,17 @@ public class ServerUnreachableException extends RuntimeException {
     private final String server;
 
     public ServerUnreachableException(String server, Throwable cause) {
-        super("cannot reach the Kiln server at " + server + ": " + reason(cause), cause);
+        this(server, "cannot reach the Kiln server at " + server + ": " + reason(cause), cause);
+    }
+
+    private ServerUnreachableException(String server, String message, Throwable cause) {
+        super(message, cause);
         this.server = server;
+    }
+
+    /** A registry that cannot be reached or used (its TLS certificate not trusted, say): {@code reason} as it is. */
+    public static ServerUnreachableException registry(String url, String reason, Throwable cause) {
+        return new ServerUnreachableException(url, "cannot use the registry at " + url + ": " + reason, cause);
     }
 
     public String server() {

@@ -13,17 +13,22 @@ import dev.kiln.support.verify.CosignKeys;
 import dev.kiln.support.verify.ImageVerifier;
 import dev.kiln.support.verify.OpenPgpVerifier;
 import dev.kiln.support.verify.SignatureVerifier;
+import dev.kiln.support.tls.TrustedCas;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import javax.net.ssl.SSLContext;
 import org.bouncycastle.openpgp.PGPPublicKeyRing;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -68,6 +73,15 @@ public class VerifyCommand implements Callable<Integer> {
                     + "KILN_SIGNING_URL, else " + DEFAULT_KEYS_URL + ".")
     String keysUrl;
 
+    @Option(names = "--registry-ca", paramLabel = "FILE",
+            description = "A PEM file of the CAs that issued the registry's TLS certificate, trusted besides the "
+                    + "system's (Kiln's ca.pem for ./kiln's registries). Default: env KILN_REGISTRY_CA.")
+    Path registryCa;
+
+    @Option(names = "--plain-http",
+            description = "Reach the registry over plain HTTP instead of https (a registry without TLS).")
+    boolean plainHttp;
+
     @Inject
     ObjectMapper json;
 
@@ -97,7 +111,17 @@ public class VerifyCommand implements Callable<Integer> {
             fetchKeys(cosign, pgp);
         }
 
-        RegistryClient registry = RegistryClient.anonymous(ref.registry(), RegistryClient.defaultUrl(ref.registry()));
+        URI registryUrl = URI.create((plainHttp ? "http://" : "https://") + ref.registry());
+        Optional<Path> ca = Optional.ofNullable(registryCa)
+                .or(() -> Optional.ofNullable(System.getenv("KILN_REGISTRY_CA")).filter(v -> !v.isBlank()).map(Path::of));
+        SSLContext tls;
+        try {
+            tls = TrustedCas.context(ca);
+        } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
+            throw new ParameterException(spec.commandLine(), "Invalid --registry-ca: " + e.getMessage());
+        }
+        RegistryClient registry = new RegistryClient(ref.registry(), registryUrl, Optional.empty(), Optional.empty(),
+                Duration.ofMinutes(10), tls);
         ImageVerifier.Report report;
         try {
             report = new ImageVerifier().verify(registry, ref.repository(), ref.tagOrDigestOrLatest(), cosign, pgp, Optional.of(lookasideUrl));
@@ -105,7 +129,7 @@ public class VerifyCommand implements Callable<Integer> {
             throw new ServerResponseException(404, "Not found", e.getMessage());
         } catch (RegistryException e) {
             if (e.status() == 0) {
-                throw new ServerUnreachableException(RegistryClient.defaultUrl(ref.registry()).toString(), new java.net.ConnectException(e.getMessage()));
+                throw ServerUnreachableException.registry(registryUrl.toString(), e.getMessage(), e);
             }
             throw new ServerResponseException(e.status(), "Registry " + ref.registry() + " answered HTTP " + e.status(), e.getMessage());
         }

@@ -1,5 +1,6 @@
 package dev.kiln.support.registry;
 
+import dev.kiln.support.tls.TrustedCas;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -18,6 +19,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
 
 /**
  * A small client of the OCI distribution API (CNCF distribution 2.8): manifests by tag or digest, blobs, cross-repository
@@ -54,7 +56,7 @@ public final class RegistryClient {
 
     /**
      * @param registry the registry as it appears in image references, e.g. {@code localhost:5000}
-     * @param baseUrl  how to reach it, e.g. {@code http://localhost:5000}
+     * @param baseUrl  how to reach it, e.g. {@code https://localhost:5000}
      */
     public RegistryClient(String registry, URI baseUrl, Optional<String> username, Optional<String> password) {
         this(registry, baseUrl, username, password, Duration.ofMinutes(10));
@@ -63,28 +65,23 @@ public final class RegistryClient {
     /** @param timeout how long one request may wait for the registry's answer (a blob upload: for the whole upload) */
     public RegistryClient(String registry, URI baseUrl, Optional<String> username, Optional<String> password,
             Duration timeout) {
+        this(registry, baseUrl, username, password, timeout, TrustedCas.context(Optional.empty()));
+    }
+
+    /** @param tls whom to trust over https: {@link TrustedCas#context} with the registry's CA file, say */
+    public RegistryClient(String registry, URI baseUrl, Optional<String> username, Optional<String> password,
+            Duration timeout, SSLContext tls) {
         this.timeout = timeout;
         this.registry = registry;
         this.base = URI.create(baseUrl.toString().replaceAll("/+$", ""));
         this.authorization = username.filter(u -> !u.isBlank()).map(u -> "Basic " + Base64.getEncoder()
                 .encodeToString((u + ":" + password.orElse("")).getBytes(StandardCharsets.UTF_8)));
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).sslContext(tls)
                 .followRedirects(HttpClient.Redirect.NORMAL).build();
     }
 
     public static RegistryClient anonymous(String registry, URI baseUrl) {
         return new RegistryClient(registry, baseUrl, Optional.empty(), Optional.empty());
-    }
-
-    /**
-     * How a registry named in an image reference is reached when nothing says otherwise: plain http for one on this
-     * machine (localhost, 127.x, [::1]), https for every other.
-     */
-    public static URI defaultUrl(String registry) {
-        String host = registry.startsWith("[") ? registry.substring(0, registry.indexOf(']') + 1)
-                : registry.contains(":") ? registry.substring(0, registry.indexOf(':')) : registry;
-        boolean local = host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]");
-        return URI.create((local ? "http://" : "https://") + registry);
     }
 
     public String registry() {
@@ -249,7 +246,13 @@ public final class RegistryClient {
         try {
             return http.send(request, handler);
         } catch (IOException e) {
-            throw new RegistryException("registry " + registry + " cannot be reached: " + e.getMessage(), true);
+            Optional<String> tls = TrustedCas.explain(e);
+            if (tls.isPresent()) { // a wrong certificate or scheme does not heal by waiting
+                throw new RegistryException("registry " + registry + " (" + request.uri().getScheme() + "://"
+                        + request.uri().getAuthority() + ") cannot be used: " + tls.get(), false);
+            }
+            throw new RegistryException("registry " + registry + " cannot be reached: "
+                    + (e.getMessage() == null || e.getMessage().isBlank() ? "no connection" : e.getMessage()), true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RegistryException("interrupted while talking to " + registry, true);

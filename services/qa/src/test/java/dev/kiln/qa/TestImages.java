@@ -13,7 +13,6 @@ import dev.kiln.support.registry.RegistryClient;
 import dev.kiln.testsupport.RegistryProcess;
 import dev.kiln.testsupport.TestDocker;
 import java.io.ByteArrayOutputStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +63,7 @@ final class TestImages {
         build(docker, name + ":" + tag, dockerfile, files);
         docker.pushImageCmd(name).withTag(tag).exec(new ResultCallback.Adapter<PushResponseItem>())
                 .awaitCompletion(2, TimeUnit.MINUTES);
-        RegistryClient client = RegistryClient.anonymous(registry.hostPort(), URI.create(registry.url()));
+        RegistryClient client = registry.client();
         RegistryClient.Manifest manifest = client.getManifest(repository, tag).orElseThrow();
         return new ImagePushed(UUID.randomUUID().toString(), component, false, new Nvr(component, "1.0", "1"),
                 registry.hostPort(), repository, List.of(tag), manifest.digest(), manifest.mediaType(),

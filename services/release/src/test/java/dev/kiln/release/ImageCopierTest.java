@@ -34,14 +34,11 @@ class ImageCopierTest {
         b.close();
     }
 
-    static RegistryClient client(RegistryProcess r) {
-        return RegistryClient.anonymous(r.hostPort(), URI.create(r.url()));
-    }
 
     @Test
     void copiesBetweenRegistriesKeepingTheDigest() {
-        RegistryClient from = client(a);
-        RegistryClient to = client(b);
+        RegistryClient from = a.client();
+        RegistryClient to = b.client();
         String digest = TestImages.push(from, "src/app", "1.0-1");
         ImageCopier.copy(from, "src/app", digest, to, "app", List.of("1.0-1", "1.0", "latest"));
         for (String tag : List.of("1.0-1", "1.0", "latest")) {
@@ -53,7 +50,7 @@ class ImageCopierTest {
 
     @Test
     void mountsWithinOneRegistry() {
-        RegistryClient r = client(a);
+        RegistryClient r = a.client();
         String digest = TestImages.push(r, "cand/tool", "2.0-1");
         ImageCopier.copy(r, "cand/tool", digest, r, "prod/tool", List.of("2.0"));
         assertEquals(digest, r.getManifest("prod/tool", "2.0").orElseThrow().digest());
@@ -62,8 +59,8 @@ class ImageCopierTest {
 
     @Test
     void copiesAnIndexWithItsChildren() {
-        RegistryClient from = client(a);
-        RegistryClient to = client(b);
+        RegistryClient from = a.client();
+        RegistryClient to = b.client();
         String child = TestImages.push(from, "multi", "child");
         byte[] childBytes = from.getManifest("multi", child).orElseThrow().bytes();
         byte[] index = ("{\"schemaVersion\":2,\"mediaType\":\"" + RegistryClient.OCI_INDEX + "\",\"manifests\":[{\"mediaType\":\""
@@ -77,7 +74,7 @@ class ImageCopierTest {
 
     @Test
     void unreachableTargetIsAnError() {
-        RegistryClient from = client(a);
+        RegistryClient from = a.client();
         String digest = TestImages.push(from, "src/lost", "1.0-1");
         RegistryClient dead = RegistryClient.anonymous("localhost:1", URI.create("http://localhost:" + KafkaBroker.freePort()));
         RegistryException e = assertThrows(RegistryException.class,

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.support.registry.ImageCopier;
 import dev.kiln.support.registry.RegistryClient;
 import dev.kiln.testsupport.RegistryProcess;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -38,13 +37,10 @@ class PromotionCopyTest {
         other.close();
     }
 
-    static RegistryClient client(RegistryProcess r) {
-        return RegistryClient.anonymous(r.hostPort(), URI.create(r.url()));
-    }
 
     @Test
     void promotionWithinOneRegistryTransfersNoLayerBytes() {
-        RegistryClient r = client(one);
+        RegistryClient r = one.client();
         String digest = TestImages.push(r, "candidate/app", "1.0-1", 1 << 20);
         TestImages.attachSignature(r, "candidate/app", digest, "candidate-name");
         TestImages.attachSbom(r, "candidate/app", digest);
@@ -67,8 +63,8 @@ class PromotionCopyTest {
 
     @Test
     void signaturesSbomAndReferrersTravelToAnotherRegistryAndSignaturesAreMergedNotOverwritten() throws Exception {
-        RegistryClient from = client(one);
-        RegistryClient to = client(other);
+        RegistryClient from = one.client();
+        RegistryClient to = other.client();
         String digest = TestImages.push(from, "cand/tool", "2.0-1", 4096);
         TestImages.attachSignature(from, "cand/tool", digest, "candidate-name");
         TestImages.attachSbom(from, "cand/tool", digest);
@@ -106,9 +102,9 @@ class PromotionCopyTest {
 
     @Test
     void anImageWithoutAttachmentsCopiesNone() {
-        RegistryClient from = client(one);
+        RegistryClient from = one.client();
         String digest = TestImages.push(from, "cand/plain", "1-1");
-        assertEquals(List.of(), ImageCopier.copyAttachments(from, "cand/plain", digest, client(other), "plain").copied());
+        assertEquals(List.of(), ImageCopier.copyAttachments(from, "cand/plain", digest, other.client(), "plain").copied());
     }
 
     static String sigTag(String digest) {

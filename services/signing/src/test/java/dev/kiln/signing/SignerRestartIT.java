@@ -80,7 +80,7 @@ class SignerRestartIT {
 
     @Test
     void killedInTheMiddleOfABatchAndRestartedEveryImageIsSignedExactlyOnce() throws Exception {
-        RegistryClient registry = RegistryClient.anonymous(candidate.hostPort(), URI.create(candidate.url()));
+        RegistryClient registry = candidate.client();
         Map<String, String> digests = new HashMap<>(); // build id -> digest
         Map<String, String> repos = new HashMap<>();
         for (int i = 0; i < IMAGES; i++) {

@@ -1,7 +1,9 @@
 package dev.kiln.registrypush.config;
 
+import dev.kiln.support.registry.RegistryEndpoint;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -30,18 +32,17 @@ public interface RegistryPushConfig {
     interface Registry {
         Candidate candidate();
 
-        interface Candidate {
+        /** The candidate registry: address, URL, CA file and registry-push's credentials (its service token). */
+        interface Candidate extends RegistryEndpoint {
             /** The candidate registry as written in image references. */
+            @Override
             @WithDefault("localhost:5000")
             String address();
 
-            /** How to reach it over HTTP(S). */
-            @WithDefault("http://localhost:5000")
-            String url();
-
-            Optional<String> username();
-
-            Optional<String> password();
+            /** How to reach it. */
+            @Override
+            @WithDefault("https://localhost:5000")
+            URI url();
         }
     }
 

@@ -27,7 +27,6 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -70,9 +69,7 @@ public class PushService {
         if (policy == null) {
             policy = RetryPolicy.configured();
         }
-        RegistryPushConfig.Registry.Candidate candidate = config.registry().candidate();
-        registry = new RegistryClient(candidate.address(), URI.create(candidate.url()), candidate.username(),
-                candidate.password(), config.push().timeout());
+        registry = config.registry().candidate().client(config.push().timeout());
         Path cacheDir;
         try {
             cacheDir = config.push().cacheDir().isPresent()

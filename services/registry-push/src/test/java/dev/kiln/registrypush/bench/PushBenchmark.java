@@ -68,8 +68,8 @@ class PushBenchmark {
             pushService(candidate, Files.createTempDirectory("kiln-bench-warmup-")).push(new BuildCompleted(
                     UUID.randomUUID().toString(), "warmup", false, baseId, TestDocker.host(), new Nvr("warmup", "1", "1"),
                     null, null, Map.of(), 0, List.of(), List.of(), Instant.now()));
-            ImageCopier.copy(client(candidate), "warmup", client(candidate).getManifest("warmup", "1-1").orElseThrow().digest(),
-                    client(production), "warmup", List.of("1-1"));
+            ImageCopier.copy(candidate.client(), "warmup", candidate.client().getManifest("warmup", "1-1").orElseThrow().digest(),
+                    production.client(), "warmup", List.of("1-1"));
             String run = UUID.randomUUID().toString().substring(0, 8);
             Map<String, String> dockerfiles = new java.util.LinkedHashMap<>();
             dockerfiles.put("trivial", "RUN echo " + run + " > /stamp\n");
@@ -103,8 +103,8 @@ class PushBenchmark {
                 rows.add(new Row(size, "repeated push (no layer sent)", kilnAgain, "docker push", dockerAgain));
 
                 // promotion to another registry: release's copy vs skopeo copy of the same candidate image
-                RegistryClient from = client(candidate);
-                RegistryClient to = client(production);
+                RegistryClient from = candidate.client();
+                RegistryClient to = production.client();
                 long t2 = System.nanoTime();
                 ImageCopier.copy(from, repo + "-kiln", pushed.digest(), to, repo + "-kiln", List.of("1.0-1", "1.0", "latest"));
                 Duration kilnPromote = Duration.ofNanos(System.nanoTime() - t2);
@@ -197,9 +197,6 @@ class PushBenchmark {
         }
     }
 
-    private static RegistryClient client(RegistryProcess r) {
-        return RegistryClient.anonymous(r.hostPort(), URI.create(r.url()));
-    }
 
     private static PushService pushService(RegistryProcess registry, Path cache) {
         RegistryPushConfig config = new RegistryPushConfig() {
@@ -227,8 +224,13 @@ class PushBenchmark {
                     }
 
                     @Override
-                    public String url() {
-                        return registry.url();
+                    public java.net.URI url() {
+                        return java.net.URI.create(registry.url());
+                    }
+
+                    @Override
+                    public Optional<String> caFile() {
+                        return Optional.empty();
                     }
 
                     @Override

@@ -90,7 +90,7 @@ class PushFailureTest {
             assertEquals(pushed.digest(), client.getManifest("base", "1-1").orElseThrow().digest());
             // and the registry really demands them
             RegistryException refused = assertThrows(RegistryException.class,
-                    () -> RegistryClient.anonymous(registry.hostPort(), URI.create(registry.url())).getManifest("base", "1-1"));
+                    () -> registry.client().getManifest("base", "1-1"));
             assertEquals(401, refused.status());
         }
     }
@@ -122,7 +122,7 @@ class PushFailureTest {
             ImagePushed pushed = assertInstanceOf(ImagePushed.class, result, () -> result.toString());
             assertTrue(issuer.issued() > before, "tokens were asked for");
             // anonymous pulls are allowed by this issuer: the pushed manifest is there, under the pushed digest
-            RegistryClient reader = RegistryClient.anonymous(registry.hostPort(), URI.create(registry.url()));
+            RegistryClient reader = registry.client();
             assertEquals(pushed.digest(), reader.getManifest("base", "1-1").orElseThrow().digest());
             assertTrue(reader.manifestExists("base", pushed.digest()));
         }
@@ -136,7 +136,7 @@ class PushFailureTest {
             KilnEvent result = service(proxy.hostPort(), proxy.url(), 2, null, null).push(completed(baseImageId));
             ImagePushed pushed = assertInstanceOf(ImagePushed.class, result, () -> result.toString());
             assertEquals(1, proxy.injected(), "the first manifest PUT got a 503");
-            assertEquals(pushed.digest(), RegistryClient.anonymous(registry.hostPort(), URI.create(registry.url()))
+            assertEquals(pushed.digest(), registry.client()
                     .getManifest("base", "1-1").orElseThrow().digest());
         }
     }
@@ -154,7 +154,7 @@ class PushFailureTest {
             proxy.heal();
             // what the consumer template does next: the same event again, once the registry answers
             ImagePushed pushed = assertInstanceOf(ImagePushed.class, service.push(event));
-            assertEquals(pushed.digest(), RegistryClient.anonymous(registry.hostPort(), URI.create(registry.url()))
+            assertEquals(pushed.digest(), registry.client()
                     .getManifest("base", "1-1").orElseThrow().digest());
         }
     }
@@ -233,7 +233,7 @@ class PushFailureTest {
             KilnEvent result = service(proxy.hostPort(), proxy.url(), 2, null, null).push(completed(baseImageId));
             ImagePushed pushed = assertInstanceOf(ImagePushed.class, result, () -> result.toString());
             assertEquals(1, proxy.injected(), "the first PUT of the .sbom manifest got a 503");
-            RegistryClient client = RegistryClient.anonymous(registry.hostPort(), URI.create(registry.url()));
+            RegistryClient client = registry.client();
             byte[] sbom = client.getManifest("base", pushed.digest().replace(':', '-') + ".sbom").orElseThrow().bytes();
             JsonNode layer = JSON.readTree(sbom).path("layers").get(0);
             assertEquals("application/vnd.cyclonedx+json", layer.path("mediaType").asText());
@@ -251,7 +251,7 @@ class PushFailureTest {
             TransientFailure away = assertThrows(TransientFailure.class, () -> service.push(completed(baseImageId)));
             assertTrue(away.getMessage().contains("sbom-attach-failed after 3 attempt(s)"), away.getMessage());
             assertEquals(3, proxy.injected(), "the attachment alone was retried");
-            RegistryClient client = RegistryClient.anonymous(registry.hostPort(), URI.create(registry.url()));
+            RegistryClient client = registry.client();
             assertTrue(client.manifestExists("base", "1-1"), "the image itself was pushed");
             assertEquals(List.of("1-1"), client.tags("base"), "no .sbom tag");
         }
@@ -284,7 +284,7 @@ class PushFailureTest {
             assertEquals("docker-tls-required", failed.reason());
             assertFalse(failed.transientFailure());
             assertTrue(failed.message().contains("kiln.docker.cert-path"), failed.message());
-            RegistryClient client = RegistryClient.anonymous(registry.hostPort(), URI.create(registry.url()));
+            RegistryClient client = registry.client();
             assertTrue(client.tags("base").isEmpty(), "nothing reached the registry");
         }
     }
@@ -348,8 +348,13 @@ class PushFailureTest {
                     }
 
                     @Override
-                    public String url() {
-                        return url;
+                    public java.net.URI url() {
+                        return java.net.URI.create(url);
+                    }
+
+                    @Override
+                    public Optional<String> caFile() {
+                        return Optional.empty();
                     }
 
                     @Override

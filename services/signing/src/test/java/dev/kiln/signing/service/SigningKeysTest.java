@@ -158,6 +158,7 @@ class SigningKeysTest {
                     public URI url() { return URI.create("http://localhost:5000"); }
                     public Optional<String> username() { return Optional.empty(); }
                     public Optional<String> password() { return Optional.empty(); }
+                    public Optional<String> caFile() { return Optional.empty(); }
                 };
                 return new Registries() {
                     public Registry candidate() { return r; }
