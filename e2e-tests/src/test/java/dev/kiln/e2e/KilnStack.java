@@ -83,7 +83,7 @@ final class KilnStack {
     private static Path kafkaLogDir;
     private static int restarts;
     /** The services that reach a registry, each with its own service token from the hub. */
-    static final List<String> REGISTRY_USERS = List.of("registry-push", "qa", "signing", "release");
+    static final List<String> REGISTRY_USERS = List.of("container-build", "registry-push", "qa", "signing", "release");
     static final Map<String, String> SERVICE_TOKENS = new HashMap<>();
     private static Path registrySigner;
     /** The hub's bootstrap admin token, which the CLI uses too. */

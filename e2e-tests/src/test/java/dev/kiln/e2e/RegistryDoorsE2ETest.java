@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.model.AuthConfig;
+import com.github.dockerjava.api.model.PushResponseItem;
 import dev.kiln.support.registry.RegistryClient;
 import dev.kiln.support.registry.RegistryException;
 import dev.kiln.testsupport.RegistryProcess;
@@ -92,6 +95,25 @@ class RegistryDoorsE2ETest {
             assertFalse(refused.isTransient(), refused.getMessage());
             assertTrue(refused.getMessage().contains("does not trust"), refused.getMessage());
         }
+    }
+
+    @Test
+    void aBuildOnACandidateParentPullsItAsContainerBuild() throws Exception {
+        // a layered build on an image still in the candidate registry, which nobody pulls anonymously: the builder's
+        // daemon pulls it with container-build's service token
+        String parent = KilnStack.candidate.hostPort() + "/base/busybox-candidate";
+        KilnStack.docker.tagImageCmd(TestDocker.BASE_IMAGE, parent, "latest").exec();
+        KilnStack.docker.pushImageCmd(parent).withTag("latest")
+                .withAuthConfig(new AuthConfig().withUsername("admin").withPassword(KilnStack.ADMIN_TOKEN)
+                        .withRegistryAddress(KilnStack.candidate.hostPort()))
+                .exec(new ResultCallback.Adapter<PushResponseItem>()).awaitCompletion(2, TimeUnit.MINUTES);
+        KilnStack.docker.removeImageCmd(parent + ":latest").exec();
+        Path ctx = Files.createTempDirectory(KilnStack.work, "on-candidate");
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM " + parent + ":latest\n"
+                + "LABEL name=\"e2e-on-candidate\" version=\"1.0\" summary=\"built on a candidate\"\n");
+        KilnStack.CliResult cli = KilnStack.cli("container-build", "--scratch", ctx.toString());
+        assertEquals(0, cli.exit(), "the build on a candidate parent failed:\n" + cli + "\n" + KilnStack.logs());
+        assertTrue(cli.lastLine().startsWith(KilnStack.candidate.hostPort() + "/e2e-on-candidate"), cli.lastLine());
     }
 
     /** A client of {@code registry} with {@code service}'s own registry credentials (its service token). */

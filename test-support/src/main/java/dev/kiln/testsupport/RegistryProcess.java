@@ -10,12 +10,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 
 /**
  * A real CNCF distribution registry (Debian's {@code docker-registry}) as a child process on a free loopback port with
@@ -83,6 +85,18 @@ public final class RegistryProcess implements AutoCloseable {
             Path rootCertBundle, Tls tls) {
         return start(name, null, "auth:\n  token:\n    realm: " + realm + "\n    service: " + service
                 + "\n    issuer: " + issuer + "\n    rootcertbundle: " + rootCertBundle + "\n", tls);
+    }
+
+    /** A registry that takes {@code user}/{@code password} by HTTP Basic only (distribution's htpasswd). */
+    public static RegistryProcess startWithBasicAuth(String name, String user, String password) {
+        return start(name, htpasswd(user, password));
+    }
+
+    /** An htpasswd line with a bcrypt hash (the only kind distribution accepts). */
+    public static String htpasswd(String user, String password) {
+        byte[] salt = new byte[16];
+        new SecureRandom().nextBytes(salt);
+        return user + ":" + OpenBSDBCrypt.generate("2y", password.toCharArray(), salt, 5) + "\n";
     }
 
     /** @param htpasswd content of an htpasswd file (bcrypt entries) to require basic auth, or null for none */

@@ -52,6 +52,7 @@ public final class DaemonErrors {
         }
         String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
         return !(m.contains("not found") || m.contains("manifest unknown") || m.contains("denied")
-                || m.contains("unauthorized") || m.contains("invalid reference"));
+                || m.contains("unauthorized") || m.contains("no basic auth credentials")
+                || m.contains("authentication required") || m.contains("invalid reference"));
     }
 }

@@ -1,6 +1,7 @@
 package dev.kiln.support.docker;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
@@ -25,6 +26,16 @@ public final class DockerClients {
 
     public static DockerClient create(String dockerHost, Optional<String> certPath) {
         return create(dockerHost, certPath, UnaryOperator.identity());
+    }
+
+    /**
+     * What a daemon pulling from the registry {@code address} on a service's behalf sends it: the service's user name
+     * and password there (for Kiln's registries its name and service token, which the daemon takes to the registry's
+     * token realm); empty without a user name, for an anonymous pull.
+     */
+    public static Optional<AuthConfig> registryAuth(String address, Optional<String> username, Optional<String> password) {
+        return username.filter(u -> !u.isBlank()).map(u -> new AuthConfig().withUsername(u)
+                .withPassword(password.orElse("")).withRegistryAddress(address));
     }
 
     /** Whether {@code host} is reached with mutual TLS: a {@code tcp://} daemon and a client certificate directory. */

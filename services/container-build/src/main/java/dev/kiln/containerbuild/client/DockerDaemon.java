@@ -3,10 +3,12 @@ package dev.kiln.containerbuild.client;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.BuildImageCmd;
 import com.github.dockerjava.api.command.InspectImageResponse;
+import com.github.dockerjava.api.command.PullImageCmd;
 import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.exception.DockerClientException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.ImageHistory;
 import com.github.dockerjava.transport.DockerHttpClient;
@@ -76,11 +78,18 @@ public class DockerDaemon {
         });
     }
 
-    /** Pulls {@code reference} ({@code host/repo:tag} or {@code host/repo@sha256:...}) and returns the pulled image. */
-    public InspectImageResponse pull(String reference, long timeoutSeconds) throws InterruptedException {
+    /**
+     * Pulls {@code reference} ({@code host/repo:tag} or {@code host/repo@sha256:...}), with {@code auth} for its
+     * registry when given, and returns the pulled image.
+     */
+    public InspectImageResponse pull(String reference, Optional<AuthConfig> auth, long timeoutSeconds)
+            throws InterruptedException {
         ImageReference ref = ImageReference.parse(reference);
-        PullImageResultCallback callback = call(() -> client.pullImageCmd(ref.name())
-                .withTag(ref.tagOrDigestOrLatest()).exec(new PullImageResultCallback()));
+        PullImageResultCallback callback = call(() -> {
+            PullImageCmd pull = client.pullImageCmd(ref.name()).withTag(ref.tagOrDigestOrLatest());
+            auth.ifPresent(pull::withAuthConfig);
+            return pull.exec(new PullImageResultCallback());
+        });
         try {
             if (!callback.awaitCompletion(timeoutSeconds, TimeUnit.SECONDS)) {
                 callback.close();

@@ -57,6 +57,16 @@ public interface KilnConfig {
         interface Address {
             /** {@code host:port} as written in image references. */
             String address();
+
+            /**
+             * The user the builders' daemons pull parents from it as: for Kiln's registries {@code container-build}
+             * with its service token as {@link #password()} (a candidate is never pulled anonymously, production only
+             * when the operator allows it); none: anonymous pulls.
+             */
+            Optional<String> username();
+
+            /** Its password: for Kiln's registries, container-build's service token from the hub. */
+            Optional<String> password();
         }
     }
 

@@ -3,6 +3,7 @@ package dev.kiln.containerbuild.preflight;
 import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.exception.DockerClientException;
 import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.model.AuthConfig;
 import dev.kiln.containerbuild.client.DockerDaemon;
 import dev.kiln.containerbuild.client.DockerUnavailableException;
 import dev.kiln.containerbuild.config.KilnConfig;
@@ -10,10 +11,14 @@ import dev.kiln.containerbuild.domain.BuildFailure;
 import dev.kiln.events.ImageReference;
 import dev.kiln.events.Stage;
 import dev.kiln.support.docker.DaemonErrors;
+import dev.kiln.support.docker.DockerClients;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Runs the preflight plugins in their fixed order: {@value #ORDER}. Cheap checks come first, the pull (pinning) and
@@ -27,11 +32,17 @@ public class Preflight {
 
     private final List<PreflightPlugin> plugins;
     private final DockerDaemon docker;
+    /** The builders' credentials by registry address (the production and the candidate registry's). */
+    private final Map<String, AuthConfig> credentials = new HashMap<>();
 
     @Inject
     public Preflight(KilnConfig config, DockerDaemon docker) {
         this.docker = docker;
         this.plugins = plugins(config, this::resolve);
+        for (KilnConfig.Registry.Address r : List.of(config.registry().production(), config.registry().candidate())) {
+            DockerClients.registryAuth(r.address(), r.username(), r.password())
+                    .ifPresent(auth -> credentials.putIfAbsent(r.address(), auth));
+        }
     }
 
     /** The plugins in order, for the given configuration and parent resolver. */
@@ -67,8 +78,10 @@ public class Preflight {
     /** Pulls a parent from its registry and returns the digest it resolved to. */
     private String resolve(String reference) throws BuildFailure, InterruptedException {
         try {
-            InspectImageResponse image = docker.pull(reference, PULL_TIMEOUT_SECONDS);
-            String digest = PinParentsPlugin.repoDigest(ImageReference.parse(reference), image.getRepoDigests());
+            ImageReference ref = ImageReference.parse(reference);
+            InspectImageResponse image = docker.pull(reference,
+                    Optional.ofNullable(ref.registry()).map(credentials::get), PULL_TIMEOUT_SECONDS);
+            String digest = PinParentsPlugin.repoDigest(ref, image.getRepoDigests());
             if (digest == null) {
                 throw new BuildFailure(Stage.PREFLIGHT, "parent-image-unavailable", "The parent image " + reference
                         + " has no registry digest after the pull; push it to its registry and submit again.", false);

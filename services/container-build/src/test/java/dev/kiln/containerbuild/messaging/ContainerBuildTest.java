@@ -467,6 +467,22 @@ class ContainerBuildTest {
     }
 
     @Test
+    void aParentTheBuildersMayNotReadIsUnavailableAndSaysSo() throws Exception {
+        // every other build here pulls its parent with the builders' credentials; this registry knows them not
+        String denied = System.getProperty(BuilderResource.PRIVATE_BASE_PROPERTY);
+        String digest = putContext(Map.of("Dockerfile", "FROM " + denied + "\nLABEL name=hello version=1.0\n"));
+        BuildRequested request = request(digest, BuildOptions.DEFAULT);
+        send(request);
+        BuildFailed failed = first(awaitOutcome(request.buildId()), BuildFailed.class);
+        assertEquals(Stage.PREFLIGHT, failed.stage(), failed.toString());
+        assertEquals("parent-image-unavailable", failed.reason(), failed.toString());
+        assertTrue(failed.message().contains(denied) && failed.message().contains("may read it"), failed.message());
+        assertTrue(failed.message().toLowerCase(java.util.Locale.ROOT).contains("auth"), failed.message());
+        assertFalse(failed.message().contains("{"), "no daemon JSON: " + failed.message());
+        assertFalse(failed.transientFailure());
+    }
+
+    @Test
     void contextWithAnotherDigestIsRefused() throws Exception {
         String realDigest = putContext(Map.of("Dockerfile", dockerfile("")));
         String claimed = "sha256:" + "0".repeat(64);

@@ -50,7 +50,7 @@ final class PackagedWorker implements AutoCloseable {
         e.put("KILN_DOCKER_HOST", TestDocker.host());
         TestDocker.certPath().ifPresent(p -> e.put("KILN_DOCKER_CERT_PATH", p));
         e.put("KILN_DOCKER_ALLOW_INSECURE_SOCKET", Boolean.toString(TestDocker.certPath().isEmpty()));
-        e.put("KILN_BUILD_ALLOWED_PARENT_REGISTRIES", System.getProperty(BuilderResource.REGISTRY_PROPERTY));
+        e.putAll(BuilderResource.registryEnv());
         e.put("KILN_BUILD_HOST_NETWORK_COMPONENTS", BuilderResource.HOST_NETWORK_COMPONENT);
         e.put(envName(SESSION_TIMEOUT), ConfigProvider.getConfig().getValue(SESSION_TIMEOUT, String.class));
         e.put(envName(HEARTBEAT), ConfigProvider.getConfig().getValue(HEARTBEAT, String.class));

@@ -19,6 +19,7 @@ import dev.kiln.qa.domain.ContainerRun;
 import dev.kiln.qa.domain.FileEntry;
 import dev.kiln.qa.domain.RunLimits;
 import dev.kiln.support.docker.DaemonErrors;
+import dev.kiln.support.docker.DockerClients;
 import dev.kiln.support.messaging.FailureKind;
 import dev.kiln.support.messaging.TransientFailure;
 import dev.kiln.support.registry.RegistryEndpoint;
@@ -64,8 +65,7 @@ public final class DockerRunner {
     public DockerRunner(DockerClient docker, RegistryEndpoint candidate) {
         this.docker = docker;
         this.candidate = candidate.address();
-        this.candidateAuth = candidate.username().map(user -> new AuthConfig().withUsername(user)
-                .withPassword(candidate.password().orElse("")).withRegistryAddress(candidate.address()));
+        this.candidateAuth = DockerClients.registryAuth(candidate.address(), candidate.username(), candidate.password());
     }
 
     /**

@@ -29,14 +29,12 @@ import dev.kiln.testsupport.TestDocker;
 import dev.kiln.testsupport.TokenIssuer;
 import java.net.URI;
 import java.nio.file.Files;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -70,7 +68,7 @@ class PushFailureTest {
     @Test
     void aRegistryWithBasicAuthRefusesAnonymousAndWrongCredentialsAndTakesTheRightOnes() throws Exception {
         String password = "s3cret-" + UUID.randomUUID();
-        try (RegistryProcess registry = RegistryProcess.start("auth", htpasswd("kiln", password))) {
+        try (RegistryProcess registry = RegistryProcess.startWithBasicAuth("auth", "kiln", password)) {
             BuildFailed anonymous = (BuildFailed) service(registry.hostPort(), registry.url(), 2, null, null)
                     .push(completed(baseImageId));
             assertEquals("registry-auth-failed", anonymous.reason());
@@ -292,13 +290,6 @@ class PushFailureTest {
     /** The PUT of the cosign-style SBOM manifest, {@code sha256-<hex>.sbom}. */
     private static boolean sbomManifestPut(String method, String path) {
         return method.equals("PUT") && path.contains("/manifests/sha256-") && path.endsWith(".sbom");
-    }
-
-    /** An htpasswd line with a bcrypt hash (the only kind distribution accepts). */
-    static String htpasswd(String user, String password) {
-        byte[] salt = new byte[16];
-        new SecureRandom().nextBytes(salt);
-        return user + ":" + OpenBSDBCrypt.generate("2y", password.toCharArray(), salt, 5) + "\n";
     }
 
     private static BuildCompleted completed(String imageId) {
