@@ -71,6 +71,8 @@ final class KilnStack {
     static RegistryProcess production;
     static DockerClient docker;
     static KeyPair signingKey;
+    static KeyPair builderKey;
+    private static Path builderKeyFile;
     static final List<ServiceProcess> services = new ArrayList<>();
     static int hubPort;
     static int releasePort;
@@ -172,11 +174,10 @@ final class KilnStack {
         KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
         gen.initialize(new ECGenParameterSpec("secp256r1"));
         signingKey = gen.generateKeyPair();
-        Path keyFile = work.resolve("cosign.key");
-        Files.writeString(keyFile, "-----BEGIN PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(signingKey.getPrivate().getEncoded())
-                + "\n-----END PRIVATE KEY-----\n");
-        Files.setPosixFilePermissions(keyFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Path keyFile = privateKeyFile("cosign.key", signingKey);
+        // the build side's own key for provenance: registry-push alone holds it
+        builderKey = gen.generateKeyPair();
+        builderKeyFile = privateKeyFile("builder.key", builderKey);
 
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         env.put("QUARKUS_DATASOURCE_JDBC_URL", Postgres.jdbcUrl(db));
@@ -246,6 +247,9 @@ final class KilnStack {
         own.put("KILN_BUS_CERTS", kafka.certificates(service).toString());
         own.put("KILN_MESSAGING_INSTANCE_ID", service + "@e2e");
         own.put("KILN_WORKER_ID", "e2e-worker-1");
+        if (service.equals("registry-push")) {
+            own.put("KILN_PROVENANCE_KEY_FILE", builderKeyFile.toString());
+        }
         String token = SERVICE_TOKENS.get(service);
         if (token != null) {
             // who it is to the registries' token realm
@@ -261,6 +265,16 @@ final class KilnStack {
             own.put("QUARKUS_DATASOURCE_PASSWORD", DB_PASSWORDS.get(schema));
         }
         return own;
+    }
+
+    /** {@code key}'s private half as a PKCS#8 PEM file (0600) in the run's work directory. */
+    private static Path privateKeyFile(String name, KeyPair key) throws IOException {
+        Path file = work.resolve(name);
+        Files.writeString(file, "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(key.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n");
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        return file;
     }
 
     /** The role deploy/postgres/roles.sql made for {@code schema} in this run's database. */

@@ -21,6 +21,8 @@ import static dev.kiln.e2e.KilnStack.verify;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.e2e.KilnStack.CliResult;
+import dev.kiln.support.attest.Attestations;
+import dev.kiln.support.attest.Provenance;
 import dev.kiln.support.registry.RegistryClient;
 import java.nio.file.Path;
 import java.security.KeyPairGenerator;
@@ -63,6 +65,18 @@ class PipelineE2ETest {
         assertArrayEquals(inCandidate.bytes(), inProduction.bytes());
         assertEquals(digest, inProduction.digest());
         assertTrue(registry(production).tags("e2e-hello").containsAll(List.of("1.0-1", "1.0", "latest")));
+
+        // The candidate carries the build's SLSA provenance, signed by the builder key (which signing does not hold),
+        // naming this digest and this build.
+        List<Attestations.Attached> provenance = Attestations.read(registry(candidate), "e2e-hello", digest).stream()
+                .filter(x -> x.predicateType().equals(Provenance.PREDICATE_TYPE)).toList();
+        assertEquals(1, provenance.size(), "one provenance for the build");
+        assertTrue(provenance.get(0).envelope().verifiedBy(List.of(KilnStack.builderKey.getPublic())).isPresent(),
+                "the provenance is not signed by the builder key");
+        assertTrue(provenance.get(0).envelope().verifiedBy(List.of(signingKey.getPublic())).isEmpty());
+        Provenance.Facts facts = Provenance.read(provenance.get(0).envelope().payload());
+        assertTrue(facts.names(digest), "the provenance names another image");
+        assertEquals(cli.buildId(), facts.buildId());
 
         // The production name carries a cosign signature that verifies with the public key, and fails with another.
         JsonNode layer = signatureLayerFor(production, "e2e-hello", digest, production.hostPort() + "/e2e-hello:");

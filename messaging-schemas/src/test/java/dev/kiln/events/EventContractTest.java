@@ -42,7 +42,9 @@ class EventContractTest {
         m.put(EventType.BUILD_LOG, new BuildLog("b-1", 0, List.of("Step 1/3 : FROM base", " ---> 1234"), T));
         m.put(EventType.BUILD_COMPLETED, new BuildCompleted("b-1", "hello", false, D1, "tcp://builder-1:2376", NVR,
                 "localhost:5001/base/busybox:latest", D2, Map.of("name", "hello"), 1234, List.of("pkg:apk/alpine/busybox@1.36.1-r2"),
-                List.of(new ImageLayer(D2, 4_300_000, "ADD file:abc in /"), new ImageLayer(D1, 12, null)), T));
+                List.of(new ImageLayer(D2, 4_300_000, "ADD file:abc in /"), new ImageLayer(D1, 12, null)),
+                new BuildRun(Source.git("https://git.example/hello.git", "main", "0123456789abcdef0123456789abcdef01234567"),
+                        "Dockerfile", BuildOptions.DEFAULT, "builder-1-1", T), T));
         m.put(EventType.BUILD_FAILED, new BuildFailed("b-1", Stage.BUILD, "build-step-failed",
                 "RUN exited with 1: fix the Dockerfile and submit again", false, T));
         m.put(EventType.BUILD_CANCELED, new BuildCanceled("b-1", Stage.BUILD, "alice", T));

@@ -113,7 +113,7 @@ class EventFlowTest {
                 PRODUCTION + "/base/busybox:latest", digest('2'), Map.of("name", s.name()), 1234,
                 List.of("pkg:deb/debian/bash@5.2.15-2?arch=amd64", "pkg:apk/alpine/musl@1.2.4"),
                 List.of(new ImageLayer(digest('3'), 4_300_000, "ADD file:busybox in /"),
-                        new ImageLayer(digest('4'), 12, "COPY hello.txt /")), t));
+                        new ImageLayer(digest('4'), 12, "COPY hello.txt /")), null, t));
         String pushedId = TestKafka.send(new ImagePushed(id, s.name(), false, s.nvr(), CANDIDATE, s.name(),
                 List.of("1.0-1"), image, "application/vnd.docker.distribution.manifest.v2+json", 1234, t));
         awaitState(id, BuildState.PUSHED);
@@ -291,12 +291,12 @@ class EventFlowTest {
         awaitState(id, BuildState.BUILDING);
         awaitProcessed(TestKafka.send(new BuildCompleted(id, s.name(), false, digest('5'), "tcp://builder-1:2376",
                 s.nvr(), PRODUCTION + "/base/busybox:latest", digest('2'), Map.of("name", s.name()), 10, List.of(),
-                List.of(), t)));
+                List.of(), null, t)));
         assertEquals(digest('5'), build(id).getString("imageId"));
         // a redelivered build.requested built again: registry-push ships the first image, so the hub keeps it
         awaitProcessed(TestKafka.send(new BuildCompleted(id, s.name(), false, digest('6'), "tcp://builder-2:2376",
                 s.nvr(), PRODUCTION + "/base/busybox:latest", digest('2'), Map.of("name", s.name()), 20, List.of(),
-                List.of(), t)));
+                List.of(), null, t)));
         JsonPath b = build(id);
         assertEquals(digest('5'), b.getString("imageId"));
         assertEquals("10", b.getString("imageSize"));

@@ -12,11 +12,15 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.BuildImageResultCallback;
 import com.github.dockerjava.api.exception.NotFoundException;
 import dev.kiln.events.BuildCompleted;
+import dev.kiln.events.BuildOptions;
+import dev.kiln.events.BuildRun;
 import dev.kiln.events.BuildFailed;
 import dev.kiln.events.EventType;
 import dev.kiln.events.ImagePushed;
 import dev.kiln.events.Nvr;
+import dev.kiln.events.Source;
 import dev.kiln.events.Stage;
+import dev.kiln.support.attest.Dsse;
 import dev.kiln.support.docker.BuildImageTag;
 import dev.kiln.support.docker.KilnLabels;
 import dev.kiln.support.registry.RegistryClient;
@@ -29,10 +33,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -54,6 +60,8 @@ class RegistryPushTest {
     private static final List<String> PACKAGES = List.of("pkg:generic/busybox@1.36.1",
             "pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64");
 
+    private static final String GIT_URL = "https://git.example/push-test.git";
+    private static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
     private static DockerClient docker;
     private static final List<String> LABELLED = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static String imageId;
@@ -106,7 +114,8 @@ class RegistryPushTest {
     private static BuildCompleted completed(String buildId, boolean scratch, String image) {
         return new BuildCompleted(buildId, "push-test", scratch, image, TestDocker.host(),
                 new Nvr("push-test", "1.0", scratch ? null : "7"), TestDocker.BASE_IMAGE, null,
-                Map.of("name", "push-test"), 1234, PACKAGES, List.of(), Instant.now());
+                Map.of("name", "push-test"), 1234, PACKAGES, List.of(), new BuildRun(Source.git(GIT_URL, "main", COMMIT),
+                        "Dockerfile", BuildOptions.DEFAULT, "push-test-worker", Instant.now().minusSeconds(3)), Instant.now());
     }
 
     @Test
@@ -189,6 +198,49 @@ class RegistryPushTest {
             assertEquals(buildId, property(bom, "dev.kiln:build-id"));
             String sbomDigest = RegistryClient.sha256(sbomManifest.body());
 
+            // its SLSA provenance, attached as cosign attaches attestations: an in-toto Statement in a DSSE envelope
+            // signed by the builder key, tag sha256-<hex>.att
+            String attTag = pushed.digest().replace(':', '-') + ".att";
+            HttpResponse<byte[]> attManifest = get("/v2/push-test/manifests/" + attTag);
+            assertEquals(200, attManifest.statusCode());
+            JsonNode am = JSON.readTree(attManifest.body());
+            assertEquals(1, am.path("layers").size(), am.toString());
+            JsonNode attLayer = am.path("layers").get(0);
+            assertEquals("application/vnd.dsse.envelope.v1+json", attLayer.path("mediaType").asText());
+            assertEquals("https://slsa.dev/provenance/v1", attLayer.path("annotations").path("predicateType").asText());
+            JsonNode envelope = JSON.readTree(get("/v2/push-test/blobs/" + attLayer.path("digest").asText()).body());
+            assertEquals("application/vnd.in-toto+json", envelope.path("payloadType").asText());
+            byte[] statement = Base64.getDecoder().decode(envelope.path("payload").asText());
+            JsonNode st = JSON.readTree(statement);
+            assertEquals("https://in-toto.io/Statement/v1", st.path("_type").asText());
+            assertEquals(registry + "/push-test", st.path("subject").get(0).path("name").asText());
+            assertEquals(pushed.digest(), "sha256:" + st.path("subject").get(0).path("digest").path("sha256").asText());
+            assertEquals("https://slsa.dev/provenance/v1", st.path("predicateType").asText());
+            JsonNode definition = st.path("predicate").path("buildDefinition");
+            assertEquals("https://kiln.dev/provenance/dockerfile-build/v1", definition.path("buildType").asText());
+            assertEquals(GIT_URL, definition.path("externalParameters").path("source").path("url").asText());
+            assertEquals("Dockerfile", definition.path("externalParameters").path("dockerfile").asText());
+            assertEquals("none", definition.path("externalParameters").path("network").asText());
+            assertEquals(COMMIT, definition.path("resolvedDependencies").get(0).path("digest").path("gitCommit").asText());
+            JsonNode details = st.path("predicate").path("runDetails");
+            assertEquals("https://kiln.dev/builders/container-build", details.path("builder").path("id").asText());
+            assertEquals(buildId, details.path("metadata").path("invocationId").asText());
+            assertEquals("urn:kiln:worker:push-test-worker",
+                    details.path("builder").path("builderDependencies").get(0).path("uri").asText());
+            assertEquals(TestDocker.host(), details.path("builder").path("builderDependencies").get(1).path("uri").asText());
+            assertTrue(Instant.parse(details.path("metadata").path("startedOn").asText())
+                    .isBefore(Instant.parse(details.path("metadata").path("finishedOn").asText())));
+            assertEquals(imageId, "sha256:" + details.path("byproducts").get(0).path("digest").path("sha256").asText());
+            // openssl agrees: the signature covers DSSE's pre-authentication encoding, under the builder key only
+            String sig = envelope.path("signatures").get(0).path("sig").asText();
+            assertEquals("Verified OK", opensslVerify(CandidateRegistryResource.builderPublicKeyPem(),
+                    Dsse.pae("application/vnd.in-toto+json", statement), sig));
+            byte[] tampered = new String(statement, StandardCharsets.UTF_8).replace(COMMIT, "f".repeat(40))
+                    .getBytes(StandardCharsets.UTF_8);
+            assertEquals("Verification failure", opensslVerify(CandidateRegistryResource.builderPublicKeyPem(),
+                    Dsse.pae("application/vnd.in-toto+json", tampered), sig));
+            String attDigest = RegistryClient.sha256(attManifest.body());
+
             // a redelivered build.completed pushes again: same digest, same SBOM, and no blob is uploaded
             int uploadsBefore = uploads();
             assertTrue(uploadsBefore >= 2, "the first push uploaded the layers:\n" + CandidateRegistryResource.registry().log());
@@ -198,6 +250,8 @@ class RegistryPushTest {
             assertEquals(uploadsBefore, uploads(), "no blob upload on the second push");
             assertEquals(sbomDigest, RegistryClient.sha256(get("/v2/push-test/manifests/" + sbomTag).body()),
                     "the redelivered event put the same .sbom manifest");
+            assertEquals(attDigest, RegistryClient.sha256(get("/v2/push-test/manifests/" + attTag).body()),
+                    "the redelivered event attached no second provenance");
 
             // a scratch build of the same image is tagged scratch-<build id>, again without sending an image blob;
             // one digest has one .sbom tag (cosign's convention), so it now holds the scratch build's SBOM
@@ -216,6 +270,8 @@ class RegistryPushTest {
                     get("/v2/push-test/manifests/" + sbomTag).body()).path("layers").get(0).path("digest").asText()).body());
             assertEquals(scratchId, property(scratchSbom, "dev.kiln:build-id"));
             assertEquals("1.0", scratchSbom.path("metadata").path("component").path("version").asText());
+            // the same digest built by another build has that build's provenance too
+            assertEquals(2, JSON.readTree(get("/v2/push-test/manifests/" + attTag).body()).path("layers").size());
         }
     }
 
@@ -236,7 +292,7 @@ class RegistryPushTest {
     private static BuildCompleted completed(String buildId, String image, String release) {
         return new BuildCompleted(buildId, "push-test", false, image, TestDocker.host(),
                 new Nvr("push-test", "1.0", release), TestDocker.BASE_IMAGE, null, Map.of("name", "push-test"), 1234,
-                PACKAGES, List.of(), Instant.now());
+                PACKAGES, List.of(), null, Instant.now());
     }
 
     @Test
@@ -333,5 +389,18 @@ class RegistryPushTest {
         HttpRequest request = HttpRequest.newBuilder(URI.create(CandidateRegistryResource.registry().url() + path))
                 .header("Accept", RegistryClient.DOCKER_MANIFEST + ", " + RegistryClient.OCI_MANIFEST).GET().build();
         return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** What {@code openssl dgst -sha256 -verify} says of {@code base64Signature} over {@code data} under {@code publicKeyPem}. */
+    private static String opensslVerify(String publicKeyPem, byte[] data, String base64Signature) throws Exception {
+        Path dir = Files.createTempDirectory("kiln-openssl-");
+        Path key = Files.writeString(dir.resolve("builder.pub"), publicKeyPem);
+        Path body = Files.write(dir.resolve("pae.bin"), data);
+        Path sig = Files.write(dir.resolve("sig.der"), Base64.getDecoder().decode(base64Signature));
+        Process p = new ProcessBuilder("openssl", "dgst", "-sha256", "-verify", key.toString(), "-signature",
+                sig.toString(), body.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        return out;
     }
 }

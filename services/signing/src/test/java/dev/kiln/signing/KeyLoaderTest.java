@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.signing.domain.SigningKey;
-import dev.kiln.signing.service.KeyLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import dev.kiln.signing.service.OpenPgp;
+import dev.kiln.support.keys.KeyLoader;
+import dev.kiln.support.keys.SigningKey;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -82,7 +82,7 @@ class KeyLoaderTest {
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
         var e = assertThrows(KeyLoader.KeyLoadException.class, () -> KeyLoader.load(file));
         assertEquals("signing key file " + file + " is readable by every user of this machine; refusing to use it: make it"
-                + " private with `chmod 600 " + file + "` and start the signing service again", e.getMessage());
+                + " private with `chmod 600 " + file + "` and start the service again", e.getMessage());
 
         Path pgp = dir.resolve("open.asc");
         TestKeys.openPgp(pgp, "pw");

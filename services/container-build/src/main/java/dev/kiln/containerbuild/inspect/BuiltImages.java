@@ -7,6 +7,7 @@ import dev.kiln.containerbuild.client.DockerDaemon;
 import dev.kiln.containerbuild.client.ImageFiles;
 import dev.kiln.events.BuildCompleted;
 import dev.kiln.events.BuildRequested;
+import dev.kiln.events.BuildRun;
 import dev.kiln.events.ImageLayer;
 import dev.kiln.support.docker.BuildImageTag;
 import dev.kiln.support.docker.KilnLabels;
@@ -31,13 +32,18 @@ public class BuiltImages {
     @Inject
     DockerDaemon docker;
 
+    /** How {@code request} runs on worker {@code workerId}, taken at {@code startedAt}: what its provenance records. */
+    public static BuildRun run(BuildRequested request, String workerId, Instant startedAt) {
+        return new BuildRun(request.source(), request.dockerfilePath(), request.options(), workerId, startedAt);
+    }
+
     /** The image of an earlier run of this build, when the daemon still has it (a redelivered request). */
-    public Optional<BuildCompleted> alreadyBuilt(BuildRequested request) {
+    public Optional<BuildCompleted> alreadyBuilt(BuildRequested request, BuildRun run) {
         try {
             return docker.inspectImage(BuildImageTag.of(request.buildId()))
                     .filter(i -> i.getConfig() != null && i.getConfig().getLabels() != null
                             && request.buildId().equals(i.getConfig().getLabels().get(KilnLabels.BUILD_ID)))
-                    .map(i -> completed(request, i, line -> LOG.infof("build %s: %s", request.buildId(), line)));
+                    .map(i -> completed(request, run, i, line -> LOG.infof("build %s: %s", request.buildId(), line)));
         } catch (RuntimeException e) {
             LOG.warnf("build %s: cannot look for an earlier image: %s", request.buildId(), e.getMessage());
             return Optional.empty();
@@ -45,13 +51,14 @@ public class BuiltImages {
     }
 
     /** The outcome for an image in the daemon; {@code note} gets what the build log should say about it. */
-    public BuildCompleted completed(BuildRequested request, InspectImageResponse image, Consumer<String> note) {
+    public BuildCompleted completed(BuildRequested request, BuildRun run, InspectImageResponse image,
+            Consumer<String> note) {
         Map<String, String> labels = image.getConfig() == null || image.getConfig().getLabels() == null
                 ? Map.of() : image.getConfig().getLabels();
         long size = image.getSize() == null ? 0 : image.getSize();
         return new BuildCompleted(request.buildId(), request.component(), request.scratch(), image.getId(),
                 docker.host(), request.nvr(), labels.get(KilnLabels.PARENT_IMAGE), labels.get(KilnLabels.PARENT_DIGEST),
-                labels, size, contentManifest(image.getId(), note), layers(image, note), Instant.now());
+                labels, size, contentManifest(image.getId(), note), layers(image, note), run, Instant.now());
     }
 
     /** The layer digests of an image's root file system, bottom first. */

@@ -175,7 +175,7 @@ public class BuildAttempt {
                     + timeoutSeconds + " seconds and was stopped; make the slow step faster or ask for a longer build "
                     + "timeout.", false);
             case DONE -> {
-                return result(request, source, out, tag, log);
+                return result(request, run, source, out, tag, log);
             }
         }
         throw new IllegalStateException(ended.name());
@@ -219,8 +219,8 @@ public class BuildAttempt {
     }
 
     /** The outcome of a build whose stream ended by itself: the image, or why there is none. */
-    private KilnEvent result(BuildRequested request, SourceFetcher.Fetched source, BuildOutput out, String tag,
-            LogBatcher log) throws BuildFailure {
+    private KilnEvent result(BuildRequested request, RunningBuilds.Run run, SourceFetcher.Fetched source,
+            BuildOutput out, String tag, LogBatcher log) throws BuildFailure {
         if (out.error() != null) {
             throw new BuildFailure(Stage.BUILD, "build-step-failed", "The Docker build failed: " + out.error()
                     + ". Fix the failing instruction in " + source.dockerfilePath() + " and submit again.", false);
@@ -238,7 +238,8 @@ public class BuildAttempt {
                         + source.dockerfilePath() + " and submit again.", true));
         log.add("[kiln] built " + image.getId() + ": " + BuiltImages.diffIds(image).size() + " layers, "
                 + image.getSize() + " bytes");
-        BuildCompleted completed = images.completed(request, image, log::add);
+        BuildCompleted completed = images.completed(request, BuiltImages.run(request, config.workerId(), run.startedAt()),
+                image, log::add);
         log.add(BuiltImages.describe(completed.layers()));
         log.add("[kiln] content manifest: " + completed.contentManifest().size() + " packages (CycloneDX purls)");
         log.flush();

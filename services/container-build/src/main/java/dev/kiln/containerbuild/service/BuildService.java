@@ -69,7 +69,8 @@ public class BuildService {
                 LOG.infof("worker %s is stopping: build %s not started, left to the group", workerId(), id);
                 return false;
             }
-            Optional<BuildCompleted> built = images.alreadyBuilt(request);
+            Optional<BuildCompleted> built = images.alreadyBuilt(request, BuiltImages.run(request, workerId(),
+                    run.startedAt()));
             if (built.isPresent()) {
                 LOG.infof("build %s was already built here as %s: sending build.completed again", id,
                         built.get().imageId());

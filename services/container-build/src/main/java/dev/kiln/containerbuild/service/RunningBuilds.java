@@ -2,6 +2,7 @@ package dev.kiln.containerbuild.service;
 
 import dev.kiln.events.KilnEvent;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -27,6 +28,7 @@ public final class RunningBuilds {
     /** One build running here. The flags are written by other threads (cancel, stop) and read by the build's own. */
     public static final class Run {
         private final String buildId;
+        private final Instant startedAt = Instant.now();
         private volatile String canceledBy;
         private volatile boolean handBack;
 
@@ -38,6 +40,11 @@ public final class RunningBuilds {
 
         public String buildId() {
             return buildId;
+        }
+
+        /** When this worker took the build (its provenance's {@code startedOn}). */
+        public Instant startedAt() {
+            return startedAt;
         }
 
         /** Who canceled the build, or null. */

@@ -166,6 +166,13 @@ class ContainerBuildTest {
         assertEquals("1.0", completed.labels().get("version"));
         assertEquals("1", completed.labels().get("release"));
         assertEquals(new Nvr("hello", "1.0", "1"), completed.nvr());
+        // how it ran, for its provenance: the request's source, Dockerfile and options, this worker, its start
+        assertEquals(request.source(), completed.run().source());
+        assertEquals(request.dockerfilePath(), completed.run().dockerfilePath());
+        assertEquals(request.options(), completed.run().options());
+        assertEquals(started.workerId(), completed.run().workerId());
+        assertFalse(completed.run().startedAt().isAfter(started.time()), "the run started before build.started said so");
+        assertTrue(completed.run().startedAt().isBefore(completed.time()));
         // the parent is pinned to the digest it has in its registry, and that is what was built
         assertEquals(base, completed.parentImage());
         String repository = base.substring(0, base.lastIndexOf(':'));

@@ -17,6 +17,8 @@ public interface RegistryPushConfig {
 
     Push push();
 
+    Provenance provenance();
+
     interface Docker {
         /** Directory with {@code ca.pem}, {@code cert.pem}, {@code key.pem} for mutual TLS to the builders' daemons. */
         Optional<String> certPath();
@@ -44,6 +46,19 @@ public interface RegistryPushConfig {
             @WithDefault("https://localhost:5000")
             URI url();
         }
+    }
+
+    /** The build's SLSA provenance, which registry-push signs with the builder key and attaches to each image. */
+    interface Provenance {
+        /**
+         * The builder key: a PKCS#8 PEM EC P-256 private key held by the build side only (not the signing or
+         * release key); unset: images get no provenance, and a gate that requires it does not promote them.
+         */
+        Optional<String> keyFile();
+
+        /** The builder id the provenance names ({@code runDetails.builder.id}). */
+        @WithDefault(dev.kiln.support.attest.Provenance.DEFAULT_BUILDER_ID)
+        String builderId();
     }
 
     interface Push {

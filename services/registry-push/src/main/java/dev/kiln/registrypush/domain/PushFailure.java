@@ -16,4 +16,5 @@ public record PushFailure(String reason, String detail, boolean transientFailure
     /** The configuration the registry would serve is not the daemon's: its digest is not the built image's id. */
     public static final String CONFIG_MISMATCH = "config-mismatch";
     public static final String SBOM_ATTACH_FAILED = "sbom-attach-failed";
+    public static final String PROVENANCE_ATTACH_FAILED = "provenance-attach-failed";
 }

@@ -78,6 +78,11 @@ final class FailureClassifier {
         return new PushFailure(PushFailure.SBOM_ATTACH_FAILED, cause.detail(), cause.transientFailure());
     }
 
+    static PushFailure classifyProvenanceAttachment(Throwable failure) {
+        PushFailure cause = classify(failure);
+        return new PushFailure(PushFailure.PROVENANCE_ATTACH_FAILED, cause.detail(), cause.transientFailure());
+    }
+
     private static Throwable unwrap(Throwable t) {
         while (t instanceof ExecutionException && t.getCause() != null) {
             t = t.getCause();

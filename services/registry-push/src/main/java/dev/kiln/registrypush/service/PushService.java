@@ -55,6 +55,7 @@ public class PushService {
     RetryPolicy policy;
     private RegistryClient registry;
     private DaemonImagePusher pusher;
+    private Optional<ProvenanceAttacher> provenance;
 
     /** A service outside CDI (the push benchmark, tools): {@code config} as it would be injected. */
     public static PushService standalone(RegistryPushConfig config) {
@@ -79,6 +80,7 @@ public class PushService {
             throw new IllegalStateException("cannot create the layer cache directory: " + e.getMessage(), e);
         }
         pusher = new DaemonImagePusher(cacheDir);
+        provenance = ProvenanceAttacher.configured(config.provenance().keyFile(), config.provenance().builderId());
     }
 
     /** {@link #push(BuildCompleted, Instant)} of an event first tried now. */
@@ -136,6 +138,15 @@ public class PushService {
                 FailureClassifier::classifySbomAttachment);
         if (attached.failure() != null) {
             waitOrEnd(event, attached, firstTried);
+        } else if (provenance.isPresent()) {
+            Result<Boolean> attested = retrying(event, "provenance attachment",
+                    () -> provenance.get().attach(registry, event, pushed.value()),
+                    FailureClassifier::classifyProvenanceAttachment);
+            if (attested.failure() != null) {
+                waitOrEnd(event, attested, firstTried);
+                untagBuildImage(event);
+                return failed(event, attested.failure(), attested.attempts());
+            }
         }
         untagBuildImage(event);
         return attached.failure() == null ? pushed.value() : failed(event, attached.failure(), attached.attempts());
@@ -349,6 +360,10 @@ public class PushService {
                     + " kiln certs and give registry-push their client certificate. (" + failure.detail() + ")";
             case PushFailure.INVALID_IMAGE_NAME -> "The image cannot be named in the candidate registry: "
                     + failure.detail() + "; fix the name/version/release labels.";
+            case PushFailure.PROVENANCE_ATTACH_FAILED -> "The image was pushed to the candidate registry " + candidate
+                    + " but its signed provenance could not be attached after " + attempts + " attempt(s); "
+                    + (failure.transientFailure() ? "try again when the registry is back."
+                    : "ask an administrator why the registry refuses it.") + " (" + failure.detail() + ")";
             case PushFailure.SBOM_ATTACH_FAILED -> "The image was pushed to the candidate registry " + candidate
                     + " but its SBOM could not be attached after " + attempts + " attempt(s); " + (failure.transientFailure()
                     ? "try again when the registry is back." : "ask an administrator why the registry refuses it.")

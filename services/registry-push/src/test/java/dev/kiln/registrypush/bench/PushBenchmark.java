@@ -67,7 +67,7 @@ class PushBenchmark {
             String baseId = docker.inspectImageCmd(TestDocker.BASE_IMAGE).exec().getId();
             pushService(candidate, Files.createTempDirectory("kiln-bench-warmup-")).push(new BuildCompleted(
                     UUID.randomUUID().toString(), "warmup", false, baseId, TestDocker.host(), new Nvr("warmup", "1", "1"),
-                    null, null, Map.of(), 0, List.of(), List.of(), Instant.now()));
+                    null, null, Map.of(), 0, List.of(), List.of(), null, Instant.now()));
             ImageCopier.copy(candidate.client(), "warmup", candidate.client().getManifest("warmup", "1-1").orElseThrow().digest(),
                     production.client(), "warmup", List.of("1-1"));
             String run = UUID.randomUUID().toString().substring(0, 8);
@@ -84,7 +84,7 @@ class PushBenchmark {
                 // candidate push: Kiln (docker save from the daemon, fresh layer cache) vs docker push, then both again
                 PushService kiln = pushService(candidate, Files.createTempDirectory("kiln-bench-cache-"));
                 BuildCompleted event = new BuildCompleted(UUID.randomUUID().toString(), repo + "-kiln", false, imageId,
-                        TestDocker.host(), new Nvr(repo + "-kiln", "1.0", "1"), null, null, Map.of(), 0, List.of(), List.of(), Instant.now());
+                        TestDocker.host(), new Nvr(repo + "-kiln", "1.0", "1"), null, null, Map.of(), 0, List.of(), List.of(), null, Instant.now());
                 long t0 = System.nanoTime();
                 KilnEvent result = kiln.push(event);
                 Duration kilnPush = Duration.ofNanos(System.nanoTime() - t0);
@@ -241,6 +241,21 @@ class PushBenchmark {
                     @Override
                     public Optional<String> password() {
                         return Optional.empty();
+                    }
+                };
+            }
+
+            @Override
+            public Provenance provenance() {
+                return new Provenance() {
+                    @Override
+                    public Optional<String> keyFile() {
+                        return Optional.empty();
+                    }
+
+                    @Override
+                    public String builderId() {
+                        return dev.kiln.support.attest.Provenance.DEFAULT_BUILDER_ID;
                     }
                 };
             }

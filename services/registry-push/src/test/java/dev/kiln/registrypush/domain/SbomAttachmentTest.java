@@ -24,7 +24,7 @@ class SbomAttachmentTest {
 
     private static BuildCompleted completed(boolean scratch, Nvr nvr) {
         return new BuildCompleted("b-1", "hello", scratch, IMAGE, "tcp://builder:2376", nvr, "prod:5000/base:1", PARENT,
-                Map.of(), 10, PACKAGES, List.of(), Instant.parse("2026-01-02T03:04:05.123456Z"));
+                Map.of(), 10, PACKAGES, List.of(), null, Instant.parse("2026-01-02T03:04:05.123456Z"));
     }
 
     @Test

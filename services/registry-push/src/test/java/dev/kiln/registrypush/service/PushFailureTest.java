@@ -167,7 +167,7 @@ class PushFailureTest {
             // cannot even be reached
             BuildCompleted again = new BuildCompleted(event.buildId(), event.component(), false, event.imageId(),
                     "tcp://127.0.0.1:" + KafkaBroker.freePort(), event.nvr(), null, null, Map.of(), 0, List.of(),
-                    List.of(), Instant.now());
+                    List.of(), null, Instant.now());
             ImagePushed second = assertInstanceOf(ImagePushed.class, service.push(again));
             assertEquals(first.digest(), second.digest(), "the image already shipped is announced again");
             assertEquals(first.tags(), second.tags());
@@ -180,7 +180,7 @@ class PushFailureTest {
             int closedPort = KafkaBroker.freePort();
             BuildCompleted event = new BuildCompleted(UUID.randomUUID().toString(), "base", false, baseImageId,
                     "tcp://127.0.0.1:" + closedPort, new Nvr("base", "1", "1"), null, null, Map.of(), 0, List.of(),
-                    List.of(), Instant.now());
+                    List.of(), null, Instant.now());
             PushService service = service(registry.hostPort(), registry.url(), 1, null, null, true);
             // first tried just now: the template tries it again
             TransientFailure away = assertThrows(TransientFailure.class, () -> service.push(event, Instant.now()));
@@ -275,7 +275,7 @@ class PushFailureTest {
         try (RegistryProcess registry = RegistryProcess.start("no-tls")) {
             BuildCompleted event = new BuildCompleted(UUID.randomUUID().toString(), "base", false, baseImageId,
                     "unix:///var/run/docker.sock", new Nvr("base", "1", "1"), null, null, Map.of(), 0, List.of(),
-                    List.of(), Instant.now());
+                    List.of(), null, Instant.now());
             BuildFailed failed = (BuildFailed) service(registry.hostPort(), registry.url(), 2, null, null, false)
                     .push(event);
             assertEquals(Stage.PUSH, failed.stage());
@@ -294,7 +294,7 @@ class PushFailureTest {
 
     private static BuildCompleted completed(String imageId) {
         return new BuildCompleted(UUID.randomUUID().toString(), "base", false, imageId, TestDocker.host(),
-                new Nvr("base", "1", "1"), null, null, Map.of(), 0, List.of(), List.of(), Instant.now());
+                new Nvr("base", "1", "1"), null, null, Map.of(), 0, List.of(), List.of(), null, Instant.now());
     }
 
     private static PushService service(String address, String url, int retries) throws Exception {
@@ -356,6 +356,21 @@ class PushFailureTest {
                     @Override
                     public Optional<String> password() {
                         return Optional.ofNullable(password);
+                    }
+                };
+            }
+
+            @Override
+            public Provenance provenance() {
+                return new Provenance() {
+                    @Override
+                    public Optional<String> keyFile() {
+                        return Optional.empty();
+                    }
+
+                    @Override
+                    public String builderId() {
+                        return dev.kiln.support.attest.Provenance.DEFAULT_BUILDER_ID;
                     }
                 };
             }

@@ -2,7 +2,7 @@ package dev.kiln.signing.rest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.kiln.signing.domain.OpenPgpKey;
-import dev.kiln.signing.domain.SigningKey;
+import dev.kiln.support.keys.SigningKey;
 import dev.kiln.signing.service.SigningKeys;
 import dev.kiln.support.rest.Params;
 import dev.kiln.support.rest.Problem;

@@ -1,5 +1,7 @@
 package dev.kiln.signing.service;
 
+import dev.kiln.support.keys.KeyFiles;
+import dev.kiln.support.keys.KeyLoader;
 import dev.kiln.signing.domain.OpenPgpKey;
 import dev.kiln.support.verify.OpenPgpVerifier;
 import java.io.ByteArrayInputStream;

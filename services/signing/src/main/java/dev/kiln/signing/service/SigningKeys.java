@@ -1,8 +1,10 @@
 package dev.kiln.signing.service;
 
+import dev.kiln.support.keys.KeyFiles;
+import dev.kiln.support.keys.KeyLoader;
 import dev.kiln.signing.config.SigningConfig;
 import dev.kiln.signing.domain.OpenPgpKey;
-import dev.kiln.signing.domain.SigningKey;
+import dev.kiln.support.keys.SigningKey;
 import dev.kiln.signing.domain.StoredOpenPgpKey;
 import dev.kiln.signing.store.SigningDatabase;
 import dev.kiln.support.verify.CosignKeys;

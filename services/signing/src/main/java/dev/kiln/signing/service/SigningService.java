@@ -10,7 +10,7 @@ import dev.kiln.signing.client.RegistryClients;
 import dev.kiln.signing.config.SigningConfig;
 import dev.kiln.signing.domain.OpenPgpKey;
 import dev.kiln.signing.domain.SignatureRecord;
-import dev.kiln.signing.domain.SigningKey;
+import dev.kiln.support.keys.SigningKey;
 import dev.kiln.signing.domain.SigningTarget;
 import dev.kiln.signing.store.SigningDatabase;
 import dev.kiln.support.messaging.FailureKind;

@@ -1,12 +1,14 @@
 package dev.kiln.signing.service;
 
+import dev.kiln.support.keys.KeyFiles;
+import dev.kiln.support.keys.KeyLoader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.signing.config.SigningConfig;
 import dev.kiln.signing.domain.OpenPgpKey;
-import dev.kiln.signing.domain.SigningKey;
+import dev.kiln.support.keys.SigningKey;
 import dev.kiln.signing.store.SigningDatabase;
 import dev.kiln.testsupport.Postgres;
 import java.io.StringWriter;

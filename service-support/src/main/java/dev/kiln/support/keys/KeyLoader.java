@@ -1,6 +1,5 @@
-package dev.kiln.signing.service;
+package dev.kiln.support.keys;
 
-import dev.kiln.signing.domain.SigningKey;
 import dev.kiln.support.verify.CosignKeys;
 import java.io.IOException;
 import java.io.Reader;
@@ -64,8 +63,13 @@ public final class KeyLoader {
      * {@code passphrase}); refuses world-readable files.
      */
     public static SigningKey load(Path file, java.util.Optional<char[]> passphrase) {
+        return load(file, passphrase, "kiln.signing.key-file / KILN_SIGNING_KEY_FILE");
+    }
+
+    /** As {@link #load(Path, java.util.Optional)}, naming {@code setting} as where the key file is configured. */
+    public static SigningKey load(Path file, java.util.Optional<char[]> passphrase, String setting) {
         if (!Files.isRegularFile(file)) {
-            throw new KeyLoadException("signing key file " + file + " does not exist (set kiln.signing.key-file / KILN_SIGNING_KEY_FILE"
+            throw new KeyLoadException("signing key file " + file + " does not exist (set " + setting
                     + " to a PKCS#8 PEM EC P-256 private key, e.g. made with `openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256`)");
         }
         KeyFiles.checkUsable(file, "signing key file");

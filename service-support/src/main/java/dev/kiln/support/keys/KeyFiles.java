@@ -1,4 +1,4 @@
-package dev.kiln.signing.service;
+package dev.kiln.support.keys;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,7 +34,7 @@ public final class KeyFiles {
         }
         if (perms.contains(PosixFilePermission.OTHERS_READ)) {
             throw new KeyLoader.KeyLoadException(what + " " + file + " is readable by every user of this machine; refusing"
-                    + " to use it: make it private with `chmod 600 " + file + "` and start the signing service again");
+                    + " to use it: make it private with `chmod 600 " + file + "` and start the service again");
         }
     }
 }

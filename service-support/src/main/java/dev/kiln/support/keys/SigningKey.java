@@ -1,4 +1,4 @@
-package dev.kiln.signing.domain;
+package dev.kiln.support.keys;
 
 import java.security.PrivateKey;
 import java.security.PublicKey;
